@@ -1,0 +1,1 @@
+"""Transport layer: aiohttp app, WeChat webhook, WeChat API client, sandbox, CLI."""

@@ -1,0 +1,160 @@
+"""Settings from LINLI_* environment variables, validated once at start.
+
+Nothing here runs at import time: call ``Settings.from_env()`` in the entry point.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SANDBOX = "sandbox"
+SANDBOX_APPID = "wx5a9d0c1e00000000"
+SANDBOX_SECRET = "linli-sandbox-secret"
+SANDBOX_TOKEN = "linlisandboxtoken"
+PRODUCTION_API_BASE = "https://api.weixin.qq.com"
+DEFAULT_DATABASE_URL = "sqlite://var/linli.sqlite3"
+DEFAULT_MEDIA_DIR = "var/media"
+DEFAULT_TIMESTAMP_SKEW = 300
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    wechat_token: str = SANDBOX_TOKEN
+    wechat_appid: str = SANDBOX_APPID
+    wechat_secret: str = SANDBOX_SECRET
+    wechat_aes_key: str | None = None
+    wechat_aes_key_previous: str | None = None
+    wechat_timestamp_skew: int = DEFAULT_TIMESTAMP_SKEW
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    wechat_api_base: str = SANDBOX
+    media_dir: Path = field(default_factory=lambda: Path(DEFAULT_MEDIA_DIR))
+    redis_prefix: str = "linli:"
+    # Passive replies must leave within WeChat's 5 s; past this we answer "success" and
+    # deliver the reply through the customer-service API.
+    reply_deadline: float = 4.0
+
+    @property
+    def sandbox(self) -> bool:
+        """True when the built-in sandbox stands in for WeChat's servers."""
+        return self.wechat_api_base == SANDBOX
+
+    @property
+    def embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        get = lambda name: (env.get(name) or "").strip() or None  # noqa: E731
+        secret = get("LINLI_WECHAT_SECRET")
+        api_base = get("LINLI_WECHAT_API_BASE")
+        if api_base is None:
+            api_base = PRODUCTION_API_BASE if secret else SANDBOX
+        sandbox = api_base == SANDBOX
+        if sandbox and secret and secret != SANDBOX_SECRET:
+            raise ConfigError(
+                "LINLI_WECHAT_SECRET is a real secret but the WeChat sandbox is selected; "
+                "set LINLI_WECHAT_API_BASE to the real API (or unset it) to use real credentials, "
+                "or unset LINLI_WECHAT_SECRET to use the sandbox"
+            )
+        if not sandbox and not secret:
+            raise ConfigError(
+                f"LINLI_WECHAT_API_BASE={api_base} needs LINLI_WECHAT_SECRET (the AppSecret)"
+            )
+        settings = cls(
+            wechat_token=get("LINLI_WECHAT_TOKEN") or (SANDBOX_TOKEN if sandbox else ""),
+            wechat_appid=get("LINLI_WECHAT_APPID") or (SANDBOX_APPID if sandbox else ""),
+            wechat_secret=secret or SANDBOX_SECRET,
+            wechat_aes_key=get("LINLI_WECHAT_AES_KEY"),
+            wechat_aes_key_previous=get("LINLI_WECHAT_AES_KEY_PREVIOUS"),
+            wechat_timestamp_skew=_int(get("LINLI_WECHAT_TIMESTAMP_SKEW"), DEFAULT_TIMESTAMP_SKEW,
+                                       "LINLI_WECHAT_TIMESTAMP_SKEW"),
+            database_url=get("LINLI_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=get("LINLI_REDIS_URL"),
+            wechat_api_base=api_base.rstrip("/"),
+            media_dir=Path(get("LINLI_MEDIA_DIR") or DEFAULT_MEDIA_DIR),
+            redis_prefix=get("LINLI_REDIS_PREFIX") or "linli:",
+        )
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: object) -> Settings:
+        new = replace(self, **changes)
+        new.validate()
+        return new
+
+    def validate(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9]{3,32}", self.wechat_token or ""):
+            raise ConfigError(
+                "LINLI_WECHAT_TOKEN must be 3-32 letters or digits, as set in the "
+                "Official Account's server configuration"
+            )
+        if not re.fullmatch(r"wx[0-9a-f]{16}", self.wechat_appid or ""):
+            raise ConfigError("LINLI_WECHAT_APPID must look like wx followed by 16 hex digits")
+        for name, key in (("LINLI_WECHAT_AES_KEY", self.wechat_aes_key),
+                          ("LINLI_WECHAT_AES_KEY_PREVIOUS", self.wechat_aes_key_previous)):
+            if key is not None:
+                _check_aes_key(name, key)
+        if self.wechat_aes_key_previous and not self.wechat_aes_key:
+            raise ConfigError("LINLI_WECHAT_AES_KEY_PREVIOUS needs LINLI_WECHAT_AES_KEY as well")
+        if self.wechat_timestamp_skew < 0:
+            raise ConfigError("LINLI_WECHAT_TIMESTAMP_SKEW must be >= 0 (0 turns the check off)")
+        if not re.match(r"^(sqlite|postgres|asyncpg|psycopg)://", self.database_url):
+            raise ConfigError(
+                "LINLI_DATABASE_URL must be sqlite://PATH or postgres://USER@HOST:PORT/DB"
+            )
+        if self.redis_url is not None and not re.match(r"^(redis|rediss|unix)://",
+                                                       self.redis_url):
+            raise ConfigError("LINLI_REDIS_URL must be redis://HOST:PORT/DB (unset = in-process)")
+        if not self.sandbox and not self.wechat_api_base.startswith(("http://", "https://")):
+            raise ConfigError("LINLI_WECHAT_API_BASE must be an http(s) URL or unset")
+
+    def check_workers(self, workers: int) -> None:
+        """More than one process needs shared state: PostgreSQL and a real Redis."""
+        if workers <= 1:
+            return
+        if self.embedded_redis:
+            raise ConfigError(
+                f"--workers {workers} needs LINLI_REDIS_URL: the in-process Redis emulation "
+                "cannot be shared between processes"
+            )
+        if self.embedded_database:
+            raise ConfigError(
+                f"--workers {workers} needs PostgreSQL in LINLI_DATABASE_URL: "
+                "SQLite is for a single process"
+            )
+
+
+def _int(raw: str | None, default: int, name: str) -> int:
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number of seconds, not {raw!r}") from None
+
+
+def _check_aes_key(name: str, key: str) -> None:
+    if len(key) != 43:
+        raise ConfigError(f"{name} must be the 43-character EncodingAESKey, got {len(key)}")
+    try:
+        raw = base64.b64decode(key + "=", validate=True)
+    except binascii.Error:
+        raise ConfigError(f"{name} is not valid base64") from None
+    if len(raw) != 32:
+        raise ConfigError(f"{name} does not decode to a 32-byte AES key")

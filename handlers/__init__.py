@@ -1,0 +1,1 @@
+"""Use cases: conversations, commands, staff binding. No transport imports here."""

@@ -1,0 +1,1 @@
+"""Points ledger, earning rules, reward catalogue and redemptions."""

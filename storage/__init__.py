@@ -1,0 +1,1 @@
+"""Persistence: tortoise models, database and Redis lifecycles, conversation state, dedup."""

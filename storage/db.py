@@ -1,0 +1,63 @@
+"""Database lifecycle: tortoise config from a URL, init/close, migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+
+# One app label per migrations package, so domains evolve their schema independently.
+APPS: dict[str, dict[str, Any]] = {
+    "core": {"models": ["storage.models"], "migrations": "storage.migrations"},
+    "ledger": {"models": ["storage.ledger_models"], "migrations": "storage.ledger_migrations"},
+}
+
+
+def normalise_url(url: str) -> str:
+    if url.startswith(("postgresql://", "asyncpg://")):
+        return "postgres://" + url.split("://", 1)[1]
+    return url
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    url = normalise_url(database_url)
+    if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
+        path = Path(url.removeprefix("sqlite://"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "connections": {"default": url},
+        "apps": {label: {**app, "default_connection": "default"} for label, app in APPS.items()},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(database_url: str) -> None:
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every committed migration (tortoise's built-in migration engine)."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+
+
+async def ping() -> None:
+    conn = Tortoise.get_connection("default")
+    await conn.execute_query("SELECT 1")
+
+
+# For the developer tool only: `tortoise -c storage.db.MIGRATIONS_CONFIG makemigrations`.
+MIGRATIONS_CONFIG = {
+    "connections": {"default": "sqlite://:memory:"},
+    "apps": {label: {**app, "default_connection": "default"} for label, app in APPS.items()},
+    "use_tz": True,
+    "timezone": "UTC",
+}

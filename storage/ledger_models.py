@@ -1,0 +1,1 @@
+"""Tortoise models of the points ledger (app label ``ledger``)."""
