@@ -156,3 +156,6 @@ def _reset_clock() -> Iterator[None]:
     clock.reset()
     yield
     clock.reset()
+
+
+pytest_plugins = ["tests.app_fixtures"]

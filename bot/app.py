@@ -1,0 +1,118 @@
+"""The application factory: one aiohttp app, every resource opened and closed in cleanup_ctx."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from bot import keys, webhook
+from bot.config import Settings
+from bot.messenger import WeChatMessenger
+from bot.signing import MessageCrypto
+from bot.wechat.client import WeChatClient
+from handlers.context import Services
+from handlers.pipeline import Pipeline
+from handlers.routes import build_router
+from storage import db
+from storage.kv import KV, create_redis
+
+SANDBOX_PATH = "/sandbox/wechat"
+
+
+def create_app(settings: Settings, *, api_base: str | None = None,
+               scheduler: bool = False) -> web.Application:
+    """The whole service.
+
+    ``api_base`` is where the WeChat API lives; in sandbox mode the sandbox is mounted at
+    /sandbox/wechat and ``api_base`` should point at it (``linli serve`` passes its own URL).
+    """
+    app = web.Application(client_max_size=12 * 1024 * 1024)
+    app[keys.SETTINGS] = settings
+    app[keys.INBOUND_OBSERVERS] = []
+    app[keys.API_BASE] = api_base or settings.wechat_api_base
+    keys_ = [k for k in (settings.wechat_aes_key, settings.wechat_aes_key_previous) if k]
+    app[keys.CRYPTO] = (MessageCrypto(settings.wechat_token, settings.wechat_appid, keys_)
+                        if keys_ else None)
+    if settings.sandbox:
+        _mount_sandbox(app, settings)
+    app.cleanup_ctx.append(_storage)
+    app.cleanup_ctx.append(_wechat)
+    app.cleanup_ctx.append(_pipeline)
+    if scheduler:
+        from bot.scheduler import scheduler_ctx
+
+        app.cleanup_ctx.append(scheduler_ctx)
+    webhook.add_routes(app)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_view)
+    return app
+
+
+def _mount_sandbox(app: web.Application, settings: Settings) -> None:
+    from bot.sandbox import SandboxState, create_sandbox_app
+
+    state = SandboxState(appid=settings.wechat_appid, secret=settings.wechat_secret)
+    app[keys.SANDBOX] = state
+    # The real WeChat knows who wrote last because it relays the message; so does ours.
+    app[keys.INBOUND_OBSERVERS].append(state.observe_inbound)
+    app.add_subapp(SANDBOX_PATH, create_sandbox_app(state))
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    await db.init_db(settings.database_url)
+    kv = KV(create_redis(settings.redis_url), settings.redis_prefix)
+    app[keys.KV_STORE] = kv
+    yield
+    await kv.close()
+    await db.close_db()
+
+
+async def _wechat(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    session = aiohttp.ClientSession()
+    app[keys.HTTP] = session
+    base = app[keys.API_BASE]
+    if base == "sandbox":
+        raise RuntimeError("sandbox mode needs the service's own URL as api_base")
+    app[keys.WECHAT] = WeChatClient(session, app[keys.KV_STORE], settings.wechat_appid,
+                                    settings.wechat_secret, base)
+    yield
+    await session.close()
+
+
+async def _pipeline(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    services = Services(kv=app[keys.KV_STORE], messenger=WeChatMessenger(app[keys.WECHAT]))
+    app[keys.SERVICES] = services
+    pipeline = Pipeline(build_router(), services, deadline=settings.reply_deadline)
+    app[keys.PIPELINE] = pipeline
+    yield
+    await pipeline.drain()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    checks: dict[str, str] = {}
+    try:
+        await db.ping()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - report any failure, do not raise
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        await request.app[keys.KV_STORE].redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"error: {type(exc).__name__}"
+    healthy = all(v == "ok" for v in checks.values())
+    return web.json_response({"status": "ok" if healthy else "degraded", **checks},
+                             status=200 if healthy else 503)
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    from bot.metrics import REGISTRY
+
+    body = generate_latest(REGISTRY)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

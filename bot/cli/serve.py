@@ -1,0 +1,100 @@
+"""``linli serve`` (the web service, optionally several worker processes) and ``linli scheduler``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import signal
+
+from aiohttp import web
+
+from bot import logs
+from bot.app import SANDBOX_PATH, create_app
+from bot.config import Settings
+
+BANNER = """
+linli (邻里) is running on http://{host}:{port}
+  webhook:   http://{host}:{port}/wechat      health: /healthz   metrics: /metrics
+  {wechat}
+Chat with it as a WeChat user, in a second terminal:
+  .venv/bin/linli chat --url http://{host}:{port}          (type 帮助 for the menu)
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("serve", help="run the web service")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes sharing the port (needs PostgreSQL and Redis)")
+    p.add_argument("--no-scheduler", action="store_true",
+                   help="do not run sweeps here (run `linli scheduler` instead)")
+    p.set_defaults(func=run_serve)
+    s = subparsers.add_parser("scheduler", help="run only the scheduled sweeps")
+    s.set_defaults(func=run_scheduler)
+
+
+def _api_base(settings: Settings, port: int) -> str | None:
+    return f"http://127.0.0.1:{port}{SANDBOX_PATH}" if settings.sandbox else None
+
+
+def _serve_one(settings: Settings, host: str, port: int, scheduler: bool, reuse: bool) -> None:
+    logs.setup()
+    app = create_app(settings, api_base=_api_base(settings, port), scheduler=scheduler)
+    web.run_app(app, host=host, port=port, reuse_port=reuse or None, print=None,
+                access_log=None, handle_signals=True)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    settings.check_workers(args.workers)
+    wechat = (f"WeChat:    the built-in sandbox at http://{args.host}:{args.port}{SANDBOX_PATH}"
+              if settings.sandbox else f"WeChat:    {settings.wechat_api_base}")
+    print(BANNER.format(host=args.host, port=args.port, wechat=wechat), flush=True)
+    scheduler = not args.no_scheduler
+    if args.workers <= 1:
+        _serve_one(settings, args.host, args.port, scheduler, reuse=False)
+        return 0
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_serve_one, args=(settings, args.host, args.port, scheduler, True),
+                         name=f"linli-worker-{i}") for i in range(args.workers)]
+    for proc in procs:
+        proc.start()
+
+    def stop(*_: object) -> None:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for proc in procs:
+        proc.join()
+    return max((p.exitcode or 0) for p in procs)
+
+
+def run_scheduler(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    logs.setup()
+
+    async def go() -> None:
+        # The same resources as the web app, without a listening socket.
+        app = create_app(settings, api_base=settings.wechat_api_base
+                         if not settings.sandbox else None, scheduler=True)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+    if settings.sandbox:
+        print("linli scheduler needs a real WeChat API (LINLI_WECHAT_API_BASE); in the embedded "
+              "sandbox mode `linli serve` runs the sweeps itself.")
+        return 2
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:
+        pass
+    return 0

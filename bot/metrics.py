@@ -1,0 +1,35 @@
+"""Prometheus metrics, served at /metrics."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+MESSAGES = Counter(
+    "linli_inbound_messages", "Inbound WeChat callbacks by message type",
+    ["type"], registry=REGISTRY,
+)
+HANDLING_SECONDS = Histogram(
+    "linli_handling_seconds", "Time from receiving a callback to answering it",
+    ["type"], registry=REGISTRY,
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 5, 10),
+)
+DEDUP_HITS = Counter(
+    "linli_dedup_hits", "Repeated deliveries of a message already seen",
+    ["layer"], registry=REGISTRY,  # layer: redis | database
+)
+DEADLINE_FALLBACKS = Counter(
+    "linli_deadline_fallbacks", "Replies that missed the passive-reply deadline and went by API",
+    registry=REGISTRY,
+)
+WECHAT_API_ERRORS = Counter(
+    "linli_wechat_api_errors", "Errors returned by the WeChat API, by errcode",
+    ["endpoint", "code"], registry=REGISTRY,
+)
+WECHAT_API_CALLS = Counter(
+    "linli_wechat_api_calls", "Calls made to the WeChat API", ["endpoint"], registry=REGISTRY,
+)
+OUTBOX = Counter(
+    "linli_outbox", "Outbox deliveries by result", ["result"], registry=REGISTRY,
+)

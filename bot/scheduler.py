@@ -1,0 +1,92 @@
+"""Scheduled sweeps (APScheduler), run by exactly one process at a time.
+
+Every process may start a scheduler; each job first checks a Redis lease that only one
+process holds and renews. If that process dies, the lease runs out and another takes over.
+``linli scheduler`` runs the sweeps as a process of their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot import keys, metrics
+from handlers import outbox
+from handlers.context import Services
+from storage.kv import KV
+
+log = logging.getLogger(__name__)
+
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
+class Lease:
+    def __init__(self, kv: KV, name: str, ttl_ms: int = 30_000) -> None:
+        self.kv = kv
+        self.key = kv.key("lease", name)
+        self.ttl_ms = ttl_ms
+        self.owner = secrets.token_hex(8).encode()
+
+    async def hold(self) -> bool:
+        """Take the lease if free, renew it if ours; True while we hold it."""
+        redis = self.kv.redis
+        if await redis.set(self.key, self.owner, nx=True, px=self.ttl_ms):
+            return True
+        return bool(await redis.eval(_RENEW, 1, self.key, self.owner, self.ttl_ms))
+
+    async def release(self) -> None:
+        if await self.kv.redis.get(self.key) == self.owner:
+            await self.kv.redis.delete(self.key)
+
+
+async def sweep_outbox(services: Services) -> None:
+    if services.messenger is None:
+        return
+    result = await outbox.deliver_due(services.messenger)
+    for name in ("sent", "held", "retried", "failed"):
+        if count := getattr(result, name):
+            metrics.OUTBOX.labels(name).inc(count)
+
+
+Job = Callable[[Services], Awaitable[None]]
+
+# (name, job, seconds between runs). Domains add their sweeps here.
+JOBS: list[tuple[str, Job, int]] = [
+    ("outbox", sweep_outbox, 5),
+]
+
+
+def build_scheduler(services: Services, lease: Lease) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="Asia/Shanghai")
+
+    def guarded(name: str, job: Job) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            try:
+                if await lease.hold():
+                    await job(services)
+            except Exception:
+                log.exception("scheduled job %s failed", name)
+        return run
+
+    for name, job, seconds in JOBS:
+        scheduler.add_job(guarded(name, job), "interval", seconds=seconds, id=name,
+                          max_instances=1, coalesce=True)
+    return scheduler
+
+
+async def scheduler_ctx(app: web.Application) -> AsyncIterator[None]:
+    lease = Lease(app[keys.KV_STORE], "scheduler")
+    scheduler = build_scheduler(app[keys.SERVICES], lease)
+    scheduler.start()
+    yield
+    scheduler.shutdown(wait=False)
+    await lease.release()

@@ -1,0 +1,108 @@
+"""``/wechat``: the callback WeChat calls for every message and event.
+
+GET answers WeChat's URL verification; POST takes plaintext, compatible and secure (AES)
+mode messages. Transport only: verify, decrypt, translate, hand to the pipeline, render.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+from aiohttp import web
+
+from bot import keys, logs, metrics
+from bot.signing import DecryptError, SignatureError, check, check_timestamp
+from bot.translate import render_text, to_inbound
+from bot.xmlsafe import BadXml, parse_fields
+
+MAX_BODY = 64 * 1024
+log = logging.getLogger(__name__)
+
+
+def _plain(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/plain")
+
+
+def _verify(request: web.Request) -> None:
+    settings = request.app[keys.SETTINGS]
+    q = request.query
+    check(q.get("signature", ""), settings.wechat_token, q.get("timestamp", ""),
+          q.get("nonce", ""))
+    check_timestamp(q.get("timestamp", ""), settings.wechat_timestamp_skew)
+
+
+async def verify_url(request: web.Request) -> web.Response:
+    try:
+        _verify(request)
+    except SignatureError:
+        return _plain("invalid signature", 403)
+    return _plain(request.query.get("echostr", ""))
+
+
+async def _read_body(request: web.Request) -> bytes | None:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return None
+    body = await request.content.read(MAX_BODY + 1)
+    return None if len(body) > MAX_BODY else body
+
+
+async def receive(request: web.Request) -> web.Response:
+    started = time.perf_counter()
+    logs.request_id.set(secrets.token_hex(6))
+    body = await _read_body(request)
+    if body is None:
+        return _plain("request body too large", 413)
+    try:
+        _verify(request)
+    except SignatureError as exc:
+        log.warning("refused callback: %s", exc)
+        return _plain("invalid signature", 403)
+    q = request.query
+    aes = q.get("encrypt_type", "raw") == "aes"
+    key_index = 0
+    try:
+        fields = parse_fields(body)
+        xml = body.decode("utf-8")
+        if aes:
+            crypto = request.app[keys.CRYPTO]
+            if crypto is None:
+                return _plain("encrypted message but no EncodingAESKey configured", 400)
+            if not fields.get("Encrypt"):
+                return _plain("Encrypt element missing", 400)
+            xml, key_index = crypto.decrypt(fields["Encrypt"], q.get("msg_signature", ""),
+                                            q.get("timestamp", ""), q.get("nonce", ""))
+            fields = parse_fields(xml)
+        inbound, message = to_inbound(xml, fields)
+    except SignatureError:
+        return _plain("invalid msg_signature", 403)
+    except (BadXml, UnicodeDecodeError, DecryptError) as exc:
+        log.warning("malformed callback: %s", exc)
+        return _plain("malformed message", 400)
+
+    logs.person.set(logs.hash_openid(inbound.openid))
+    metrics.MESSAGES.labels(inbound.kind.value).inc()
+    for observer in request.app[keys.INBOUND_OBSERVERS]:
+        observer(inbound.openid)
+    result = await request.app[keys.PIPELINE].handle(inbound)
+    if result.repeat:
+        metrics.DEDUP_HITS.labels("redis").inc()
+    if result.late:
+        metrics.DEADLINE_FALLBACKS.inc()
+    elapsed = time.perf_counter() - started
+    metrics.HANDLING_SECONDS.labels(inbound.kind.value).observe(elapsed)
+    log.info("handled", extra={"kind": inbound.kind.value, "elapsed_ms": round(elapsed * 1000, 2),
+                               "repeat": result.repeat, "late": result.late})
+    if not result.reply:
+        return _plain("success")
+    reply = render_text(result.reply, message)
+    if aes:
+        reply = request.app[keys.CRYPTO].encrypt(
+            reply, q.get("nonce", "") or secrets.token_hex(5), str(int(time.time())), key_index)
+    return web.Response(text=reply, content_type="application/xml")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/wechat", verify_url)
+    app.router.add_post("/wechat", receive)

@@ -1,0 +1,49 @@
+"""What a step function sees: the message, the person, their conversation data, services."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+
+from handlers.inbound import Inbound
+from handlers.ports import Messenger
+from storage.dedup import EffectRecord, effect
+from storage.kv import KV
+from storage.models import Person
+from storage.state import ConversationState
+
+
+@dataclass
+class Services:
+    kv: KV
+    messenger: Messenger | None = None
+
+
+@dataclass
+class Context:
+    msg: Inbound
+    person: Person
+    state: ConversationState
+    services: Services
+    arg: str = ""  # the command's argument, e.g. "123456" in 绑定 123456
+    keyword: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return self.msg.text
+
+    @property
+    def data(self) -> dict:
+        return self.state.data
+
+    @property
+    def kv(self) -> KV:
+        return self.services.kv
+
+    def effect(self) -> AbstractAsyncContextManager[EffectRecord]:
+        """A database transaction that gives this message its one effect.
+
+        Raises ``storage.dedup.AlreadyHandled`` when a repeat delivery reaches it.
+        """
+        return effect(self.msg.dedup_key, self.msg.openid)

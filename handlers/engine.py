@@ -1,0 +1,148 @@
+"""The routing table: one inbound message to the flow, step or command that handles it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+
+from handlers import texts
+from handlers.context import Context
+from handlers.flows import Flow, Step
+from handlers.inbound import Kind
+from handlers.normalize import split_command
+
+EventFn = Callable[[Context], Awaitable[Step | None]]
+
+CANCEL_WORDS = ("取消", "退出", "算了")
+HELP_WORDS = ("帮助", "菜单", "help", "?", "？")
+
+
+class Router:
+    def __init__(
+        self,
+        flows: Iterable[Flow],
+        events: Mapping[Kind, EventFn],
+        menu: Callable[[Context], Awaitable[str]],
+    ) -> None:
+        self.flows = {f.name: f for f in flows}
+        self.events = dict(events)
+        self.menu = menu
+        self._clicks = {key: f for f in self.flows.values() for key in f.clicks}
+        self._by_kind = {kind: f for f in self.flows.values() for kind in f.kinds}
+        self._keywords = tuple(k for f in self.flows.values() for k in f.keywords)
+        self._by_keyword = {k: f for f in self.flows.values() for k in f.keywords}
+
+    def flow(self, name: str | None) -> Flow | None:
+        return self.flows.get(name) if name else None
+
+    async def dispatch(self, ctx: Context) -> str | None:
+        """Handle one message; updates ``ctx.state`` in place and returns the reply."""
+        msg = ctx.msg
+        if msg.kind is Kind.TEXT:
+            return await self._text(ctx)
+        if msg.kind is Kind.CLICK:
+            flow = self._clicks.get(msg.event_key)
+            if msg.event_key == "HELP" or flow is None:
+                return await self.menu(ctx)
+            return await self._enter(ctx, flow, "")
+        if msg.kind in self.events:
+            step = await self.events[msg.kind](ctx)
+            return step.reply if step else None
+        if msg.kind.value.startswith("event:"):
+            return None  # events nobody asked about get no reply
+        return await self._media(ctx)
+
+    async def _text(self, ctx: Context) -> str | None:
+        text = ctx.msg.text
+        lowered = text.lower()
+        if text in CANCEL_WORDS:
+            if not ctx.state.active:
+                return texts.NOTHING_TO_CANCEL
+            ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+            return texts.CANCELLED
+        if lowered in HELP_WORDS:
+            return await self.menu(ctx)
+        if ctx.state.active:
+            reply = await self._continue(ctx)
+            if reply is not None:
+                return reply
+            match = self._match(text)
+            if match is not None:
+                return await self._run_keyword(ctx, *match, keep_state=True)
+            return self._reprompt(ctx)
+        match = self._match(text)
+        if match is not None:
+            return await self._run_keyword(ctx, *match, keep_state=False)
+        return texts.UNKNOWN.format(text=text[:20])
+
+    async def _media(self, ctx: Context) -> str | None:
+        if ctx.state.active:
+            reply = await self._continue(ctx)
+            return reply if reply is not None else self._reprompt(ctx)
+        flow = self._by_kind.get(ctx.msg.kind)
+        if flow is not None:
+            return await self._enter(ctx, flow, "")
+        return texts.UNKNOWN_MEDIA
+
+    def _match(self, text: str) -> tuple[Flow, str, str] | None:
+        found = split_command(text, self._keywords)
+        if found is None:
+            return None
+        keyword, arg = found
+        flow = self._by_keyword[keyword]
+        if arg and flow.arg == "none":
+            return None  # "积分兑换" is not "积分" with an argument
+        return flow, keyword, arg
+
+    async def _run_keyword(self, ctx: Context, flow: Flow, keyword: str, arg: str,
+                           keep_state: bool) -> str | None:
+        if flow.arg == "required" and not arg:
+            what, example = flow.arg_hint
+            return texts.NEEDS_ARGUMENT.format(keyword=keyword, what=what,
+                                               example=example or keyword)
+        ctx.keyword = keyword
+        if keep_state and flow.steps:
+            # Entering another conversation replaces the one in progress.
+            keep_state = False
+        if keep_state:
+            saved = (ctx.state.conversation, ctx.state.step, ctx.state.data)
+            reply = await self._enter(ctx, flow, arg)
+            ctx.state.conversation, ctx.state.step, ctx.state.data = saved
+            return reply
+        return await self._enter(ctx, flow, arg)
+
+    async def _enter(self, ctx: Context, flow: Flow, arg: str) -> str | None:
+        if not flow.allows(ctx.person.role):
+            return texts.STAFF_ONLY if not ctx.person.role.is_staff else texts.NOT_ALLOWED
+        ctx.arg = arg
+        ctx.state.conversation, ctx.state.step, ctx.state.data = flow.name, None, {}
+        step = await flow.start(ctx)
+        return self._apply(ctx, flow, step)
+
+    async def _continue(self, ctx: Context) -> str | None:
+        flow = self.flow(ctx.state.conversation)
+        step_fn = flow.steps.get(ctx.state.step or "") if flow else None
+        if flow is None or step_fn is None:
+            ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+            return None
+        step = await step_fn(ctx)
+        if step is None:
+            return None
+        return self._apply(ctx, flow, step)
+
+    def _apply(self, ctx: Context, flow: Flow, step: Step | None) -> str | None:
+        if step is None:
+            step = Step(texts.UNKNOWN.format(text=ctx.msg.text[:20]))
+        if step.next is None:
+            ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+        else:
+            ctx.state.conversation, ctx.state.step = flow.name, step.next
+        return step.reply
+
+    def _reprompt(self, ctx: Context) -> str:
+        flow = self.flow(ctx.state.conversation)
+        prompt = flow.prompts.get(ctx.state.step or "", "") if flow else ""
+        return texts.STEP_NOT_UNDERSTOOD.format(prompt=prompt).replace("没有看懂。\n", "没有看懂。")
+
+    def timeout_of(self, name: str | None) -> int:
+        flow = self.flow(name)
+        return flow.timeout if flow else 30 * 60

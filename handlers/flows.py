@@ -1,0 +1,72 @@
+"""Conversations declared as data.
+
+A ``Flow`` is entered by a keyword, a menu click or a message kind; it runs ``start`` and
+then, while it names a next step, routes the person's following messages to that step.
+A command is simply a flow with no steps. Each step is a small function that returns a
+``Step``: what to reply and which step comes next (None ends the conversation), or None
+when it did not understand the message (the engine re-prompts or tries other commands).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from handlers.inbound import Kind
+from storage.models import Role
+
+if TYPE_CHECKING:
+    from handlers.context import Context
+
+
+@dataclass(frozen=True)
+class Step:
+    reply: str | None
+    next: str | None = None  # the step that handles the next message; None ends the flow
+
+
+def done(reply: str | None) -> Step:
+    return Step(reply, None)
+
+
+def goto(step: str, reply: str | None) -> Step:
+    return Step(reply, step)
+
+
+StepFn = Callable[["Context"], Awaitable[Step | None]]
+ArgPolicy = Literal["none", "optional", "required"]
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    start: StepFn
+    steps: Mapping[str, StepFn] = field(default_factory=dict)
+    keywords: tuple[str, ...] = ()
+    clicks: tuple[str, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+    arg: ArgPolicy = "none"
+    # For a required argument: (what it is, an example), shown when it is missing.
+    arg_hint: tuple[str, str] = ("内容", "")
+    roles: frozenset[Role] | None = None  # None: anyone
+    # What each step asks for, repeated when the person sends something it cannot use.
+    prompts: Mapping[str, str] = field(default_factory=dict)
+    timeout: int = 30 * 60  # seconds of silence before the conversation is forgotten
+
+    def allows(self, role: Role) -> bool:
+        return self.roles is None or role in self.roles
+
+
+def command(
+    name: str,
+    run: StepFn,
+    *keywords: str,
+    arg: ArgPolicy = "none",
+    arg_hint: tuple[str, str] = ("内容", ""),
+    roles: frozenset[Role] | None = None,
+    clicks: tuple[str, ...] = (),
+) -> Flow:
+    """A one-message flow."""
+    return Flow(name, run, keywords=keywords, arg=arg, arg_hint=arg_hint, roles=roles,
+                clicks=clicks)

@@ -1,0 +1,48 @@
+"""Plain values crossing the transport boundary: what came in, what goes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    LOCATION = "location"
+    VOICE = "voice"
+    VIDEO = "video"
+    LINK = "link"
+    SUBSCRIBE = "event:subscribe"
+    UNSUBSCRIBE = "event:unsubscribe"
+    SCAN = "event:scan"
+    CLICK = "event:click"
+    VIEW = "event:view"
+    REPORT_LOCATION = "event:location"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message or event from one person, transport-free."""
+
+    kind: Kind
+    openid: str
+    dedup_key: str
+    created_at: datetime
+    text: str = ""
+    media_id: str | None = None
+    pic_url: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    label: str = ""
+    event_key: str = ""
+
+
+@dataclass
+class Outcome:
+    """What handling produced: a passive reply (None = nothing to say) and extra pushes."""
+
+    reply: str | None
+    pushes: list[str] = field(default_factory=list)

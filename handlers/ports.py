@@ -1,0 +1,23 @@
+"""What the use cases need from the outside world, as small interfaces ``bot`` implements."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class DeliveryRefused(Exception):
+    """The channel refused for a reason retrying will not fix (quota, window, no grant)."""
+
+    def __init__(self, code: int, message: str = "") -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class DeliveryFailed(Exception):
+    """A transient failure (network, WeChat busy): try again later."""
+
+
+class Messenger(Protocol):
+    """Sends a person a message outside the passive-reply path (customer-service API)."""
+
+    async def send_text(self, openid: str, text: str) -> None: ...

@@ -1,0 +1,11 @@
+"""The one routing table: every flow and event handler the bot knows."""
+
+from __future__ import annotations
+
+from handlers import staff, welcome
+from handlers.engine import Router
+
+
+def build_router() -> Router:
+    flows = [*staff.FLOWS]
+    return Router(flows, welcome.EVENTS, welcome.menu)

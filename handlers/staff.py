@@ -1,0 +1,94 @@
+"""Binding staff to their role with one-time invitation codes (``绑定 123456``)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from handlers import texts
+from handlers.context import Context
+from handlers.flows import Step, command, done
+from handlers.normalize import normalize
+from storage import clock, ratelimit
+from storage.models import Person, Role, StaffInvite
+
+INVITE_TTL = timedelta(hours=24)
+MAX_FAILED_BINDS = 5  # per person per hour: six digits must not be guessable
+
+
+class InviteError(ValueError):
+    pass
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(f"linli-invite:{code}".encode()).hexdigest()
+
+
+async def create_invite(role: Role, name: str, grid: str | None = None, org: str | None = None,
+                        created_by: str = "cli", ttl: timedelta = INVITE_TTL) -> str:
+    """Make a 6-digit code valid for ``ttl``; only its hash is stored."""
+    if role is Role.RESIDENT:
+        raise InviteError("residents need no invitation")
+    if role is Role.GRID_WORKER and not grid:
+        raise InviteError("a grid worker needs --grid")
+    if not name.strip():
+        raise InviteError("--name is required")
+    now = clock.now()
+    for _ in range(20):
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        clash = await StaffInvite.filter(code_hash=_hash(code), used_at=None,
+                                         expires_at__gt=now).exists()
+        if not clash:
+            await StaffInvite.create(code_hash=_hash(code), role=role, name=name.strip(),
+                                     grid=grid, org=org, created_by=created_by,
+                                     expires_at=now + ttl)
+            return code
+    raise InviteError("could not find a free code; try again")
+
+
+async def bind(ctx: Context) -> Step:
+    code = normalize(ctx.arg).replace(" ", "")
+    if not code:
+        return done(texts.BIND_NEED_CODE)
+    if not (len(code) == 6 and code.isdigit()):
+        return done(texts.BIND_BAD_FORMAT)
+    limiter = f"bind:{ctx.person.openid}"
+    if await ratelimit.exceeded(ctx.kv, limiter, MAX_FAILED_BINDS):
+        return done(texts.BIND_TOO_MANY)
+    now = clock.now()
+    async with ctx.effect() as record:
+        invite = await StaffInvite.filter(code_hash=_hash(code)).order_by("-created_at").first()
+        refusal = None
+        if invite is None:
+            refusal = texts.BIND_WRONG
+        elif invite.used_at is not None:
+            refusal = texts.BIND_USED
+        elif invite.expires_at <= now:
+            refusal = texts.BIND_EXPIRED
+        elif not await StaffInvite.filter(id=invite.id, used_at=None).update(
+                used_at=now, used_by=ctx.person.openid):
+            refusal = texts.BIND_USED  # someone else used it a moment ago
+        if refusal is None:
+            person = ctx.person
+            person.role, person.name = invite.role, invite.name
+            person.grid, person.org = invite.grid, invite.org
+            await person.save(update_fields=["role", "name", "grid", "org", "updated_at"])
+            scope = f"（网格 {invite.grid}）" if invite.grid else (
+                f"（{invite.org}）" if invite.org else "")
+            record.reply = texts.BIND_OK.format(
+                name=invite.name, role=texts.ROLE_NAMES[invite.role.value], scope=scope)
+        else:
+            record.reply = refusal
+    if refusal is not None and refusal is not texts.BIND_USED:
+        await ratelimit.hit(ctx.kv, limiter, MAX_FAILED_BINDS + 1, 3600)
+    return done(record.reply)
+
+
+FLOWS = [
+    command("bind", bind, "绑定", arg="optional"),
+]
+
+
+async def staff_list() -> list[Person]:
+    return await Person.filter(role__in=[r for r in Role if r.is_staff]).order_by("role", "name")

@@ -1,0 +1,53 @@
+"""Every sentence the bot says in the core conversation, in Simplified Chinese."""
+
+WELCOME = (
+    "欢迎关注邻里！这里是社区居民参与平台。\n"
+    "· 发现问题？直接发一张照片，或回复「随手拍」\n"
+    "· 需要帮助？回复「许愿」发布微心愿\n"
+    "· 回复「积分」查看积分，「兑换」兑换礼品\n"
+    "回复「帮助」随时查看全部功能。"
+)
+WELCOME_BUILDING = "已为您关联楼栋：{building}。以后上报问题可以直接选择本楼。"
+
+MENU_RESIDENT = (
+    "邻里 · 功能菜单\n"
+    "【随手拍】发照片或回复「随手拍」上报问题\n"
+    "【我的上报】查看上报进度\n"
+    "【微心愿】回复「许愿」发布心愿，「心愿墙」查看\n"
+    "【积分】查看积分，「兑换」兑换礼品\n"
+    "【取消】退出当前操作\n"
+    "工作人员请回复「绑定 六位邀请码」。"
+)
+MENU_STAFF = (
+    "\n\n工作人员功能\n"
+    "【我的待办】查看待处理事项\n"
+    "【接单 / 处理中 / 完成 编号】处理案件"
+)
+MENU_ADMIN = "\n【待审心愿】审核微心愿"
+
+UNKNOWN = "抱歉，没有看懂「{text}」。回复「帮助」查看能做什么，或直接发照片上报问题。"
+UNKNOWN_MEDIA = "收到啦。如需上报问题，请先回复「随手拍」或直接发照片；回复「帮助」查看全部功能。"
+CANCELLED = "已取消当前操作。回复「帮助」查看全部功能。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。回复「帮助」查看全部功能。"
+STAFF_ONLY = "该功能仅限工作人员使用。如您是工作人员，请回复「绑定 六位邀请码」。"
+NOT_ALLOWED = "您没有权限进行此操作。"
+BUSY = "系统繁忙，请稍后再试。给您带来不便，敬请谅解。"
+STEP_NOT_UNDERSTOOD = "没有看懂。{prompt}\n（回复「取消」可退出）"
+NEEDS_ARGUMENT = "请在「{keyword}」后面加上{what}，例如：{example}"
+
+BIND_NEED_CODE = "请回复「绑定」加六位邀请码，例如：绑定 123456"
+BIND_BAD_FORMAT = "邀请码是六位数字，请检查后重试，例如：绑定 123456"
+BIND_WRONG = "邀请码不正确，请核对后重试。"
+BIND_EXPIRED = "该邀请码已过期，请联系社区管理员重新生成。"
+BIND_USED = "该邀请码已被使用，请联系社区管理员重新生成。"
+BIND_TOO_MANY = "尝试次数过多，请一小时后再试。"
+BIND_OK = "绑定成功！{name}，您的身份是「{role}」{scope}。回复「帮助」查看工作人员功能。"
+
+ROLE_NAMES = {
+    "resident": "居民",
+    "volunteer": "志愿者",
+    "grid_worker": "网格员",
+    "property_manager": "物业",
+    "department": "职能部门",
+    "admin": "社区管理员",
+}
