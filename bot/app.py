@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import keys, webhook
 from bot.config import Settings
-from bot.messenger import WeChatMessenger
+from bot.wechat.messenger import WeChatMessenger
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
 from handlers.context import Services
@@ -99,12 +99,12 @@ async def healthz(request: web.Request) -> web.Response:
     try:
         await db.ping()
         checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - report any failure, do not raise
+    except Exception as exc:
         checks["database"] = f"error: {type(exc).__name__}"
     try:
         await request.app[keys.KV_STORE].redis.ping()
         checks["redis"] = "ok"
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         checks["redis"] = f"error: {type(exc).__name__}"
     healthy = all(v == "ok" for v in checks.values())
     return web.json_response({"status": "ok" if healthy else "degraded", **checks},

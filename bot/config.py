@@ -128,6 +128,12 @@ class Settings:
         """More than one process needs shared state: PostgreSQL and a real Redis."""
         if workers <= 1:
             return
+        if self.sandbox:
+            raise ConfigError(
+                f"--workers {workers} cannot use the built-in WeChat sandbox: it keeps its state "
+                "in one process. Run one worker, or point LINLI_WECHAT_API_BASE at a shared "
+                "sandbox or the real API"
+            )
         if self.embedded_redis:
             raise ConfigError(
                 f"--workers {workers} needs LINLI_REDIS_URL: the in-process Redis emulation "

@@ -71,7 +71,7 @@ class MessageCrypto:
         encrypt = encrypt.decode() if isinstance(encrypt, bytes) else encrypt
         signature = sign(self.token, timestamp, nonce, encrypt)
         return (
-            "<xml><Encrypt><![CDATA[{e}]]></Encrypt>"
-            "<MsgSignature><![CDATA[{s}]]></MsgSignature>"
-            "<TimeStamp>{t}</TimeStamp><Nonce><![CDATA[{n}]]></Nonce></xml>"
-        ).format(e=encrypt, s=signature, t=timestamp, n=nonce)
+            f"<xml><Encrypt><![CDATA[{encrypt}]]></Encrypt>"
+            f"<MsgSignature><![CDATA[{signature}]]></MsgSignature>"
+            f"<TimeStamp>{timestamp}</TimeStamp><Nonce><![CDATA[{nonce}]]></Nonce></xml>"
+        )

@@ -45,8 +45,11 @@ async def migrate(database_url: str) -> None:
     """Apply every committed migration (tortoise's built-in migration engine)."""
     from tortoise.migrations.api import migrate as run_migrations
 
-    await run_migrations(config=tortoise_config(database_url))
-    await Tortoise.close_connections()
+    try:
+        await run_migrations(config=tortoise_config(database_url))
+    finally:
+        # An open aiosqlite thread would keep the process alive after a failure.
+        await Tortoise.close_connections()
 
 
 async def ping() -> None:

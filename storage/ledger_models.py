@@ -24,7 +24,7 @@ class AccountKind(StrEnum):
 class Account(Model):
     """One account of one unit (``unit``: "points" or "reward:<id>").
 
-    ``balance`` is the cached sum of the account's entries (posted transfers only);
+    ``balance`` is the cached sum of the account's entries (posted transfers only),
     ``reserved`` is the cached sum of its pending debits. Both change only in the
     transaction that writes the entries or the pending transfer.
     """
@@ -50,8 +50,11 @@ class TransferStatus(StrEnum):
 
 
 class Transfer(Model):
-    """Move ``amount`` from ``debit`` to ``credit``; ``key`` is the idempotency key and
-    ``fingerprint`` the hash of the parameters it was first written with."""
+    """Move ``amount`` from ``debit`` to ``credit``.
+
+    ``key`` is the idempotency key, ``fingerprint`` the hash of the parameters it was first
+    written with.
+    """
 
     id = fields.BigIntField(primary_key=True)
     key = fields.CharField(max_length=160, unique=True)
@@ -79,8 +82,11 @@ class Transfer(Model):
 
 
 class Entry(Model):
-    """One leg of a posted transfer. ``seq`` orders the hash chain (1, 2, 3, ...);
-    ``hash`` covers ``prev_hash`` and this entry's fields."""
+    """One leg of a posted transfer.
+
+    ``seq`` orders the hash chain (1, 2, 3, ...), ``hash`` covers ``prev_hash`` and this
+    entry's fields.
+    """
 
     id = fields.BigIntField(primary_key=True)
     seq = fields.BigIntField(unique=True)
@@ -101,7 +107,7 @@ class Entry(Model):
 
 
 class ChainHead(Model):
-    """The single row (id 1) every chain append locks: the last ``seq`` and its hash."""
+    """The single row (id 1) every chain append locks, holding the last ``seq`` and hash."""
 
     id = fields.IntField(primary_key=True)
     seq = fields.BigIntField(default=0)
@@ -140,6 +146,8 @@ class Award(Model):
 
 
 class Reward(Model):
+    """A reward residents can redeem. Its stock is the ledger account ``reward:<id>:stock``."""
+
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=64)
     cost = fields.IntField()
@@ -148,9 +156,6 @@ class Reward(Model):
     available_until = fields.DatetimeField(null=True)
     pickup_place = fields.CharField(max_length=128)
     enabled = fields.BooleanField(default=True)
-    stock_account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
-        "ledger.Account", related_name=False, on_delete=fields.RESTRICT
-    )
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -164,8 +169,11 @@ class RedemptionStatus(StrEnum):
 
 
 class Redemption(Model):
-    """A reservation of ``cost`` points and one unit. ``active_code`` is the pickup code
-    while pending (unique among pending codes) and NULL afterwards; ``code`` keeps it."""
+    """A reservation of ``cost`` points and one unit of a reward, with its pickup code.
+
+    ``active_code`` is the pickup code while pending (unique among pending codes) and NULL
+    afterwards, ``code`` keeps it for the record.
+    """
 
     id = fields.BigIntField(primary_key=True)
     key = fields.CharField(max_length=160, unique=True)
@@ -195,7 +203,7 @@ class Redemption(Model):
 
 
 class ExpiryNotice(Model):
-    """A reminder sent (or due) about points expiring on ``expires_on``: one per person."""
+    """A reminder about points expiring on ``expires_on``, one per person and date."""
 
     id = fields.BigIntField(primary_key=True)
     openid = fields.CharField(max_length=64)

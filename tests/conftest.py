@@ -67,7 +67,7 @@ async def _check_redis() -> None:
     client = aioredis.from_url(REDIS_URL)
     try:
         await client.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means the service is missing
+    except Exception as exc:
         pytest.fail(f"Redis is required for the tests ({REDIS_URL}): {exc}")
     finally:
         await client.aclose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from storage.models import Person
 
 
-
 async def test_help_shows_menu(bot):
     reply = await bot.say("o-res-1", "帮助")
     assert "功能菜单" in reply and "随手拍" in reply

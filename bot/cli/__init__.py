@@ -7,12 +7,14 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli import db as db_cmds
-from bot.cli import demo, serve, staff
+from bot.cli import chat, demo, serve, staff
+from bot.cli import ledger as ledger_cmds
+from bot.cli import points, rewards_cmd
 from bot.config import ConfigError
 
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
-GROUPS = [db_cmds, serve, staff, demo]
+GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,5 +37,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m bot.cli
     sys.exit(main())

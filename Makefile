@@ -1,0 +1,36 @@
+# Two commands from a fresh clone: `make run` and `make test`. Both honour LINLI_* variables.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint install bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole service on embedded defaults (SQLite, in-process Redis, WeChat sandbox).
+run: $(STAMP)
+	$(BIN)/linli migrate
+	$(BIN)/linli demo-data
+	$(BIN)/linli serve --host 127.0.0.1 --port 8080
+
+## Install what the tests need; lint, check the layering, run the whole suite.
+test: $(STAMP) lint
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot handlers rewards storage tests benchmarks
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.webhook_bench
+	$(BIN)/python -m benchmarks.ledger_bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""``linli points``: operator grants and balance look-ups."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+
+from bot.cli.context import run_with_storage
+from rewards import ledger
+from rewards.errors import RewardsError
+from storage import clock
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("points", help="grant points, show balances")
+    sub = p.add_subparsers(dest="points_command", required=True, metavar="ACTION")
+
+    g = sub.add_parser("grant", help="give a person points (an issuance entry)")
+    g.add_argument("openid")
+    g.add_argument("amount", type=int)
+    g.add_argument("--reason", required=True, help="why, kept in the ledger")
+    g.add_argument(
+        "--key",
+        help="idempotency key (default: derived from the arguments and today's date, so "
+        "running the same command twice on one day grants once)",
+    )
+    g.set_defaults(func=run_grant)
+
+    b = sub.add_parser("balance", help="show a person's balance and recent entries")
+    b.add_argument("openid")
+    b.add_argument("--limit", type=int, default=10)
+    b.set_defaults(func=run_balance)
+
+
+def default_grant_key(openid: str, amount: int, reason: str) -> str:
+    digest = hashlib.sha256(f"{openid}|{amount}|{reason}".encode()).hexdigest()[:16]
+    return f"grant:{clock.local().date().isoformat()}:{digest}"
+
+
+def run_grant(args: argparse.Namespace) -> int:
+    key = args.key or default_grant_key(args.openid, args.amount, args.reason)
+
+    async def work(settings, kv):
+        return await ledger.grant(args.openid, args.amount, args.reason, key)
+
+    try:
+        t = run_with_storage(work)
+    except RewardsError as exc:
+        print(f"error ({exc.code}): {exc}", file=sys.stderr)
+        return 1
+    if t.replayed:
+        print(
+            f"already granted under key {t.key} (transfer {t.id}); nothing changed. "
+            "Pass --key to grant again."
+        )
+    else:
+        print(f"granted {t.amount} points to {args.openid} (transfer {t.id}, key {t.key})")
+    return 0
+
+
+def run_balance(args: argparse.Namespace) -> int:
+    async def work(settings, kv):
+        return await ledger.balance(args.openid), await ledger.entries(args.openid, args.limit)
+
+    bal, rows = run_with_storage(work)
+    print(
+        f"{bal.openid}: balance {bal.balance}, reserved {bal.reserved}, available {bal.available}"
+    )
+    for e in rows:
+        when = clock.local(e.created_at).strftime("%Y-%m-%d %H:%M")
+        print(f"  #{e.seq} {when} {e.amount:+d} {e.kind} {e.rule or ''} {e.reason}".rstrip())
+    return 0

@@ -1,0 +1,90 @@
+"""The sandbox app: WeChat's API paths with WeChat's semantics, plus one read-only helper route.
+
+Routes are relative to the app's root, so it runs standalone (``base_url`` = server root) and
+mounted with ``parent.add_subapp("/sandbox/wechat", create_sandbox_app(state))`` (``base_url`` =
+``http://host:port/sandbox/wechat``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from aiohttp import web
+
+from bot.sandbox import api_media, api_messages, api_token
+from bot.sandbox.codes import SandboxFail, wx_error
+from bot.sandbox.state import SandboxState
+
+STATE_KEY = web.AppKey("sandbox_state", SandboxState)
+MESSAGES_PATH = "/_sandbox/messages"
+# Uploads of images up to WeChat's 10 MB limit must reach the handler.
+CLIENT_MAX_SIZE = 12 * 1024 * 1024
+
+Handler = Callable[[web.Request, SandboxState], Awaitable[web.Response]]
+
+# (method, WeChat path, handler, needs an access_token, error Content-Type)
+ROUTES: list[tuple[str, str, Handler, bool, str]] = [
+    ("POST", "/cgi-bin/stable_token", api_token.stable_token, False, "application/json"),
+    ("GET", "/sns/jscode2session", api_token.jscode2session, False, "text/plain"),
+    ("POST", api_messages.CUSTOM_SEND, api_messages.custom_send, True, "application/json"),
+    ("POST", api_messages.TEMPLATE_SEND, api_messages.template_send, True, "application/json"),
+    ("POST", api_messages.SUBSCRIBE_SEND, api_messages.subscribe_send, True, "application/json"),
+    ("POST", "/cgi-bin/media/upload", api_media.upload, True, "application/json"),
+    ("GET", "/cgi-bin/media/get", api_media.get, True, "text/plain"),
+]
+
+
+def create_sandbox_app(state: SandboxState) -> web.Application:
+    """An app answering like api.weixin.qq.com, backed by ``state``."""
+    app = web.Application(client_max_size=CLIENT_MAX_SIZE)
+    app[STATE_KEY] = state
+    for method, path, handler, authed, error_type in ROUTES:
+        app.router.add_route(method, path, _wechat(path, handler, authed, error_type))
+    app.router.add_get(MESSAGES_PATH, _messages)
+    return app
+
+
+def _wechat(
+    path: str, handler: Handler, authed: bool, error_type: str
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """Wrap a handler with what every WeChat call gets: counting, latency, injected failures,
+    the access_token check and WeChat's error body."""
+
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        state = request.app[STATE_KEY]
+        state.calls[path] += 1
+        if state.latency:
+            await asyncio.sleep(state.latency)
+        try:
+            injected = state.take_failure(path)
+            if injected is not None:
+                raise SandboxFail(injected)
+            if authed:
+                state.check_token(request.query.get("access_token"))
+            return await handler(request, state)
+        except SandboxFail as fail:
+            return wx_error(fail.code, error_type)
+
+    return endpoint
+
+
+async def _messages(request: web.Request) -> web.Response:
+    """GET ?openid=X[&since=N]: messages delivered to X after sequence number N.
+
+    ``last`` is the cursor to pass as ``since`` next time.
+    """
+    state = request.app[STATE_KEY]
+    openid = request.query.get("openid")
+    if not openid:
+        raise web.HTTPBadRequest(text="openid is required")
+    try:
+        since = max(0, int(request.query.get("since", "0")))
+    except ValueError:
+        raise web.HTTPBadRequest(text="since must be a whole number") from None
+    items = [{**m, "time": m["time"].isoformat()} for m in state.messages_for(openid, since)]
+    return web.json_response(
+        {"messages": items, "last": len(state.sent)}, dumps=partial(json.dumps, ensure_ascii=False)
+    )

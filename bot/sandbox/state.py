@@ -1,0 +1,170 @@
+"""Everything the sandbox knows, in one object that tests and the service inspect and steer."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.sandbox.codes import SandboxFail
+from storage import clock
+
+TOKEN_LIFETIME = timedelta(seconds=7200)
+# In normal mode WeChat hands out a new token once the current one has less than this left;
+# the old one keeps working until it expires.
+TOKEN_RENEWAL = timedelta(minutes=5)
+MEDIA_LIFETIME = timedelta(days=3)
+
+
+@dataclass
+class Media:
+    """Temporary media: kept 3 days after ``created_at``."""
+
+    kind: str
+    filename: str
+    content: bytes
+    content_type: str
+    created_at: datetime
+
+
+@dataclass
+class LoginCode:
+    openid: str
+    unionid: str | None
+    issued_at: datetime
+    used: bool = False
+
+
+class SandboxState:
+    """The fake WeChat's memory: tokens, people's windows and grants, media, what was sent."""
+
+    def __init__(
+        self,
+        appid: str,
+        secret: str,
+        templates: Iterable[str] = (),
+        cs_limit: int = 5,
+        latency: float = 0.0,
+    ) -> None:
+        self.appid = appid
+        self.secret = secret
+        self.templates: set[str] = set(templates)
+        self.cs_limit = cs_limit
+        self.latency = latency
+        self.tokens: dict[str, datetime] = {}  # every token still known -> its expiry
+        self.current_token: str | None = None
+        self.tokens_issued = 0
+        self.forced_refreshes = 0
+        self.calls: Counter[str] = Counter()  # WeChat path -> requests received
+        self.sent: list[dict[str, Any]] = []  # delivered messages, oldest first
+        self.media: dict[str, Media] = {}
+        self.inbound: dict[str, datetime] = {}  # openid -> their last message to the account
+        self.cs_sent: Counter[str] = Counter()  # openid -> CS messages since that message
+        self.unfollowed: set[str] = set()
+        self.grants: Counter[tuple[str, str]] = Counter()  # (openid, template_id) -> left
+        self.login_codes: dict[str, LoginCode] = {}
+        self._failures: list[list[Any]] = []  # [path_suffix, errcode, times left]
+        self._msgids = itertools.count(2_000_000_001)
+
+    # -- steering: what WeChat would learn from elsewhere -------------------------------------
+
+    def observe_inbound(self, openid: str) -> None:
+        """The person just messaged the account: their 48 h customer-service window restarts."""
+        self.inbound[openid] = clock.now()
+        self.cs_sent[openid] = 0
+        self.unfollowed.discard(openid)
+
+    def set_following(self, openid: str, following: bool) -> None:
+        """Follow (default) or unfollow the account."""
+        (self.unfollowed.discard if following else self.unfollowed.add)(openid)
+
+    def grant_subscribe(self, openid: str, template_id: str, count: int = 1) -> None:
+        """The person accepted ``count`` more one-time subscribe messages of ``template_id``."""
+        self.grants[openid, template_id] += count
+
+    def issue_login_code(self, openid: str, unionid: str | None = None) -> str:
+        """A mini-program ``wx.login()`` code for ``openid``: works once, for 5 minutes."""
+        code = secrets.token_urlsafe(24)
+        self.login_codes[code] = LoginCode(openid, unionid, clock.now())
+        return code
+
+    def add_media(
+        self,
+        content: bytes,
+        content_type: str = "image/jpeg",
+        kind: str = "image",
+        filename: str = "media.jpg",
+    ) -> str:
+        """Store media as if a person had sent it (their photo's MediaId); returns its id."""
+        media_id = secrets.token_urlsafe(48)
+        self.media[media_id] = Media(kind, filename, content, content_type, clock.now())
+        return media_id
+
+    def fail_next(self, path_suffix: str, errcode: int, times: int = 1) -> None:
+        """The next ``times`` requests whose path ends with ``path_suffix`` get ``errcode``."""
+        self._failures.append([path_suffix, errcode, times])
+
+    # -- used by the handlers ------------------------------------------------------------------
+
+    def live_media(self, media_id: str | None) -> Media | None:
+        """The media if it exists and is younger than 3 days."""
+        media = self.media.get(media_id or "")
+        if media is None or clock.now() - media.created_at > MEDIA_LIFETIME:
+            return None
+        return media
+
+    def take_failure(self, path: str) -> int | None:
+        """The errcode injected for this request, if any (using one of its ``times``)."""
+        for failure in self._failures:
+            if path.endswith(failure[0]) and failure[2] > 0:
+                failure[2] -= 1
+                return int(failure[1])
+        return None
+
+    def issue_token(self, force: bool) -> tuple[str, int]:
+        """stable_token: the still-valid token, or a new one (forced: the old ones die)."""
+        now = clock.now()
+        current = self.current_token
+        if not force and current is not None and self.tokens[current] - now > TOKEN_RENEWAL:
+            return current, int((self.tokens[current] - now).total_seconds())
+        if force:
+            self.tokens.clear()
+            self.forced_refreshes += 1
+        token = secrets.token_urlsafe(96)
+        self.tokens[token] = now + TOKEN_LIFETIME
+        self.current_token = token
+        self.tokens_issued += 1
+        return token, int(TOKEN_LIFETIME.total_seconds())
+
+    def check_token(self, token: str | None) -> None:
+        """Raise WeChat's error for a missing, unknown or expired access_token."""
+        if not token:
+            raise SandboxFail(41001)
+        expiry = self.tokens.get(token)
+        if expiry is None:
+            raise SandboxFail(40001)
+        if expiry <= clock.now():
+            raise SandboxFail(42001)
+
+    def record(self, endpoint: str, openid: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Note a delivered message."""
+        entry = {
+            "seq": len(self.sent) + 1,
+            "time": clock.now(),
+            "endpoint": endpoint,
+            "openid": openid,
+            "payload": payload,
+        }
+        self.sent.append(entry)
+        return entry
+
+    def next_msgid(self) -> int:
+        return next(self._msgids)
+
+    def messages_for(self, openid: str, since: int = 0) -> list[dict[str, Any]]:
+        """Messages delivered to ``openid`` with a sequence number above ``since``."""
+        return [m for m in self.sent[since:] if m["openid"] == openid]

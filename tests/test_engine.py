@@ -1,0 +1,117 @@
+"""The conversation engine with flows declared for the test: state, TTL, ordering, prompts."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from datetime import UTC, datetime
+
+import fakeredis
+import redis.asyncio as aioredis
+
+from handlers import texts
+from handlers.context import Context, Services
+from handlers.engine import Router
+from handlers.flows import Flow, command, done, goto
+from handlers.inbound import Inbound, Kind
+from handlers.pipeline import Pipeline
+from handlers.welcome import EVENTS, menu
+from storage.kv import KV
+
+_ids = itertools.count(1)
+
+
+def msg(openid: str, text: str = "", kind: Kind = Kind.TEXT) -> Inbound:
+    return Inbound(kind=kind, openid=openid, dedup_key=f"m:t{next(_ids)}",
+                   created_at=datetime.now(UTC), text=text)
+
+
+async def start_count(ctx: Context):
+    ctx.data["n"] = 0
+    return goto("count", "开始计数")
+
+
+async def step_count(ctx: Context):
+    if ctx.text != "+":
+        return None
+    n = ctx.data["n"]
+    await asyncio.sleep(0.01)  # a read-modify-write that interleaving would break
+    ctx.data["n"] = n + 1
+    return goto("count", str(n + 1))
+
+
+async def start_photo(ctx: Context):
+    return goto("describe", "收到照片，请描述问题")
+
+
+async def step_describe(ctx: Context):
+    if ctx.msg.kind is not Kind.TEXT:
+        return None
+    return done(f"描述：{ctx.text}")
+
+
+async def ping(ctx: Context):
+    return done(f"pong {ctx.arg}".strip())
+
+
+FLOWS = [
+    Flow("count", start_count, {"count": step_count}, keywords=("计数",),
+         prompts={"count": "请发送 +"}, timeout=1),
+    Flow("photo", start_photo, {"describe": step_describe}, kinds=(Kind.IMAGE,),
+         prompts={"describe": "请用文字描述问题"}),
+    command("ping", ping, "ping", arg="optional"),
+]
+
+
+def pipeline(kv: KV) -> Pipeline:
+    return Pipeline(Router(FLOWS, EVENTS, menu), Services(kv=kv), deadline=4.0)
+
+
+async def test_conversation_steps_and_reprompt(db, kv):
+    p = pipeline(kv)
+    assert (await p.handle(msg("o1", "计数"))).reply == "开始计数"
+    assert (await p.handle(msg("o1", "+"))).reply == "1"
+    reprompt = (await p.handle(msg("o1", "什么"))).reply
+    assert "请发送 +" in reprompt and "取消" in reprompt
+    # A command in the middle answers but keeps the conversation.
+    assert (await p.handle(msg("o1", "ping 1"))).reply == "pong 1"
+    assert (await p.handle(msg("o1", "+"))).reply == "2"
+    assert (await p.handle(msg("o1", "取消"))).reply == texts.CANCELLED
+    assert "没有看懂" in (await p.handle(msg("o1", "+"))).reply
+
+
+async def test_message_kind_enters_a_flow(db, kv):
+    p = pipeline(kv)
+    assert "请描述" in (await p.handle(msg("o2", kind=Kind.IMAGE))).reply
+    assert "请用文字描述" in (await p.handle(msg("o2", kind=Kind.LOCATION))).reply
+    assert (await p.handle(msg("o2", "井盖丢了"))).reply == "描述：井盖丢了"
+
+
+async def test_state_expires_with_the_flow_timeout(db, kv):
+    p = pipeline(kv)
+    await p.handle(msg("o3", "计数"))
+    assert await kv.redis.ttl(kv.key("state", "o3")) in (0, 1)
+    await asyncio.sleep(1.3)
+    assert "没有看懂" in (await p.handle(msg("o3", "+"))).reply
+
+
+async def test_one_persons_messages_are_serialised_across_instances(db, backend, redis_prefix):
+    """Two pipelines with their own Redis clients: a read-modify-write per message loses none."""
+    if backend.redis_url is None:
+        server = fakeredis.FakeServer()
+        clients = [fakeredis.FakeAsyncRedis(server=server) for _ in range(2)]
+    else:
+        clients = [aioredis.from_url(backend.redis_url) for _ in range(2)]
+    a, b = (pipeline(KV(c, redis_prefix)) for c in clients)
+    await a.handle(msg("o4", "计数"))
+    results = await asyncio.gather(*((a if i % 2 else b).handle(msg("o4", "+"))
+                                     for i in range(10)))
+    assert sorted(int(r.reply) for r in results) == list(range(1, 11))
+    for c in clients:
+        await c.aclose()
+
+
+async def test_help_words_and_fullwidth(db, kv):
+    p = pipeline(kv)
+    for word in ("帮助", "菜单", "？", "HELP"):
+        assert "功能菜单" in (await p.handle(msg("o5", word.lower()))).reply
