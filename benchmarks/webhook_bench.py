@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.webhook_bench [--rounds 5] [--messages 10000]
         [--connections 50] [--database postgres|sqlite] [--mode plain|aes|both]
 
-Starts two servers as separate processes on 127.0.0.1:
+Starts two servers as separate processes on 127.0.0.1 (three with ``--workers`` > 1, when the
+WeChat sandbox, which cannot be shared between workers, runs as a process of its own):
 
 * the floor (``benchmarks/floor_server.py``): aiohttp + wechatpy check_signature, parse_message,
   an echo TextReply (+ WeChatCrypto in AES mode) and nothing else;
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import math
 import os
 import secrets
 import shutil
@@ -49,12 +51,20 @@ import redis.asyncio as aioredis
 from yarl import URL
 
 from bot import callbacks
-from bot.config import SANDBOX_APPID, SANDBOX_TOKEN
+from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
+from bot.sandbox import MESSAGES_PATH
 from bot.signing import MessageCrypto
 from bot.xmlsafe import parse_fields
 from handlers import texts
 
 ROOT = Path(__file__).resolve().parents[1]
+# With --workers > 1 the in-process sandbox cannot be shared, so it runs as its own process.
+SANDBOX_SERVER = (
+    "import sys; from aiohttp import web; from bot.sandbox import SandboxState, "
+    "create_sandbox_app; web.run_app(create_sandbox_app(SandboxState(appid=sys.argv[1], "
+    "secret=sys.argv[2])), host='127.0.0.1', port=int(sys.argv[3]), print=None, "
+    "access_log=None)"
+)
 COMMAND = "帮助"
 LINLI_REPLY = texts.MENU_RESIDENT  # what a resident is told for 帮助
 FLOOR_REPLY = COMMAND  # the floor echoes the text back
@@ -79,6 +89,7 @@ class RunResult:
     latencies: list[float]  # seconds, for the replies that came back
     bad: list[str] = field(default_factory=list)
     server_cpu: float | None = None  # CPU seconds the server process used during the run
+    client_cpu: float = 0.0  # CPU seconds this (load-generating) process used
 
     @property
     def cpu_ms(self) -> float:
@@ -86,6 +97,10 @@ class RunResult:
         if self.server_cpu is None or not self.latencies:
             return float("nan")
         return self.server_cpu * 1000 / len(self.latencies)
+
+    @property
+    def client_cpu_ms(self) -> float:
+        return self.client_cpu * 1000 / len(self.latencies) if self.latencies else float("nan")
 
     @property
     def rate(self) -> float:
@@ -96,7 +111,7 @@ class RunResult:
         if not self.latencies:
             return float("nan")
         data = sorted(self.latencies)
-        index = min(len(data) - 1, max(0, int(round(q / 100 * len(data) + 0.5)) - 1))
+        index = min(len(data) - 1, max(0, math.ceil(q / 100 * len(data)) - 1))
         return data[index] * 1000
 
 
@@ -129,6 +144,7 @@ async def run_load(session: aiohttp.ClientSession, requests: list[Request], conn
     replies: list[tuple[int, int, bytes, float]] = []  # (index, status, body, latency)
     errors: list[str] = []
     position = 0
+    cpu_started = time.process_time()
     started = time.perf_counter()
     deadline = started + max_seconds
 
@@ -144,17 +160,19 @@ async def run_load(session: aiohttp.ClientSession, requests: list[Request], conn
                                         headers={"Content-Type": "text/xml"}) as resp:
                     body = await resp.read()
                     status = resp.status
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 errors.append(f"message {index}: {type(exc).__name__}: {exc}")
                 continue
             replies.append((index, status, body, time.perf_counter() - t0))
 
     await asyncio.gather(*(worker() for _ in range(connections)))
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu_started
     bad = errors + [problem for index, status, body, _ in replies
                     if (problem := check_reply(requests[index], status, body, expected, crypto))]
     good = [lat for index, status, body, lat in replies if status == 200]
-    return RunResult(sent=position, seconds=seconds, latencies=good, bad=bad)
+    return RunResult(sent=position, seconds=seconds, latencies=good, bad=bad,
+                     client_cpu=client_cpu)
 
 
 def check_reply(req: Request, status: int, body: bytes, expected: str,
@@ -169,7 +187,7 @@ def check_reply(req: Request, status: int, body: bytes, expected: str,
             xml, _ = crypto.decrypt(fields["Encrypt"], fields["MsgSignature"],
                                     fields["TimeStamp"], fields["Nonce"])
             fields = parse_fields(xml)
-    except Exception as exc:  # noqa: BLE001 - any failure is a wrong reply, reported
+    except Exception as exc:  # any failure to read the reply makes it a wrong reply
         return f"unreadable reply ({type(exc).__name__}: {exc}): {body[:200]!r}"
     if fields.get("ToUserName") != req.openid:
         return f"reply addressed to {fields.get('ToUserName')!r}, not {req.openid!r}"
@@ -227,15 +245,15 @@ def start_server(name: str, argv: list[str], port: int, env: dict[str, str], log
     return Server(name, proc, f"http://127.0.0.1:{port}", log)
 
 
-async def wait_healthy(session: aiohttp.ClientSession, server: Server, timeout: float = 60
-                       ) -> None:
+async def wait_healthy(session: aiohttp.ClientSession, server: Server, timeout: float = 60,
+                       path: str = "/healthz") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
             raise RuntimeError(f"{server.name} exited with {server.proc.returncode}; "
                                f"see {server.log}:\n{tail(server.log)}")
         try:
-            async with session.get(f"{server.base}/healthz") as resp:
+            async with session.get(f"{server.base}{path}") as resp:
                 if resp.status == 200:
                     return
         except aiohttp.ClientError:
@@ -318,6 +336,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--keep-logs", action="store_true",
                    help="keep the servers' logs (their path is printed)")
     args = p.parse_args(argv)
+    if args.rounds < 1 or args.messages < 1 or args.connections < 1:
+        p.error("--rounds, --messages and --connections must be at least 1")
+    if not 0 < args.max_seconds <= 240:
+        # The requests of a run are signed when it starts; linli refuses timestamps > 300 s old.
+        p.error("--max-seconds must be between 0 and 240")
     if args.people <= args.connections:
         p.error("--people must exceed --connections (one person's messages are sequential)")
     return args
@@ -339,8 +362,8 @@ HEADER = (f"{'':11} | {'floor':^35} | {'linli':^35} |\n"
           "(latencies in ms at the client; cpu = server process CPU ms per message)")
 
 
-async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: MessageCrypto
-                ) -> int:
+async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: MessageCrypto,
+                sandbox: Server | None = None) -> int:
     modes = ["plain", "aes"] if args.mode == "both" else [args.mode]
     people = [f"oLinliBench{secrets.token_hex(4)}{k:05d}" for k in range(args.people)]
     connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
@@ -350,6 +373,8 @@ async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: 
     cursor = 0
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         await wait_healthy(session, floor)
+        if sandbox is not None:
+            await wait_healthy(session, sandbox, path=f"{MESSAGES_PATH}?openid=probe")
         await wait_healthy(session, linli)
 
         async def one(server: Server, mode: str, n: int, limit: float) -> RunResult:
@@ -396,13 +421,16 @@ async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: 
         linli_rate = statistics.median(li.rate for _, li in pairs)
         floor_cpu = statistics.median(f.cpu_ms for f, _ in pairs)
         linli_cpu = statistics.median(li.cpu_ms for _, li in pairs)
+        client_floor = statistics.median(f.client_cpu_ms for f, _ in pairs)
+        client_linli = statistics.median(li.client_cpu_ms for _, li in pairs)
         print(f"{mode:<5} median over {len(pairs)} rounds: floor {floor_rate:.0f} msg/s, "
               f"linli {linli_rate:.0f} msg/s, ratio {ratio:.2f} "
               f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
               f"linli p99 {p99:.1f} ms "
               f"(target < {PLAIN_P99_TARGET_MS:.0f} ms: "
               f"{'met' if p99 < PLAIN_P99_TARGET_MS else 'MISSED'}); server CPU per message: "
-              f"floor {floor_cpu:.3f} ms, linli {linli_cpu:.3f} ms")
+              f"floor {floor_cpu:.3f} ms, linli {linli_cpu:.3f} ms; load generator CPU per "
+              f"message: {client_floor:.3f} ms (floor runs), {client_linli:.3f} ms (linli runs)")
     if failures:
         print(f"\n{failures} wrong or missing replies: the figures above are not valid")
     return 1 if failures else 0
@@ -435,8 +463,12 @@ def main(argv: list[str] | None = None) -> int:
             "PYTHONUNBUFFERED": "1",
         })
         linli_cli = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
-        migrated = subprocess.run([*linli_cli, "migrate"], cwd=ROOT, env=env,
-                                  capture_output=True, text=True)
+        try:
+            migrated = subprocess.run([*linli_cli, "migrate"], cwd=ROOT, env=env,
+                                      capture_output=True, text=True, timeout=180)
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(f"linli migrate did not finish in 180 s:\n"
+                               f"{exc.stdout or ''}{exc.stderr or ''}") from None
         if migrated.returncode != 0:
             raise RuntimeError(f"linli migrate failed:\n{migrated.stdout}{migrated.stderr}")
         print(f"linli: {args.database} ({database_url.split('@')[-1]}), "
@@ -447,19 +479,32 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.messages} messages per run (at most {args.max_seconds:.0f} s), "
               f"text {COMMAND!r}, {args.rounds} paired rounds (floor, then linli)", flush=True)
         floor_port, linli_port = free_port(), free_port()
-        servers.append(start_server(
+        floor = start_server(
             "floor", [sys.executable, "-m", "benchmarks.floor_server", "--port", str(floor_port),
-                      "--aes-key", aes_key], floor_port, env, workdir))
-        servers.append(start_server(
+                      "--aes-key", aes_key], floor_port, env, workdir)
+        servers.append(floor)
+        sandbox = None
+        if args.workers > 1:
+            sandbox_port = free_port()
+            sandbox = start_server(
+                "sandbox", [sys.executable, "-c", SANDBOX_SERVER, SANDBOX_APPID, SANDBOX_SECRET,
+                            str(sandbox_port)], sandbox_port, env, workdir)
+            servers.append(sandbox)
+            env.update({"LINLI_WECHAT_API_BASE": sandbox.base, "LINLI_WECHAT_SECRET": SANDBOX_SECRET,
+                        "LINLI_WECHAT_TOKEN": SANDBOX_TOKEN, "LINLI_WECHAT_APPID": SANDBOX_APPID})
+        linli = start_server(
             "linli", [*linli_cli, "serve", "--host", "127.0.0.1", "--port", str(linli_port),
                       "--workers", str(args.workers)],
-            linli_port, env, workdir))
-        print(f"servers: floor pid {servers[0].proc.pid} at {servers[0].base}, "
-              f"linli pid {servers[1].proc.pid} at {servers[1].base} "
-              f"(attach a profiler here, e.g. py-spy record --pid)", flush=True)
-        status = asyncio.run(bench(args, servers[0], servers[1], crypto))
+            linli_port, env, workdir)
+        servers.append(linli)
+        print(f"servers: floor pid {floor.proc.pid} at {floor.base}, "
+              f"linli pid {linli.proc.pid} at {linli.base} "
+              f"(attach a profiler here, e.g. py-spy record --pid)"
+              + (f"; WeChat sandbox pid {sandbox.proc.pid} at {sandbox.base}" if sandbox else ""),
+              flush=True)
+        status = asyncio.run(bench(args, floor, linli, crypto, sandbox))
     finally:
-        for server in servers:
+        for server in reversed(servers):
             server.stop()
         if db_url is not None:
             asyncio.run(drop_database(args.pg_admin_url, db_url))

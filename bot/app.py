@@ -10,10 +10,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import keys, webhook
 from bot.config import Settings
-from bot.wechat.messenger import WeChatMessenger
+from bot.photo_fetcher import WeChatMediaFetcher
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
+from bot.wechat.messenger import WeChatMessenger
 from handlers.context import Services
+from handlers.photos import PhotoStore
 from handlers.pipeline import Pipeline
 from handlers.routes import build_router
 from storage import db
@@ -86,7 +88,8 @@ async def _wechat(app: web.Application) -> AsyncIterator[None]:
 
 async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    services = Services(kv=app[keys.KV_STORE], messenger=WeChatMessenger(app[keys.WECHAT]))
+    services = Services(kv=app[keys.KV_STORE], messenger=WeChatMessenger(app[keys.WECHAT]),
+                        photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), settings.media_dir))
     app[keys.SERVICES] = services
     pipeline = Pipeline(build_router(), services, deadline=settings.reply_deadline)
     app[keys.PIPELINE] = pipeline

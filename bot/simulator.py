@@ -60,11 +60,13 @@ class Simulator:
         return callbacks.reply_text(self._crypto(), text, query)
 
     async def upload(self, path: Path) -> str:
+        path = await asyncio.to_thread(path.expanduser)
         client = WeChatClient(self.http, KV(fakeredis.FakeAsyncRedis()),
                               self.settings.wechat_appid, self.settings.wechat_secret,
                               self.sandbox_url)
         content_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
-        return await client.upload_media("image", path.name, path.read_bytes(), content_type)
+        content = await asyncio.to_thread(path.read_bytes)
+        return await client.upload_media("image", path.name, content, content_type)
 
     async def pushes(self) -> list[str]:
         try:
@@ -80,7 +82,7 @@ class Simulator:
 
     async def line(self, line: str) -> str | None:
         if line.startswith("/img "):
-            media_id = await self.upload(Path(line[5:].strip()).expanduser())
+            media_id = await self.upload(Path(line[5:].strip()))
             return await self.post(callbacks.image(self.openid, media_id))
         if line.startswith("/click"):
             return await self.post(callbacks.event(self.openid, "CLICK", line[6:].strip()))

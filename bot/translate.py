@@ -1,10 +1,13 @@
-"""WeChat callback XML ⇄ plain ``Inbound`` values and passive-reply XML."""
+"""WeChat callback fields ⇄ plain ``Inbound`` values and passive-reply XML.
+
+The XML is parsed once, safely, by ``bot.xmlsafe``; this module reads the flat fields
+WeChat documents for each message type and event.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from wechatpy import parse_message
 from wechatpy.replies import TextReply
 
 from bot.xmlsafe import BadXml
@@ -13,7 +16,6 @@ from handlers.normalize import normalize
 
 _EVENTS = {
     "subscribe": Kind.SUBSCRIBE,
-    "subscribe_scan": Kind.SUBSCRIBE,
     "unsubscribe": Kind.UNSUBSCRIBE,
     "scan": Kind.SCAN,
     "click": Kind.CLICK,
@@ -43,39 +45,44 @@ def dedup_key(fields: dict[str, str]) -> str:
     return "e:" + ":".join(parts)
 
 
-def to_inbound(xml: str, fields: dict[str, str]) -> tuple[Inbound, object]:
-    """The transport-free message plus wechatpy's parsed one (for building the reply)."""
-    if not fields.get("FromUserName") or not fields.get("MsgType"):
+def _float(fields: dict[str, str], name: str) -> float:
+    try:
+        return float(fields[name])
+    except (KeyError, ValueError):
+        raise BadXml(f"{name} must be a number") from None
+
+
+def to_inbound(fields: dict[str, str]) -> Inbound:
+    """The transport-free message; BadXml when a required field is missing or wrong."""
+    openid, msg_type = fields.get("FromUserName"), (fields.get("MsgType") or "").strip().lower()
+    if not openid or not msg_type:
         raise BadXml("FromUserName and MsgType are required")
     try:
-        message = parse_message(xml)
         created = datetime.fromtimestamp(int(fields.get("CreateTime") or 0), UTC)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise BadXml(str(exc)) from None
-    if message.type == "event":
-        kind = _EVENTS.get(message.event, Kind.OTHER)
+    except (ValueError, OverflowError, OSError):
+        raise BadXml("CreateTime must be a Unix time") from None
+    if msg_type == "event":
+        kind = _EVENTS.get((fields.get("Event") or "").strip().lower(), Kind.OTHER)
     else:
-        kind = _MESSAGES.get(message.type, Kind.OTHER)
-    common = {"kind": kind, "openid": fields["FromUserName"], "dedup_key": dedup_key(fields),
-              "created_at": created}
+        kind = _MESSAGES.get(msg_type, Kind.OTHER)
+    common = {"kind": kind, "openid": openid, "dedup_key": dedup_key(fields),
+              "created_at": created, "event_key": (fields.get("EventKey") or "").strip()}
     if kind is Kind.TEXT:
-        return Inbound(text=normalize(message.content or ""), **common), message
+        return Inbound(text=normalize(fields.get("Content", "")), **common)
     if kind is Kind.IMAGE:
-        return Inbound(media_id=message.media_id, pic_url=message.image, **common), message
+        return Inbound(media_id=fields.get("MediaId"), pic_url=fields.get("PicUrl"), **common)
     if kind is Kind.LOCATION:
-        lat, lng = (float(v) for v in message.location)
-        return Inbound(lat=lat, lng=lng, label=message.label or "", **common), message
+        return Inbound(lat=_float(fields, "Location_X"), lng=_float(fields, "Location_Y"),
+                       label=fields.get("Label", ""), **common)
     if kind is Kind.REPORT_LOCATION:
-        return Inbound(lat=message.latitude, lng=message.longitude, **common), message
+        return Inbound(lat=_float(fields, "Latitude"), lng=_float(fields, "Longitude"), **common)
     if kind in (Kind.VOICE, Kind.VIDEO):
-        text = normalize(getattr(message, "recognition", None) or "")
-        return Inbound(media_id=message.media_id, text=text, **common), message
-    if kind is Kind.SUBSCRIBE or kind is Kind.SCAN:
-        scene = getattr(message, "scene_id", None)
-        key = fields.get("EventKey", "") if kind is Kind.SUBSCRIBE else (scene or "")
-        return Inbound(event_key=key or "", **common), message
-    return Inbound(event_key=fields.get("EventKey", "") or "", **common), message
+        return Inbound(media_id=fields.get("MediaId"),
+                       text=normalize(fields.get("Recognition", "")), **common)
+    return Inbound(**common)
 
 
-def render_text(text: str, message: object) -> str:
-    return TextReply(content=text, message=message).render()
+def render_text(text: str, fields: dict[str, str]) -> str:
+    """A passive text reply, addressed back to the sender."""
+    return TextReply(source=fields.get("ToUserName", ""), target=fields["FromUserName"],
+                     content=text).render()

@@ -64,7 +64,6 @@ async def receive(request: web.Request) -> web.Response:
     key_index = 0
     try:
         fields = parse_fields(body)
-        xml = body.decode("utf-8")
         if aes:
             crypto = request.app[keys.CRYPTO]
             if crypto is None:
@@ -74,10 +73,10 @@ async def receive(request: web.Request) -> web.Response:
             xml, key_index = crypto.decrypt(fields["Encrypt"], q.get("msg_signature", ""),
                                             q.get("timestamp", ""), q.get("nonce", ""))
             fields = parse_fields(xml)
-        inbound, message = to_inbound(xml, fields)
+        inbound = to_inbound(fields)
     except SignatureError:
         return _plain("invalid msg_signature", 403)
-    except (BadXml, UnicodeDecodeError, DecryptError) as exc:
+    except (BadXml, DecryptError) as exc:
         log.warning("malformed callback: %s", exc)
         return _plain("malformed message", 400)
 
@@ -96,7 +95,7 @@ async def receive(request: web.Request) -> web.Response:
                                "repeat": result.repeat, "late": result.late})
     if not result.reply:
         return _plain("success")
-    reply = render_text(result.reply, message)
+    reply = render_text(result.reply, fields)
     if aes:
         reply = request.app[keys.CRYPTO].encrypt(
             reply, q.get("nonce", "") or secrets.token_hex(5), str(int(time.time())), key_index)

@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from handlers.inbound import Inbound
+from handlers.photos import PhotoStore
 from handlers.ports import Messenger
 from storage.dedup import EffectRecord, effect
 from storage.kv import KV
@@ -17,6 +18,7 @@ from storage.state import ConversationState
 class Services:
     kv: KV
     messenger: Messenger | None = None
+    photos: PhotoStore | None = None  # downloads people's photos (handlers/photos.py)
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Context:
     arg: str = ""  # the command's argument, e.g. "123456" in 绑定 123456
     keyword: str = ""
     notes: list[str] = field(default_factory=list)
+    changed: bool = False  # the message wrote to the database (cached snapshots are stale)
 
     @property
     def text(self) -> str:
@@ -46,4 +49,5 @@ class Context:
 
         Raises ``storage.dedup.AlreadyHandled`` when a repeat delivery reaches it.
         """
+        self.changed = True
         return effect(self.msg.dedup_key, self.msg.openid)

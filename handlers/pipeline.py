@@ -7,14 +7,16 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.exceptions import IntegrityError
+
 from handlers import outbox, texts
 from handlers.context import Context, Services
 from handlers.engine import Router
 from handlers.inbound import Inbound
-from storage import clock, presence
+from storage import clock, person_cache
 from storage.dedup import AlreadyHandled, Dedup
 from storage.models import Person
-from storage.state import StateStore, person_lock
+from storage.turn import Start, TurnStore
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +37,10 @@ class Pipeline:
         self.services = services
         self.deadline = deadline
         self.dedup = Dedup(services.kv)
-        self.states = StateStore(services.kv)
+        self.turns = TurnStore(services.kv)
         self._background: set[asyncio.Task] = set()
 
     async def handle(self, msg: Inbound) -> Result:
-        if not await self.dedup.claim(msg.dedup_key):
-            _known, reply = await self.dedup.wait_reply(msg.dedup_key, self.deadline)
-            return Result(reply, repeat=True)
         task = asyncio.create_task(self._process(msg))
         finished, _ = await asyncio.wait({task}, timeout=self.deadline)
         if task in finished:
@@ -56,36 +55,41 @@ class Pipeline:
         if exc is not None:
             log.error("handling failed", exc_info=exc)
             return Result(texts.BUSY, failed=True)
-        return Result(task.result())
+        return task.result()
 
-    async def _process(self, msg: Inbound) -> str | None:
-        try:
-            async with person_lock(self.services.kv, msg.openid):
-                reply = await self._locked(msg)
-        except BaseException:
-            await self.dedup.forget(msg.dedup_key)
-            raise
-        await self.dedup.remember(msg.dedup_key, reply)
-        return reply
-
-    async def _locked(self, msg: Inbound) -> str | None:
-        person = await self._person(msg)
-        state = await self.states.load(msg.openid)
-        ctx = Context(msg=msg, person=person, state=state, services=self.services)
-        try:
-            reply = await self.router.dispatch(ctx)
-        except AlreadyHandled as repeat:
-            return repeat.reply
-        await self.states.save(msg.openid, state, ttl=self.router.timeout_of(state.conversation))
-        return reply
-
-    async def _person(self, msg: Inbound) -> Person:
+    async def _process(self, msg: Inbound) -> Result:
+        """Claim, lock, load, route, save, release; a repeat waits for the first reply."""
         now = clock.now()
-        person, created = await Person.get_or_create(
-            openid=msg.openid, defaults={"last_message_at": now})
-        await presence.mark_seen(self.services.kv, msg.openid, now)
+        start, turn = await self.turns.begin(msg.openid, msg.dedup_key, now)
+        if start is Start.REPEAT:
+            _known, reply = await self.dedup.wait_reply(msg.dedup_key, self.deadline * 0.9)
+            return Result(reply, repeat=True)
+        try:
+            person = await self._person(msg, now, person_cache.decode(turn.person))
+            ctx = Context(msg=msg, person=person, state=turn.state, services=self.services)
+            try:
+                reply = await self.router.dispatch(ctx)
+                state = turn.state
+            except AlreadyHandled as repeat:
+                reply, state = repeat.reply, None  # the database had it: change nothing
+        except BaseException:
+            await self.turns.abort(msg.openid, msg.dedup_key, turn)
+            raise
+        # Keep the person's snapshot for the next message unless this one wrote anything.
+        snapshot = None if (ctx.changed or state is None) else person_cache.encode(ctx.person)
+        await self.turns.finish(turn, reply, state, self.router.timeout_of(turn.state.conversation),
+                                person=snapshot, person_ttl=person_cache.TTL)
+        return Result(reply)
+
+    async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:
+        person = cached or await Person.get_or_none(openid=msg.openid)
+        if person is None:
+            try:
+                return await Person.create(openid=msg.openid, last_message_at=now)
+            except IntegrityError:  # created a moment ago by an event in another process
+                return await Person.get(openid=msg.openid)
         last = person.last_message_at
-        if not created and (last is None or now - last >= SEEN_WRITE_EVERY):
+        if last is None or now - last >= SEEN_WRITE_EVERY:
             person.last_message_at = now
             await person.save(update_fields=["last_message_at"])
             await outbox.release_held(msg.openid)
@@ -93,11 +97,11 @@ class Pipeline:
 
     async def _late(self, msg: Inbound, task: asyncio.Task) -> None:
         result = self._result(task)
-        if result.reply is None:
-            return
-        await outbox.enqueue(msg.openid, result.reply, key=f"reply:{msg.dedup_key}")
+        if result.reply is None or result.repeat:
+            return  # a repeat delivery: the first one answers
+        row = await outbox.enqueue(msg.openid, result.reply, key=f"reply:{msg.dedup_key}")
         if self.services.messenger is not None:
-            await outbox.deliver_due(self.services.messenger, limit=20)
+            await outbox.deliver(row, self.services.messenger, outbox.SweepResult())
 
     def _keep(self, task: asyncio.Task) -> None:
         self._background.add(task)

@@ -14,9 +14,17 @@ APPS: dict[str, dict[str, Any]] = {
 }
 
 
+# tortoise's asyncpg pool defaults to 5 connections; 50 concurrent callbacks then queue for
+# them and the tail latency grows (measured in docs/benchmarks.md). An explicit
+# maxsize in LINLI_DATABASE_URL wins.
+PG_POOL_MAXSIZE = 20
+
+
 def normalise_url(url: str) -> str:
     if url.startswith(("postgresql://", "asyncpg://")):
-        return "postgres://" + url.split("://", 1)[1]
+        url = "postgres://" + url.split("://", 1)[1]
+    if url.startswith("postgres://") and "maxsize=" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={PG_POOL_MAXSIZE}"
     return url
 
 

@@ -21,7 +21,9 @@ from storage.models import ProcessedMessage
 
 PENDING = b"\x00pending"
 NO_REPLY = b"\x00none"
-DEDUP_TTL = 24 * 3600
+# WeChat retries within about 15 s; an hour is ample and keeps Redis small. The database
+# row behind every effect covers anything later.
+DEDUP_TTL = 3600
 
 
 class AlreadyHandled(Exception):

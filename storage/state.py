@@ -24,6 +24,18 @@ class ConversationState:
         return self.conversation is not None
 
 
+def decode_state(raw: bytes | str | None) -> ConversationState:
+    if not raw:
+        return ConversationState()
+    doc = json.loads(raw)
+    return ConversationState(doc.get("c"), doc.get("s"), doc.get("d") or {})
+
+
+def encode_state(state: ConversationState) -> str:
+    return json.dumps({"c": state.conversation, "s": state.step, "d": state.data},
+                      ensure_ascii=False)
+
+
 class StateStore:
     """Loads and saves one person's conversation state; expiry is the conversation timeout."""
 
@@ -34,18 +46,13 @@ class StateStore:
         return self.kv.key("state", openid)
 
     async def load(self, openid: str) -> ConversationState:
-        raw = await self.kv.redis.get(self._key(openid))
-        if not raw:
-            return ConversationState()
-        doc = json.loads(raw)
-        return ConversationState(doc.get("c"), doc.get("s"), doc.get("d") or {})
+        return decode_state(await self.kv.redis.get(self._key(openid)))
 
     async def save(self, openid: str, state: ConversationState, ttl: int = DEFAULT_TTL) -> None:
         if not state.active:
             await self.kv.redis.delete(self._key(openid))
             return
-        doc = {"c": state.conversation, "s": state.step, "d": state.data}
-        await self.kv.redis.set(self._key(openid), json.dumps(doc, ensure_ascii=False), ex=ttl)
+        await self.kv.redis.set(self._key(openid), encode_state(state), ex=ttl)
 
 
 def person_lock(kv: KV, openid: str, timeout: float = 30.0, wait: float = 30.0) -> Lock:

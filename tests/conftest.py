@@ -132,6 +132,15 @@ async def db(backend: Backend) -> AsyncIterator[Backend]:
 
 
 @pytest.fixture
+async def pg_db(pg_backend: Backend) -> AsyncIterator[Backend]:
+    """Like ``db`` but PostgreSQL only: for tests of several processes sharing state."""
+    await init_db(pg_backend.database_url)
+    await _truncate_all()
+    yield pg_backend
+    await close_db()
+
+
+@pytest.fixture
 def redis_prefix() -> str:
     return f"linli-t-{uuid.uuid4().hex[:10]}:"
 

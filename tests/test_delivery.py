@@ -90,8 +90,8 @@ async def test_retry_during_first_delivery_waits_for_its_reply(make_bot):
     retry = asyncio.create_task(bot.post(xml, "o-wait"))
     await asyncio.sleep(0.2)
     await lock.release()
-    texts = [await (await t).text() for t in (first, retry)]
-    assert texts[0] == texts[1] and "功能菜单" in callbacks.reply_text(None, texts[0], {})
+    texts = [callbacks.reply_text(None, await (await t).text(), {}) for t in (first, retry)]
+    assert texts[0] == texts[1] and "功能菜单" in texts[0]
 
 
 async def test_real_redis_keys_are_namespaced(bot, backend, redis_prefix):

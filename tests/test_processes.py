@@ -1,0 +1,130 @@
+"""The service as operators run it: `linli serve` processes, one or several workers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import pytest
+
+from bot import callbacks
+from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
+from handlers.staff import create_invite
+from storage.models import Person, ProcessedMessage, Role
+from tests.cli_runner import run_cli
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@asynccontextmanager
+async def serving(env: dict[str, str], *args: str) -> AsyncIterator[str]:
+    port = _free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *args,
+        env={**os.environ, **env}, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(url + "/healthz") as r:
+                        if r.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                if proc.returncode is not None:
+                    raise AssertionError((await proc.stderr.read()).decode()[-2000:])
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("service did not start")
+        yield url
+    finally:
+        if proc.returncode is None:
+            os.killpg(proc.pid, 15)
+            await asyncio.wait_for(proc.wait(), 15)
+
+
+async def _post(http: aiohttp.ClientSession, url: str, xml: str, token: str) -> str | None:
+    async with http.post(url + "/wechat", params=callbacks.signed_query(token),
+                         data=xml.encode()) as r:
+        assert r.status == 200
+        return callbacks.reply_text(None, await r.text(), {})
+
+
+async def test_make_run_sequence_on_embedded_defaults(tmp_path):
+    """What `make run` does: migrate, load demo data, serve with SQLite, fakeredis, sandbox."""
+    env = {"LINLI_DATABASE_URL": f"sqlite://{tmp_path}/linli.sqlite3",
+           "LINLI_MEDIA_DIR": str(tmp_path / "media")}
+    for var in ("LINLI_REDIS_URL", "LINLI_WECHAT_API_BASE", "LINLI_WECHAT_SECRET"):
+        env[var] = ""
+    for step in (["migrate"], ["demo-data"], ["demo-data"]):  # demo data loads twice safely
+        result = await run_cli(*step, env=env)
+        assert result.code == 0, result.err
+    async with serving(env) as url, aiohttp.ClientSession() as http:
+        staff = await _post(http, url, callbacks.text("demo-grid-g01", "帮助"), SANDBOX_TOKEN)
+        assert "工作人员功能" in staff
+        reply = await _post(http, url, callbacks.text("o-emb", "帮助"), SANDBOX_TOKEN)
+        assert "功能菜单" in reply
+        # The mounted sandbox answers WeChat's API and the simulator's read-only path.
+        async with http.post(url + "/sandbox/wechat/cgi-bin/stable_token", json={
+                "grant_type": "client_credential", "appid": SANDBOX_APPID,
+                "secret": SANDBOX_SECRET}) as r:
+            assert "access_token" in await r.json()
+        async with http.get(url + "/sandbox/wechat/_sandbox/messages",
+                            params={"openid": "o-emb"}) as r:
+            assert (await r.json())["messages"] == []
+
+
+async def test_two_workers_share_one_effect(pg_db, sandbox, redis_prefix):
+    pg_backend = pg_db
+    env = {
+        "LINLI_DATABASE_URL": pg_backend.database_url, "LINLI_REDIS_URL": pg_backend.redis_url,
+        "LINLI_REDIS_PREFIX": redis_prefix, "LINLI_WECHAT_API_BASE": sandbox.url,
+        "LINLI_WECHAT_SECRET": SANDBOX_SECRET, "LINLI_WECHAT_TOKEN": SANDBOX_TOKEN,
+        "LINLI_WECHAT_APPID": SANDBOX_APPID,
+    }
+    code = await create_invite(Role.GRID_WORKER, "王梦苏", grid="G01")
+    xml = callbacks.text("o-w2", f"绑定 {code}", msg_id=777001)
+    async with serving(env, "--workers", "2") as url, aiohttp.ClientSession() as http:
+        replies = await asyncio.gather(*(_post(http, url, xml, SANDBOX_TOKEN)
+                                         for _ in range(4)))
+        # Several distinct requests, so both workers are likely to take part.
+        for i in range(20):
+            assert "功能菜单" in await _post(http, url, callbacks.text(f"o-x{i}", "帮助"),
+                                          SANDBOX_TOKEN)
+    assert len(set(replies)) == 1 and "绑定成功" in replies[0]
+    assert await ProcessedMessage.filter(dedup_key="m:777001").count() == 1
+    assert (await Person.get(openid="o-w2")).role is Role.GRID_WORKER
+
+
+@pytest.mark.parametrize(("env", "args", "message"), [
+    ({"LINLI_DATABASE_URL": "sqlite://x.sqlite3", "LINLI_REDIS_URL": "redis://127.0.0.1:6379/0",
+      "LINLI_WECHAT_API_BASE": "http://127.0.0.1:9", "LINLI_WECHAT_SECRET": "s",
+      "LINLI_WECHAT_TOKEN": "tok123", "LINLI_WECHAT_APPID": "wx0123456789abcdef"},
+     ["--workers", "2"], "SQLite is for a single process"),
+    ({"LINLI_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+      "LINLI_WECHAT_API_BASE": "http://127.0.0.1:9", "LINLI_WECHAT_SECRET": "s",
+      "LINLI_WECHAT_TOKEN": "tok123", "LINLI_WECHAT_APPID": "wx0123456789abcdef"},
+     ["--workers", "2"], "in-process Redis"),
+    ({}, ["--workers", "2"], "WeChat sandbox"),
+    ({"LINLI_WECHAT_API_BASE": "sandbox", "LINLI_WECHAT_SECRET": "a-real-secret"}, [],
+     "real secret"),
+    ({"LINLI_WECHAT_AES_KEY": "short"}, [], "43-character"),
+    ({"LINLI_WECHAT_TIMESTAMP_SKEW": "soon"}, [], "whole number"),
+])
+async def test_bad_configuration_is_refused_with_a_clear_message(env, args, message):
+    base = {"LINLI_REDIS_URL": "", "LINLI_WECHAT_API_BASE": "", "LINLI_WECHAT_SECRET": "",
+            "LINLI_DATABASE_URL": "sqlite://var/never-created.sqlite3"}
+    result = await run_cli("serve", "--port", "1", *args, env={**base, **env})
+    assert result.code == 2
+    assert message in result.err
