@@ -102,3 +102,13 @@ async def test_real_redis_keys_are_namespaced(bot, backend, redis_prefix):
     keys_found = [k async for k in r.scan_iter(match=f"{redis_prefix}*")]
     await r.aclose()
     assert keys_found and all(k.decode().startswith(redis_prefix) for k in keys_found)
+
+
+async def test_person_snapshot_is_cached_and_dropped_after_a_write(bot):
+    kv = bot.client.app[keys.KV_STORE]
+    await bot.say("o-cache", "帮助")
+    assert await kv.redis.get(kv.key("person", "o-cache"))  # cached for the next message
+    code = await create_invite(Role.ADMIN, "张丽")
+    assert "绑定成功" in await bot.say("o-cache", f"绑定 {code}")
+    assert await kv.redis.get(kv.key("person", "o-cache")) is None  # the row changed
+    assert "工作人员功能" in await bot.say("o-cache", "帮助")  # the new role, at once

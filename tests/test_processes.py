@@ -128,3 +128,56 @@ async def test_bad_configuration_is_refused_with_a_clear_message(env, args, mess
     result = await run_cli("serve", "--port", "1", *args, env={**base, **env})
     assert result.code == 2
     assert message in result.err
+
+
+async def test_simulator_against_the_embedded_service(tmp_path, monkeypatch):
+    """`linli chat`'s engine: text, location, a photo uploaded to the sandbox, a menu click."""
+    from bot.config import Settings
+    from bot.simulator import Simulator
+
+    env = {"LINLI_DATABASE_URL": f"sqlite://{tmp_path}/linli.sqlite3",
+           "LINLI_MEDIA_DIR": str(tmp_path / "media")}
+    for var in ("LINLI_REDIS_URL", "LINLI_WECHAT_API_BASE", "LINLI_WECHAT_SECRET"):
+        env[var] = ""
+    assert (await run_cli("migrate", env=env)).code == 0
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    for var in ("LINLI_REDIS_URL", "LINLI_WECHAT_API_BASE", "LINLI_WECHAT_SECRET",
+                "LINLI_WECHAT_AES_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    async with serving(env) as url, aiohttp.ClientSession() as http:
+        sim = Simulator(url, "sim-test", Settings.from_env({}), False, http)
+        assert "功能菜单" in await sim.line("帮助")
+        assert "收到" in await sim.line("43.8860,125.3180")
+        assert "功能菜单" in await sim.line("/click HELP")
+        assert "欢迎" in await sim.line("/follow B12-3")
+        reply = await sim.line(f"/img {photo}")
+        assert reply and not reply.startswith("[HTTP")
+        assert await sim.pushes() == []
+
+
+async def test_scheduler_process_delivers_the_outbox(pg_db, sandbox, redis_prefix):
+    from handlers import outbox
+
+    env = {
+        "LINLI_DATABASE_URL": pg_db.database_url, "LINLI_REDIS_URL": pg_db.redis_url,
+        "LINLI_REDIS_PREFIX": redis_prefix, "LINLI_WECHAT_API_BASE": sandbox.url,
+        "LINLI_WECHAT_SECRET": SANDBOX_SECRET, "LINLI_WECHAT_TOKEN": SANDBOX_TOKEN,
+        "LINLI_WECHAT_APPID": SANDBOX_APPID,
+    }
+    sandbox.state.observe_inbound("o-sched")
+    await outbox.enqueue("o-sched", "来自调度进程", key="sched-1")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "scheduler", env={**os.environ, **env},
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        for _ in range(150):
+            if any(m["openid"] == "o-sched" for m in sandbox.state.sent):
+                break
+            await asyncio.sleep(0.1)
+        sent = [m for m in sandbox.state.sent if m["openid"] == "o-sched"]
+        assert len(sent) == 1 and sent[0]["payload"]["text"]["content"] == "来自调度进程"
+    finally:
+        os.killpg(proc.pid, 15)
+        await asyncio.wait_for(proc.wait(), 15)
