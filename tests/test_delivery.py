@@ -112,3 +112,13 @@ async def test_person_snapshot_is_cached_and_dropped_after_a_write(bot):
     assert "绑定成功" in await bot.say("o-cache", f"绑定 {code}")
     assert await kv.redis.get(kv.key("person", "o-cache")) is None  # the row changed
     assert "工作人员功能" in await bot.say("o-cache", "帮助")  # the new role, at once
+
+
+async def test_redis_outage_still_answers_in_chinese(make_bot):
+    """WeChat must never show "该公众号暂时无法提供服务" because a dependency failed."""
+    bot = await make_bot(redis_url="redis://127.0.0.1:1/0")
+    resp = await bot.post(callbacks.text("o-down", "帮助"), "o-down")
+    assert resp.status == 200
+    assert "系统繁忙" in callbacks.reply_text(None, await resp.text(), {})
+    health = await bot.client.get("/healthz")
+    assert health.status == 503 and (await health.json())["redis"].startswith("error")
