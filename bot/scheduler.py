@@ -15,8 +15,10 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot import keys, metrics
-from handlers import outbox
+from handlers import outbox, photos
 from handlers.context import Services
+from handlers.points import scheduled as points_sweeps
+from handlers.wishes import scheduled as wish_sweeps
 from storage.kv import KV
 
 log = logging.getLogger(__name__)
@@ -62,6 +64,11 @@ Job = Callable[[Services], Awaitable[None]]
 # (name, job, seconds between runs). Domains add their sweeps here.
 JOBS: list[tuple[str, Job, int]] = [
     ("outbox", sweep_outbox, 5),
+    ("photos", photos.sweep, 5),
+    ("wish_claims", wish_sweeps.sweep_claims, 60),
+    ("wish_awards", wish_sweeps.sweep_awards, 60),
+    ("points_reservations", points_sweeps.sweep_reservations, 60),
+    ("points_expiry", points_sweeps.sweep_expiry, 3600),
 ]
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers.points.demo import load_rewards
+from handlers.wishes.demo import load_wishes
 from storage.models import Person, Role
 
 # openid, role, name, grid, org
@@ -28,7 +30,7 @@ async def load_people() -> str:
     return f"{len(PEOPLE)} people (staff openids start with demo-)"
 
 
-LOADERS: list[Callable[[], Awaitable[str]]] = [load_people]
+LOADERS: list[Callable[[], Awaitable[str]]] = [load_people, load_wishes, load_rewards]
 
 
 async def load_demo_data() -> list[str]:

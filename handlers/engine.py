@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from handlers import texts
@@ -28,8 +29,12 @@ class Router:
         self.menu = menu
         self._clicks = {key: f for f in self.flows.values() for key in f.clicks}
         self._by_kind = {kind: f for f in self.flows.values() for kind in f.kinds}
-        self._keywords = tuple(k for f in self.flows.values() for k in f.keywords)
-        self._by_keyword = {k: f for f in self.flows.values() for k in f.keywords}
+        self._keywords = tuple({k for f in self.flows.values() for k in f.keywords})
+        # One keyword may serve several flows told apart by their argument (完成 W12 / 完成 A1234).
+        self._by_keyword: dict[str, list[Flow]] = {}
+        for f in self.flows.values():
+            for k in f.keywords:
+                self._by_keyword.setdefault(k, []).append(f)
 
     def flow(self, name: str | None) -> Flow | None:
         return self.flows.get(name) if name else None
@@ -88,10 +93,17 @@ class Router:
         if found is None:
             return None
         keyword, arg = found
-        flow = self._by_keyword[keyword]
-        if arg and flow.arg == "none":
-            return None  # "积分兑换" is not "积分" with an argument
-        return flow, keyword, arg
+        candidates = self._by_keyword[keyword]
+        for flow in candidates:
+            if arg and flow.arg == "none":
+                continue  # "积分兑换" is not "积分" with an argument
+            if flow.arg_pattern and arg and not re.match(flow.arg_pattern, arg):
+                continue
+            return flow, keyword, arg
+        if arg and any(f.arg_pattern for f in candidates):
+            # An argument none of them takes: let the first explain what it expects.
+            return candidates[0], keyword, arg
+        return None
 
     async def _run_keyword(self, ctx: Context, flow: Flow, keyword: str, arg: str,
                            keep_state: bool) -> str | None:

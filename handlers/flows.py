@@ -47,6 +47,8 @@ class Flow:
     clicks: tuple[str, ...] = ()
     kinds: tuple[Kind, ...] = ()
     arg: ArgPolicy = "none"
+    # When several flows share a keyword, the argument must match this regex (e.g. r"[Ww]\d+").
+    arg_pattern: str | None = None
     # For a required argument: (what it is, an example), shown when it is missing.
     arg_hint: tuple[str, str] = ("内容", "")
     roles: frozenset[Role] | None = None  # None: anyone

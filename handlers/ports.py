@@ -21,3 +21,14 @@ class Messenger(Protocol):
     """Sends a person a message outside the passive-reply path (customer-service API)."""
 
     async def send_text(self, openid: str, text: str) -> None: ...
+
+
+class MediaExpired(Exception):
+    """The MediaId is unknown or older than WeChat keeps temporary media (3 days)."""
+
+
+class MediaFetcher(Protocol):
+    """Downloads a person's temporary media: (bytes, MIME type). Raises ``MediaExpired``,
+    or ``DeliveryFailed`` for a transient failure worth retrying."""
+
+    async def fetch(self, media_id: str) -> tuple[bytes, str]: ...

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import staff, welcome
+from handlers import points, staff, welcome, wishes
 from handlers.engine import Router
 
 
 def build_router() -> Router:
-    flows = [*staff.FLOWS]
+    flows = [*staff.FLOWS, *wishes.FLOWS, *points.FLOWS]
     return Router(flows, welcome.EVENTS, welcome.menu)

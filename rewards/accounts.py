@@ -78,5 +78,25 @@ async def ensure(*codes: str) -> dict[str, Account]:
     return found
 
 
+async def lock(*codes: str) -> dict[str, Account]:
+    """Inside a transaction: lock the accounts with these codes in id order (FOR NO KEY
+    UPDATE), creating missing ones first. One query when they all exist."""
+    wanted = list(dict.fromkeys(codes))
+    found = await _locked(wanted)
+    if len(found) < len(wanted):
+        now = clock.now()
+        missing = [c for c in wanted if c not in found]
+        await Account.bulk_create(
+            [Account(code=c, created_at=now, **spec(c)) for c in missing], ignore_conflicts=True
+        )
+        found = await _locked(wanted)
+    return found
+
+
+async def _locked(codes: list[str]) -> dict[str, Account]:
+    rows = await Account.filter(code__in=codes).order_by("id").select_for_update(no_key=True)
+    return {a.code: a for a in rows}
+
+
 async def get(code: str) -> Account | None:
     return await Account.get_or_none(code=code)

@@ -64,10 +64,9 @@ async def restock(reward_id: int, quantity: int, key: str, reason: str = "") -> 
     async def write() -> TransferView:
         await _get(reward_id)
         issuance, shelf = accounts.reward_issuance_code(reward_id), accounts.stock_code(reward_id)
-        accts = await accounts.ensure(issuance, shelf)
 
         async def work() -> TransferView:
-            await transfers.lock_accounts(accts.values())
+            accts = await accounts.lock(issuance, shelf)
             move = Move(key, fp, "restock", accts[issuance], accts[shelf], quantity, reason)
             [t] = await transfers.create([move], pending=False, at=clock.now())
             return transfers.view(t, {a.id: a.code for a in accts.values()})

@@ -16,6 +16,8 @@ from rewards.views import Balance, EntryView, TransferView
 from storage import clock
 from storage.ledger_models import Entry, Transfer, TransferStatus
 
+REDEEM = "redeem"  # the kind of a redemption's transfers (see rewards.redemption)
+
 
 async def award(
     openid: str, amount: int, key: str, reason: str = "", rule: str | None = None
@@ -59,7 +61,10 @@ async def reserve(openid: str, amount: int, key: str, reason: str = "") -> Trans
 
 
 async def post(transfer_id: int) -> TransferView:
-    """Complete a pending transfer. Posting a posted transfer again returns it."""
+    """Complete a pending transfer. Posting a posted transfer again returns it.
+
+    Transfers of a redemption are settled by ``rewards.redemption`` (pickup / expiry) only.
+    """
     return await _settle(transfer_id, post=True)
 
 
@@ -81,10 +86,9 @@ async def reverse(key: str, reason: str, reversal_key: str | None = None) -> Tra
     async def write() -> TransferView:
         found = await Transfer.filter(id=original.id).values_list("debit__code", "credit__code")
         debit_code, credit_code = found[0]
-        accts = await accounts.ensure(credit_code, debit_code)
 
         async def work() -> TransferView:
-            await transfers.lock_accounts(accts.values())
+            accts = await accounts.lock(credit_code, debit_code)
             if await Transfer.exists(reverses_id=original.id):
                 raise NotReversible(f"{key!r} was reversed already", key=key)
             move = Move(
@@ -162,15 +166,13 @@ async def _move(
 ) -> TransferView:
     transfers.check_amount(amount)
 
-    async def write() -> TransferView:
-        accts = await accounts.ensure(debit_code, credit_code)
+    async def work() -> TransferView:
+        accts = await accounts.lock(debit_code, credit_code)
         move = Move(key, fp, kind, accts[debit_code], accts[credit_code], amount, reason, rule)
+        [t] = await transfers.create([move], pending=pending, at=clock.now())
+        return transfers.view(t, {a.id: a.code for a in accts.values()})
 
-        async def work() -> TransferView:
-            await transfers.lock_accounts(accts.values())
-            [t] = await transfers.create([move], pending=pending, at=clock.now())
-            return transfers.view(t, {a.id: a.code for a in accts.values()})
-
+    async def write() -> TransferView:
         return await transaction(work)
 
     return await once(Transfer, key, fp, write, _replay)
@@ -185,8 +187,10 @@ async def _settle(transfer_id: int, *, post: bool) -> TransferView:
 
     async def work() -> TransferView:
         now = clock.now()
-        n = await Transfer.filter(id=transfer_id, status=TransferStatus.PENDING).update(
-            status=target, resolved_at=now
+        n = (
+            await Transfer.filter(id=transfer_id, status=TransferStatus.PENDING)
+            .exclude(kind=REDEEM)
+            .update(status=target, resolved_at=now)
         )
         t = await Transfer.get_or_none(id=transfer_id)
         if t is None:
@@ -194,6 +198,11 @@ async def _settle(transfer_id: int, *, post: bool) -> TransferView:
         if n == 0:
             if t.status == target:
                 return await transfers.load_view(t, replayed=True)
+            if t.kind == REDEEM and t.status == TransferStatus.PENDING:
+                raise TransferNotPending(
+                    f"transfer {transfer_id} belongs to a redemption: pick it up or let it expire",
+                    status=str(t.status),
+                )
             raise TransferNotPending(f"transfer {transfer_id} is {t.status}", status=str(t.status))
         codes = await transfers.lock_accounts([t.debit_id, t.credit_id])
         await transfers.settle([t], post=post, at=now)

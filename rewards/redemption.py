@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
@@ -51,6 +52,11 @@ _ACTIVE = (RedemptionStatus.PENDING, RedemptionStatus.PICKED_UP)
 
 def new_code() -> str:
     return str(100000 + secrets.randbelow(900000))
+
+
+def normalise_code(text: str | None) -> str:
+    """What staff typed, as a code: full-width digits (１２３４５６) become ASCII."""
+    return unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
 
 
 async def redeem(
@@ -115,8 +121,8 @@ async def redeem(
 async def pickup(code: str, staff_openid: str) -> RedemptionView:
     """Hand the reward out: posts the reserved points and unit. The caller checks that
     ``staff_openid`` may do this. Raises UnknownCode, CodeExpired, CodeUsed."""
-    code = (code or "").strip()
-    if not re.fullmatch(r"\d{6}", code):
+    code = normalise_code(code)
+    if not re.fullmatch(r"[0-9]{6}", code):
         raise UnknownCode(f"not a pickup code: {code!r}", code=code)
     now = clock.now()
     r = await Redemption.get_or_none(active_code=code)
@@ -168,7 +174,7 @@ async def my_redemptions(openid: str, limit: int = 20) -> list[RedemptionView]:
 
 async def find_by_code(code: str) -> RedemptionView | None:
     """The redemption a pickup code belongs to now (pending), for staff to check first."""
-    r = await Redemption.get_or_none(active_code=(code or "").strip())
+    r = await Redemption.get_or_none(active_code=normalise_code(code))
     return await _load_view(r) if r else None
 
 

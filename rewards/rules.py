@@ -58,11 +58,10 @@ async def apply_rule(
     )
 
     async def write() -> AwardResult:
-        accts = await accounts.ensure(accounts.ISSUANCE, accounts.wallet_code(openid))
-        issuance, wallet = accts[accounts.ISSUANCE], accts[accounts.wallet_code(openid)]
-
         async def work() -> AwardResult:
-            await transfers.lock_accounts([issuance, wallet])
+            # The wallet lock serialises this person's awards: caps cannot be overrun.
+            accts = await accounts.lock(accounts.ISSUANCE, accounts.wallet_code(openid))
+            issuance, wallet = accts[accounts.ISSUANCE], accts[accounts.wallet_code(openid)]
             now = clock.now()
             amount, outcome, detail = await _decide(rule, rules, openid, true_facts, now)
             transfer_id = None

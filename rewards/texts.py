@@ -67,6 +67,8 @@ def error_text(err: RewardsError) -> str:
 
 
 def entry_label(kind: str, rule: str | None = None) -> str:
-    if rule and rule in RULES:
-        return RULES[rule]
-    return ENTRY_KINDS.get(kind, kind)
+    """How a history line is called: the rule for an award, else the kind of movement."""
+    base = ENTRY_KINDS.get(kind, kind)
+    if rule in RULES:
+        return f"{base}（{RULES[rule]}）" if kind == "reversal" else RULES[rule]
+    return base

@@ -8,6 +8,7 @@ retried a few times with a short random back-off; everything else propagates.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -15,6 +16,7 @@ from typing import TypeVar
 from tortoise.transactions import in_transaction
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 RETRY_SQLSTATES = frozenset({"40P01", "40001"})
 MAX_ATTEMPTS = 5
@@ -40,5 +42,6 @@ async def transaction(work: Callable[[], Awaitable[T]]) -> T:
         except Exception as exc:
             if attempt == MAX_ATTEMPTS or not is_retryable(exc):
                 raise
+            log.info("transaction attempt %d failed, retrying: %s", attempt, exc)
         await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")

@@ -11,6 +11,7 @@ from tortoise import Tortoise
 APPS: dict[str, dict[str, Any]] = {
     "core": {"models": ["storage.models"], "migrations": "storage.migrations"},
     "ledger": {"models": ["storage.ledger_models"], "migrations": "storage.ledger_migrations"},
+    "geo": {"models": ["storage.geo_models"], "migrations": "storage.geo_migrations"},
 }
 
 

@@ -70,8 +70,10 @@ class Transfer(Model):
     status = fields.CharEnumField(TransferStatus, max_length=8)
     reason = fields.CharField(max_length=255, default="")
     rule = fields.CharField(max_length=64, null=True)
+    # NO ACTION, not RESTRICT: checked at the end of the statement, so a reversed transfer
+    # still cannot be deleted on its own, yet emptying the table in one statement works.
     reverses: fields.ForeignKeyNullableRelation[Transfer] = fields.ForeignKeyField(
-        "ledger.Transfer", related_name=False, null=True, on_delete=fields.RESTRICT
+        "ledger.Transfer", related_name=False, null=True, on_delete=fields.NO_ACTION
     )
     created_at = fields.DatetimeField(db_index=True)
     resolved_at = fields.DatetimeField(null=True)
@@ -214,3 +216,17 @@ class ExpiryNotice(Model):
     class Meta:
         table = "ledger_expiry_notice"
         unique_together = (("openid", "expires_on"),)
+
+
+# Discovery order for tortoise: rows that reference others first, so anything that empties
+# the tables in this order (the test fixtures on SQLite) never trips a foreign key.
+__models__ = [
+    ExpiryNotice,
+    Redemption,
+    Award,
+    Entry,
+    ChainHead,
+    Reward,
+    Transfer,
+    Account,
+]

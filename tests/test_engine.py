@@ -60,7 +60,15 @@ FLOWS = [
     Flow("photo", start_photo, {"describe": step_describe}, kinds=(Kind.IMAGE,),
          prompts={"describe": "请用文字描述问题"}),
     command("ping", ping, "ping", arg="optional"),
+    Flow("done_wish", lambda ctx: _said(f"心愿 {ctx.arg}"), keywords=("完成",), arg="required",
+         arg_pattern=r"[Ww]\d"),
+    Flow("done_case", lambda ctx: _said(f"案件 {ctx.arg}"), keywords=("完成",), arg="required",
+         arg_pattern=r"[Aa]\d"),
 ]
+
+
+async def _said(text: str):
+    return done(text)
 
 
 def pipeline(kv: KV) -> Pipeline:
@@ -115,3 +123,12 @@ async def test_help_words_and_fullwidth(db, kv):
     p = pipeline(kv)
     for word in ("帮助", "菜单", "？", "HELP"):
         assert "功能菜单" in (await p.handle(msg("o5", word.lower()))).reply
+
+
+async def test_one_keyword_two_flows_told_apart_by_argument(db, kv):
+    p = pipeline(kv)
+    assert (await p.handle(msg("o6", "完成 W12"))).reply == "心愿 W12"
+    assert (await p.handle(msg("o6", "完成A1234"))).reply == "案件 A1234"
+    # Neither pattern: the first flow answers (and explains what it expects).
+    assert (await p.handle(msg("o6", "完成 xyz"))).reply == "心愿 xyz"
+    assert "完成" in (await p.handle(msg("o6", "完成"))).reply  # the argument is required

@@ -32,6 +32,8 @@ async def truncate_ledger() -> None:
     else:
         for table in LEDGER_TABLES:
             await conn.execute_script(f'DELETE FROM "{table}"')
+        names = ", ".join(f"'{t}'" for t in LEDGER_TABLES)
+        await conn.execute_script(f"DELETE FROM sqlite_sequence WHERE name IN ({names})")
 
 
 async def execute(sql: str) -> None:

@@ -6,15 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from bot.cli import chat, demo, points, rewards_cmd, serve, staff, wishes
 from bot.cli import db as db_cmds
-from bot.cli import chat, demo, serve, staff
 from bot.cli import ledger as ledger_cmds
-from bot.cli import points, rewards_cmd
 from bot.config import ConfigError
 
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
-GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds]
+GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes]
 
 
 def build_parser() -> argparse.ArgumentParser:

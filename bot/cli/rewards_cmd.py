@@ -7,7 +7,7 @@ import hashlib
 import json
 import sys
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.cli.context import run_with_storage
 from rewards import catalogue
@@ -28,9 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--from",
         dest="available_from",
         type=_moment,
-        help="available from (ISO date/time, Asia/Shanghai unless an offset)",
+        help="available from (ISO date or date-time, Asia/Shanghai unless an offset is given)",
     )
-    a.add_argument("--until", dest="available_until", type=_moment, help="available until")
+    a.add_argument(
+        "--until",
+        dest="available_until",
+        type=_until,
+        help="available until (a date alone means through the end of that day)",
+    )
     a.add_argument("--place", help="pickup place (default: the community service station)")
     a.set_defaults(func=run_add)
 
@@ -58,6 +63,11 @@ def _moment(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date/time: {text!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=clock.SHANGHAI)
+
+
+def _until(text: str) -> datetime:
+    moment = _moment(text)
+    return moment + timedelta(days=1) if len(text.strip()) == 10 else moment
 
 
 def _run(work) -> tuple[int, object]:

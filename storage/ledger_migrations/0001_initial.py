@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ('status', fields.CharEnumField(description='PENDING: pending\nPOSTED: posted\nVOIDED: voided', enum_type=TransferStatus, max_length=8)),
                 ('reason', fields.CharField(default='', max_length=255)),
                 ('rule', fields.CharField(null=True, max_length=64)),
-                ('reverses', fields.ForeignKeyField('ledger.Transfer', source_field='reverses_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
+                ('reverses', fields.ForeignKeyField('ledger.Transfer', source_field='reverses_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.NO_ACTION)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('resolved_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],

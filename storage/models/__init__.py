@@ -2,12 +2,21 @@
 
 from storage.models.messages import OutboxMessage, OutboxStatus, ProcessedMessage
 from storage.models.people import Person, Role, StaffInvite
+from storage.models.photos import Photo, PhotoStatus
+from storage.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
 
 __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "Photo",
+    "PhotoStatus",
     "ProcessedMessage",
     "Role",
     "StaffInvite",
+    "Volunteer",
+    "Wish",
+    "WishEvent",
+    "WishKind",
+    "WishStatus",
 ]

@@ -1,0 +1,177 @@
+"""Photos people send: attach the MediaId to a record now, download it in a sweep soon after.
+
+Any domain reuses this: inside its own transaction it calls ``attach(media_id, "report",
+"A1234", openid)``; the ``photos`` sweep then downloads the photo (WeChat keeps it 3 days),
+accepts only JPEG/PNG up to 10 MB, re-saves it without EXIF (location!) or other metadata,
+stores it under the media directory by content hash and flags a hash already stored for
+another owner (``reused``: no points for it). An expired MediaId is recorded as expired;
+transient failures are retried with backoff until the media would have expired anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from handlers.ports import DeliveryFailed, MediaExpired, MediaFetcher
+from storage import clock
+from storage.models import Photo, PhotoStatus
+
+if TYPE_CHECKING:
+    from handlers.context import Services
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+MEDIA_LIFETIME = timedelta(days=3)
+CLAIM_LEASE = timedelta(minutes=2)
+FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
+
+
+@dataclass(frozen=True)
+class PhotoStore:
+    fetcher: MediaFetcher
+    root: Path  # LINLI_MEDIA_DIR
+
+
+@dataclass
+class PhotoSweepResult:
+    stored: int = 0
+    expired: int = 0
+    failed: int = 0
+    retried: int = 0
+
+
+class BadImage(ValueError):
+    """Not a JPEG or PNG we accept (type, size, or unreadable)."""
+
+
+async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> Photo:
+    """Record a photo to download for (owner_kind, owner_id); idempotent by MediaId."""
+    existing = await Photo.get_or_none(media_id=media_id)
+    if existing is not None:
+        return existing
+    now = clock.now()
+    return await Photo.create(media_id=media_id, owner_kind=owner_kind, owner_id=owner_id,
+                              openid=openid, received_at=now, next_attempt_at=now)
+
+
+def file_of(root: Path, photo: Photo) -> Path | None:
+    return root / photo.path if photo.status is PhotoStatus.STORED else None
+
+
+def clean_image(content: bytes) -> tuple[bytes, str, str]:
+    """(bytes to store, MIME type, extension): upright, re-saved with no metadata but colour."""
+    if len(content) > MAX_BYTES:
+        raise BadImage(f"{len(content)} bytes is over 10 MB")
+    try:
+        with Image.open(io.BytesIO(content)) as img:
+            if img.format not in FORMATS or img.width * img.height > MAX_PIXELS:
+                raise BadImage(f"{img.format} {img.width}x{img.height} is not a JPEG/PNG we take")
+            mime, ext = FORMATS[img.format]
+            icc = img.info.get("icc_profile")
+            upright = ImageOps.exif_transpose(img)  # the orientation goes into the pixels
+            upright.info = {k: v for k, v in upright.info.items() if k == "transparency"}
+            out = io.BytesIO()
+            upright.save(out, "JPEG" if ext == "jpg" else "PNG", icc_profile=icc,
+                         **({"quality": 90} if ext == "jpg" else {"optimize": True}))
+    except BadImage:
+        raise
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise BadImage(f"unreadable image: {exc}") from None
+    return out.getvalue(), mime, ext
+
+
+def _write(root: Path, digest: str, ext: str, data: bytes) -> str:
+    relative = f"{digest[:2]}/{digest}.{ext}"
+    target = root / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, target)  # atomic: a reader never sees half a file
+    return relative
+
+
+async def _claim(photo: Photo) -> bool:
+    now = clock.now()
+    return await Photo.filter(id=photo.id, status=PhotoStatus.PENDING,
+                              next_attempt_at__lte=now).update(next_attempt_at=now + CLAIM_LEASE) == 1
+
+
+async def _end(photo: Photo, status: PhotoStatus, error: str, **changes: object) -> None:
+    await Photo.filter(id=photo.id, status=PhotoStatus.PENDING).update(
+        status=status, attempts=photo.attempts + 1, last_error=error[:255], **changes)
+
+
+async def _retry(photo: Photo, error: str, result: PhotoSweepResult) -> None:
+    now = clock.now()
+    if now - photo.received_at >= MEDIA_LIFETIME:
+        await _end(photo, PhotoStatus.FAILED, f"gave up: {error}")
+        result.failed += 1
+        return
+    delay = timedelta(seconds=min(1800, 10 * 2 ** min(photo.attempts, 8)))
+    await Photo.filter(id=photo.id, status=PhotoStatus.PENDING).update(
+        attempts=photo.attempts + 1, next_attempt_at=now + delay, last_error=error[:255])
+    result.retried += 1
+
+
+async def _store(store: PhotoStore, photo: Photo, content: bytes) -> None:
+    data, mime, ext = await asyncio.to_thread(clean_image, content)
+    digest = hashlib.sha256(data).hexdigest()
+    relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
+    earlier = await Photo.filter(sha256=digest, status=PhotoStatus.STORED).exclude(
+        owner_kind=photo.owner_kind, owner_id=photo.owner_id).order_by("id").first()
+    await _end(photo, PhotoStatus.STORED, "", sha256=digest, content_type=mime, size=len(data),
+               path=relative, stored_at=clock.now(), reused=earlier is not None,
+               reused_of_id=earlier.id if earlier else None)
+
+
+async def fetch_one(store: PhotoStore, photo: Photo, result: PhotoSweepResult) -> None:
+    if not await _claim(photo):
+        return  # another sweeper has it
+    try:
+        content, _mime = await store.fetcher.fetch(photo.media_id)
+        await _store(store, photo, content)
+        result.stored += 1
+    except MediaExpired as exc:
+        await _end(photo, PhotoStatus.EXPIRED, str(exc))
+        result.expired += 1
+    except BadImage as exc:
+        await _end(photo, PhotoStatus.FAILED, str(exc))
+        result.failed += 1
+    except DeliveryFailed as exc:
+        await _retry(photo, str(exc), result)
+    except Exception as exc:  # disk full, a bug: retried, and never past the media's life
+        log.exception("photo %s: storing failed", photo.id)
+        await _retry(photo, f"{type(exc).__name__}: {exc}", result)
+
+
+async def fetch_due(store: PhotoStore, limit: int = 20) -> PhotoSweepResult:
+    """One sweep: download what is due, oldest first, at most ``limit`` photos."""
+    result = PhotoSweepResult()
+    rows = await Photo.filter(status=PhotoStatus.PENDING, next_attempt_at__lte=clock.now()
+                              ).order_by("next_attempt_at", "id").limit(limit)
+    for photo in rows:
+        try:
+            await fetch_one(store, photo, result)
+        except Exception:
+            log.exception("photo sweep: photo %s", photo.id)
+    return result
+
+
+async def sweep(services: Services) -> None:
+    """The scheduler job (bot/scheduler.py JOBS)."""
+    if services.photos is not None:
+        await fetch_due(services.photos)
