@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from handlers.ports import DeliveryFailed, DeliveryRefused, Messenger
 from storage import clock
@@ -30,14 +32,23 @@ class SweepResult:
     failed: int = 0
 
 
-async def enqueue(openid: str, text: str, key: str) -> OutboxMessage:
-    """Idempotent by ``key``: enqueuing the same key twice keeps the first row."""
+async def enqueue(openid: str, text: str, key: str, using_db: Any = None) -> OutboxMessage:
+    """Idempotent by ``key``: enqueuing the same key twice keeps the first row.
+
+    Pass the connection of an open transaction as ``using_db`` so the message commits (or
+    rolls back) with the change it reports.
+    """
+    existing = await OutboxMessage.filter(key=key).using_db(using_db).first()
+    if existing is not None:
+        return existing
     try:
-        return await OutboxMessage.create(key=key, openid=openid, kind="text",
-                                          payload={"text": text},
-                                          next_attempt_at=clock.now())
+        # A savepoint inside an outer transaction: a lost race must not abort the outer one.
+        async with in_transaction() as conn:
+            return await OutboxMessage.create(key=key, openid=openid, kind="text",
+                                              payload={"text": text},
+                                              next_attempt_at=clock.now(), using_db=conn)
     except IntegrityError:
-        return await OutboxMessage.get(key=key)
+        return await OutboxMessage.filter(key=key).using_db(using_db).get()
 
 
 async def _claim(row_id: int) -> bool:

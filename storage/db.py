@@ -12,6 +12,8 @@ APPS: dict[str, dict[str, Any]] = {
     "core": {"models": ["storage.models"], "migrations": "storage.migrations"},
     "ledger": {"models": ["storage.ledger_models"], "migrations": "storage.ledger_migrations"},
     "geo": {"models": ["storage.geo_models"], "migrations": "storage.geo_migrations"},
+    "reports": {"models": ["storage.report_models"],
+                "migrations": "storage.report_migrations"},
 }
 
 

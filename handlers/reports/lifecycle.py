@@ -1,0 +1,89 @@
+"""Every status change of a case: allowed moves, one guarded update, one history row.
+
+``transition`` is the only way a case changes status. The update is guarded by the status the
+caller saw, so two staff pressing 接单 at once give one winner; the loser gets ``Conflict``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from storage import clock
+from storage.report_models import Case, CaseEvent, CaseStatus
+
+S = CaseStatus
+
+# action -> (statuses it may start from, status it leads to)
+MOVES: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
+    "dispatch": (frozenset({S.SUBMITTED, S.REOPENED}), S.DISPATCHED),
+    "accept": (frozenset({S.DISPATCHED, S.REOPENED}), S.ACCEPTED),
+    "start": (frozenset({S.ACCEPTED}), S.IN_PROGRESS),
+    "resolve": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED),
+    "confirm": (frozenset({S.RESOLVED}), S.CLOSED),
+    "auto_confirm": (frozenset({S.RESOLVED}), S.CLOSED),
+    "reopen": (frozenset({S.RESOLVED}), S.REOPENED),
+    "reject": (frozenset({S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.REOPENED}), S.REJECTED),
+    "merge": (frozenset({S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED}),
+              S.MERGED),
+    "hide": (frozenset(set(S) - {S.HIDDEN}), S.HIDDEN),
+    # Reassignment (转派 / 吹哨) keeps the status: the case goes to another party.
+    "transfer": (frozenset({S.SUBMITTED, S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS, S.REOPENED}),
+                 None),  # type: ignore[dict-item]
+}
+# Actions that only write history (no status change).
+NOTES = frozenset({"submit", "escalate", "acknowledge", "support", "comment", "photo"})
+
+
+class Conflict(Exception):
+    """The case is not in a status that allows this action (or someone was faster)."""
+
+    def __init__(self, case: Case, action: str) -> None:
+        super().__init__(f"{case.number}: cannot {action} from {case.status}")
+        self.case = case
+        self.action = action
+
+
+@dataclass
+class Moved:
+    case: Case
+    event: CaseEvent
+
+
+async def transition(case: Case, action: str, actor_openid: str, *, note: str = "",
+                     fields: dict[str, Any] | None = None, using_db: Any = None) -> Moved:
+    """Apply ``action`` to ``case`` (as loaded by the caller) and record it.
+
+    ``fields`` are other columns to set in the same guarded update (assignee, timestamps…).
+    Raises Conflict if the case's status does not allow the action or changed meanwhile.
+    """
+    now = clock.now()
+    changes = dict(fields or {})
+    before = case.status
+    if action in NOTES:
+        to = None
+    else:
+        if action not in MOVES:
+            raise ValueError(f"unknown action {action}")
+        allowed, to = MOVES[action]
+        if before not in allowed:
+            raise Conflict(case, action)
+        if to is not None:
+            changes["status"] = to
+    if changes:
+        changes["updated_at"] = now
+        updated = await Case.filter(id=case.id, status=before).using_db(using_db).update(
+            **changes)
+        if updated != 1:
+            raise Conflict(case, action)
+        for name, value in changes.items():
+            setattr(case, name, value)
+    event = await CaseEvent.create(case_id=case.id, at=now, actor_openid=actor_openid,
+                                   action=action, from_status=before.value,
+                                   to_status=(to or before).value, note=note,
+                                   using_db=using_db)
+    return Moved(case, event)
+
+
+async def history(case: Case) -> list[CaseEvent]:
+    return await CaseEvent.filter(case_id=case.id).order_by("at", "id")

@@ -1,0 +1,29 @@
+"""What reporters and supporters hear about their case.
+
+Every change a resident should hear about is written to the outbox in the same transaction
+as the change (pass its connection as ``using_db``); the outbox sweep delivers it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers import outbox
+from storage.report_models import Case, Supporter
+
+
+async def resident_progress(case: Case, event_id: int, text: str, *,
+                            include_supporters: bool = True, urgent: bool = False,
+                            using_db: Any = None) -> int:
+    """Tell the reporter (and supporters) ``text`` about ``case``; returns messages queued.
+
+    ``event_id`` (the CaseEvent written for the change) makes the push idempotent.
+    """
+    recipients = [case.reporter_openid]
+    if include_supporters:
+        recipients += [s.openid for s in await Supporter.filter(case_id=case.id)
+                       .using_db(using_db) if s.openid != case.reporter_openid]
+    for openid in recipients:
+        await outbox.enqueue(openid, text, key=f"case:{case.number}:{event_id}:{openid}",
+                             using_db=using_db)
+    return len(recipients)

@@ -1,0 +1,104 @@
+"""Tortoise models of 随手拍 cases (app label ``reports``).
+
+A case refers to geography and categories by their codes (``geo`` app), and to people by
+openid, so each app migrates on its own. Every change of status is one guarded update plus
+one ``CaseEvent`` row: the full history of who, when and why.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class CaseStatus(StrEnum):
+    SUBMITTED = "submitted"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    MERGED = "merged"
+    REJECTED = "rejected"
+    HIDDEN = "hidden"
+
+
+OPEN_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.ACCEPTED,
+                           CaseStatus.IN_PROGRESS, CaseStatus.REOPENED})
+
+
+class Case(Model):
+    id = fields.IntField(primary_key=True)
+    number = fields.CharField(max_length=12, unique=True)  # "A1234", what people type
+    reporter_openid = fields.CharField(max_length=64, db_index=True)
+    category_code = fields.CharField(max_length=32, db_index=True)
+    description = fields.TextField(default="")
+    lat = fields.FloatField(null=True)
+    lng = fields.FloatField(null=True)
+    address = fields.CharField(max_length=255, default="")  # WeChat's label or the building
+    building_code = fields.CharField(max_length=32, null=True)
+    grid_code = fields.CharField(max_length=32, null=True, db_index=True)  # None: community admin
+    community_code = fields.CharField(max_length=32, null=True, db_index=True)
+    compound_code = fields.CharField(max_length=32, null=True)
+    status = fields.CharEnumField(CaseStatus, max_length=16, default=CaseStatus.SUBMITTED,
+                                  db_index=True)
+    # Who must act now: the grid worker, the property manager or the department's person.
+    assignee_openid = fields.CharField(max_length=64, null=True, db_index=True)
+    responsible = fields.CharField(max_length=12, default="grid")  # grid | property | department
+    department = fields.CharField(max_length=64, null=True)
+    property_org = fields.CharField(max_length=64, null=True)
+    property_acknowledged_at = fields.DatetimeField(null=True)  # 报到
+    accept_due_at = fields.DatetimeField(null=True, db_index=True)
+    resolve_due_at = fields.DatetimeField(null=True, db_index=True)
+    confirm_due_at = fields.DatetimeField(null=True, db_index=True)  # auto-confirm after 72 h
+    escalation_level = fields.IntField(default=0)  # SLA steps already escalated
+    overdue = fields.BooleanField(default=False)
+    last_escalated_at = fields.DatetimeField(null=True)
+    rating = fields.IntField(null=True)  # 1-5
+    auto_confirmed = fields.BooleanField(default=False)
+    reopen_count = fields.IntField(default=0)
+    merged_into = fields.CharField(max_length=12, null=True)
+    referral = fields.CharField(max_length=255, default="")  # rejected: who answers instead
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    dispatched_at = fields.DatetimeField(null=True)
+    accepted_at = fields.DatetimeField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "report_case"
+
+
+class CaseEvent(Model):
+    """One line of a case's history."""
+
+    id = fields.BigIntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "reports.Case", related_name="events", on_delete=fields.CASCADE)
+    at = fields.DatetimeField(db_index=True)
+    actor_openid = fields.CharField(max_length=64, default="system")
+    action = fields.CharField(max_length=32)  # submit, dispatch, accept, resolve, escalate…
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16, null=True)
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "report_case_event"
+
+
+class Supporter(Model):
+    """A resident who reported the same problem (+1) instead of opening a new case."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
+        "reports.Case", related_name="supporters", on_delete=fields.CASCADE)
+    openid = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "report_supporter"
+        unique_together = (("case", "openid"),)
