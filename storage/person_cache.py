@@ -9,20 +9,21 @@ within ``TTL`` seconds. Authorisation that must be exact re-reads the row in its
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from storage.models import Person
 
 TTL = 30
 FIELDS = ("id", "openid", "role", "name", "phone", "grid", "org", "building", "subscribed",
           "last_message_at", "created_at", "updated_at")
+TIMES = ("last_message_at", "created_at", "updated_at")  # kept as Unix seconds: cheap to read
 
 
 def encode(person: Person) -> str:
     doc = {}
     for name in FIELDS:
         value = getattr(person, name)
-        doc[name] = value.isoformat() if isinstance(value, datetime) else (
+        doc[name] = value.timestamp() if isinstance(value, datetime) else (
             value.value if hasattr(value, "value") else value)
     return json.dumps(doc, ensure_ascii=False)
 
@@ -31,6 +32,10 @@ def decode(raw: bytes | str | None) -> Person | None:
     if not raw:
         return None
     try:
-        return Person._init_from_db(**json.loads(raw))
+        doc = json.loads(raw)
+        for name in TIMES:
+            if doc[name] is not None:
+                doc[name] = datetime.fromtimestamp(doc[name], UTC)
+        return Person._init_from_db(**doc)
     except (ValueError, KeyError, TypeError):
         return None  # an old or damaged snapshot: read the database instead
