@@ -118,8 +118,15 @@ async def _truncate_all() -> None:
         quoted = ", ".join(f'"{t}"' for t in tables)
         await conn.execute_script(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     else:
+        # Foreign keys would make the order of deletion matter; ids restart as on PostgreSQL.
+        await conn.execute_script("PRAGMA foreign_keys = OFF")
         for table in tables:
             await conn.execute_script(f'DELETE FROM "{table}"')
+        _, rows = await conn.execute_query(
+            "SELECT name FROM sqlite_master WHERE name = 'sqlite_sequence'")
+        if rows:
+            await conn.execute_script("DELETE FROM sqlite_sequence")
+        await conn.execute_script("PRAGMA foreign_keys = ON")
 
 
 @pytest.fixture
