@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -15,6 +16,7 @@ from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
 from handlers.context import Services
+from handlers.geo import classifier
 from handlers.photos import PhotoStore
 from handlers.pipeline import Pipeline
 from handlers.routes import build_router
@@ -88,12 +90,18 @@ async def _wechat(app: web.Application) -> AsyncIterator[None]:
 
 async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
-    services = Services(kv=app[keys.KV_STORE], messenger=WeChatMessenger(app[keys.WECHAT]),
+    messenger = WeChatMessenger(app[keys.WECHAT],
+                                subscribe_template=settings.subscribe_template_progress,
+                                template_id=settings.template_progress)
+    services = Services(kv=app[keys.KV_STORE], messenger=messenger,
                         photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), settings.media_dir))
     app[keys.SERVICES] = services
     pipeline = Pipeline(build_router(), services, deadline=settings.reply_deadline)
     app[keys.PIPELINE] = pipeline
+    # jieba takes about a second to load: do it now, off the event loop, not in a reply.
+    warm = asyncio.create_task(classifier.warm_up())
     yield
+    await warm
     await pipeline.drain()
 
 

@@ -67,6 +67,11 @@ class Router:
         if lowered in HELP_WORDS:
             return await self.menu(ctx)
         if ctx.state.active:
+            match = self._match(text)
+            if match is not None and self._decisive(ctx, *match):
+                # An unmistakable command (its exact word, or an argument of its own form such
+                # as 完成 W12) wins over free text the conversation would take as an answer.
+                return await self._run_keyword(ctx, *match, keep_state=True)
             reply = await self._continue(ctx)
             if reply is not None:
                 return reply
@@ -78,6 +83,12 @@ class Router:
         if match is not None:
             return await self._run_keyword(ctx, *match, keep_state=False)
         return texts.UNKNOWN.format(text=text[:20])
+
+    @staticmethod
+    def _decisive(ctx: Context, flow: Flow, keyword: str, arg: str) -> bool:
+        if flow.name == ctx.state.conversation:
+            return False
+        return not arg or (flow.arg_pattern is not None and re.match(flow.arg_pattern, arg))
 
     async def _media(self, ctx: Context) -> str | None:
         if ctx.state.active:

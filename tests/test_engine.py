@@ -132,3 +132,12 @@ async def test_one_keyword_two_flows_told_apart_by_argument(db, kv):
     # Neither pattern: the first flow answers (and explains what it expects).
     assert (await p.handle(msg("o6", "完成 xyz"))).reply == "心愿 xyz"
     assert "完成" in (await p.handle(msg("o6", "完成"))).reply  # the argument is required
+
+
+async def test_exact_commands_win_over_free_text_answers(db, kv):
+    p = pipeline(kv)
+    await p.handle(msg("o7", kind=Kind.IMAGE))  # now the flow takes any text as a description
+    assert (await p.handle(msg("o7", "ping"))).reply == "pong"  # the exact word: a command
+    assert (await p.handle(msg("o7", "完成 W3"))).reply == "心愿 W3"  # its own argument form
+    # Anything else is the answer the conversation asked for, even if it starts like a command.
+    assert (await p.handle(msg("o7", "ping 一下物业"))).reply == "描述：ping 一下物业"
