@@ -43,6 +43,10 @@ class Settings:
     # Passive replies must leave within WeChat's 5 s; past this we answer "success" and
     # deliver the reply through the customer-service API.
     reply_deadline: float = 4.0
+    # Progress pushes outside the 48 h window: a subscribe-message template (used only for
+    # people who granted it) and a template-message template (verified service accounts).
+    subscribe_template_progress: str | None = None
+    template_progress: str | None = None
 
     @property
     def sandbox(self) -> bool:
@@ -89,6 +93,8 @@ class Settings:
             wechat_api_base=api_base.rstrip("/"),
             media_dir=Path(get("LINLI_MEDIA_DIR") or DEFAULT_MEDIA_DIR),
             redis_prefix=get("LINLI_REDIS_PREFIX") or "linli:",
+            subscribe_template_progress=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS"),
+            template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS"),
         )
         settings.validate()
         return settings

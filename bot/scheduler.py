@@ -18,6 +18,9 @@ from bot import keys, metrics
 from handlers import outbox, photos
 from handlers.context import Services
 from handlers.points import scheduled as points_sweeps
+from handlers.reports import bulletin_send
+from handlers.reports import closing as report_closing
+from handlers.reports import sla as report_sla
 from handlers.wishes import scheduled as wish_sweeps
 from storage.kv import KV
 
@@ -53,8 +56,8 @@ class Lease:
 async def sweep_outbox(services: Services) -> None:
     if services.messenger is None:
         return
-    result = await outbox.deliver_due(services.messenger)
-    for name in ("sent", "held", "retried", "failed"):
+    result = await outbox.deliver_due(services.messenger, kv=services.kv)
+    for name in ("sent", "held", "retried", "failed", "offered", "quiet"):
         if count := getattr(result, name):
             metrics.OUTBOX.labels(name).inc(count)
 
@@ -69,7 +72,16 @@ JOBS: list[tuple[str, Job, int]] = [
     ("wish_awards", wish_sweeps.sweep_awards, 60),
     ("points_reservations", points_sweeps.sweep_reservations, 60),
     ("points_expiry", points_sweeps.sweep_expiry, 3600),
+    ("report_sla", report_sla.sweep, 60),
+    ("report_closing", report_closing.sweep, 300),
 ]
+
+# (name, job, cron fields in Asia/Shanghai). A run missed while no process held the lease
+# still runs within the grace time; the jobs are idempotent.
+CRON_JOBS: list[tuple[str, Job, dict[str, str | int]]] = [
+    ("weekly_bulletin", bulletin_send.weekly, {"day_of_week": "mon", "hour": 8, "minute": 0}),
+]
+CRON_GRACE = 3600
 
 
 def build_scheduler(services: Services, lease: Lease) -> AsyncIOScheduler:
@@ -87,6 +99,9 @@ def build_scheduler(services: Services, lease: Lease) -> AsyncIOScheduler:
     for name, job, seconds in JOBS:
         scheduler.add_job(guarded(name, job), "interval", seconds=seconds, id=name,
                           max_instances=1, coalesce=True)
+    for name, job, cron in CRON_JOBS:
+        scheduler.add_job(guarded(name, job), "cron", **cron, id=name, max_instances=1,
+                          coalesce=True, misfire_grace_time=CRON_GRACE)
     return scheduler
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers.geo.demo import load_geo_demo
 from handlers.points.demo import load_rewards
 from handlers.wishes.demo import load_wishes
 from storage.models import Person, Role
@@ -30,7 +31,8 @@ async def load_people() -> str:
     return f"{len(PEOPLE)} people (staff openids start with demo-)"
 
 
-LOADERS: list[Callable[[], Awaitable[str]]] = [load_people, load_wishes, load_rewards]
+LOADERS: list[Callable[[], Awaitable[str]]] = [load_people, load_geo_demo, load_wishes,
+                                                 load_rewards]
 
 
 async def load_demo_data() -> list[str]:

@@ -67,7 +67,7 @@ class Router:
         if lowered in HELP_WORDS:
             return await self.menu(ctx)
         if ctx.state.active:
-            match = self._match(text)
+            match = self.match(text)
             if match is not None and self._decisive(ctx, *match):
                 # An unmistakable command (its exact word, or an argument of its own form such
                 # as 完成 W12) wins over free text the conversation would take as an answer.
@@ -75,11 +75,11 @@ class Router:
             reply = await self._continue(ctx)
             if reply is not None:
                 return reply
-            match = self._match(text)
+            match = self.match(text)
             if match is not None:
                 return await self._run_keyword(ctx, *match, keep_state=True)
             return self._reprompt(ctx)
-        match = self._match(text)
+        match = self.match(text)
         if match is not None:
             return await self._run_keyword(ctx, *match, keep_state=False)
         return texts.UNKNOWN.format(text=text[:20])
@@ -99,7 +99,7 @@ class Router:
             return await self._enter(ctx, flow, "")
         return texts.UNKNOWN_MEDIA
 
-    def _match(self, text: str) -> tuple[Flow, str, str] | None:
+    def match(self, text: str) -> tuple[Flow, str, str] | None:
         found = split_command(text, self._keywords)
         if found is None:
             return None

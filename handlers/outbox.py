@@ -1,105 +1,93 @@
 """Messages pushed outside the passive reply: written first, delivered by a sweep.
 
-A row is written before anything is sent, so a crash loses nothing; each row is claimed by
-one process at a time (a guarded update of ``next_attempt_at``), so nothing is sent twice
-by two sweepers. Refusals (quota, window) are held for the person's next message; transient
-failures back off.
+A row is written before anything is sent (in the transaction of the change it reports), so a
+crash loses nothing. A sender claims rows with a lease (``handlers.push.claims``): nothing is
+sent twice by two sweepers, and a claimed row whose sender died goes out after the lease.
+Pending rows of one person with the same subject go out as one message. Non-urgent pushes
+wait out the quiet hours. The channel is chosen per person (``handlers.push.channels``);
+refusals fall back to the next channel, then the message is held for the person's next
+message; transient failures back off.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from handlers.ports import DeliveryFailed, DeliveryRefused, Messenger
+from handlers.ports import Messenger
+from handlers.push import claims
+from handlers.push.claims import CLAIM_LEASE
+from handlers.push.compose import quiet_until
+from handlers.push.grants import record_subscribe_grant
+from handlers.push.settle import HOLD, MAX_ATTEMPTS, OFFER_WAIT, SweepResult, settle
+from handlers.push.sweep import Sweep
 from storage import clock
+from storage.kv import KV
 from storage.models import OutboxMessage, OutboxStatus
 
-CLAIM_LEASE = timedelta(seconds=60)
-HOLD = timedelta(days=3650)  # refused: wait for the person to write to us again
-MAX_ATTEMPTS = 12
+__all__ = ["CLAIM_LEASE", "HOLD", "MAX_ATTEMPTS", "OFFER_WAIT", "SweepResult", "deliver",
+           "deliver_due", "enqueue", "record_subscribe_grant", "release_held"]
+
+CONCURRENCY = 100  # sends in flight within one sweep
 
 
-@dataclass
-class SweepResult:
-    sent: int = 0
-    held: int = 0
-    retried: int = 0
-    failed: int = 0
-
-
-async def enqueue(openid: str, text: str, key: str, using_db: Any = None) -> OutboxMessage:
+async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, subject: str = "",
+                  urgent: bool = False, notice: dict[str, str] | None = None) -> OutboxMessage:
     """Idempotent by ``key``: enqueuing the same key twice keeps the first row.
 
     Pass the connection of an open transaction as ``using_db`` so the message commits (or
-    rolls back) with the change it reports.
+    rolls back) with the change it reports. ``subject`` groups rows into one message;
+    ``notice`` may add ``head``/``line``/``title``/``status`` (see ``push.compose``).
     """
     existing = await OutboxMessage.filter(key=key).using_db(using_db).first()
     if existing is not None:
         return existing
+    now = clock.now()
+    due = now if urgent else (quiet_until(now) or now)
     try:
         # A savepoint inside an outer transaction: a lost race must not abort the outer one.
         async with in_transaction() as conn:
-            return await OutboxMessage.create(key=key, openid=openid, kind="text",
-                                              payload={"text": text},
-                                              next_attempt_at=clock.now(), using_db=conn)
+            return await OutboxMessage.create(
+                key=key, openid=openid, kind="text", payload={**(notice or {}), "text": text},
+                subject=subject[:64], urgent=urgent, next_attempt_at=due, using_db=conn)
     except IntegrityError:
         return await OutboxMessage.filter(key=key).using_db(using_db).get()
 
 
 async def _claim(row_id: int) -> bool:
-    now = clock.now()
-    claimed = await OutboxMessage.filter(
-        id=row_id, status=OutboxStatus.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + CLAIM_LEASE)
-    return claimed == 1
+    """Claim one row as a sweeper would (tests use it to play a sender that dies)."""
+    row = await OutboxMessage.get(id=row_id)
+    return bool((await claims.claim_group(row))[1])
 
 
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(3600, 5 * 2 ** min(attempts, 10)))
+async def deliver(row: OutboxMessage, messenger: Messenger, result: SweepResult,
+                  kv: KV | None = None) -> None:
+    """Deliver ``row`` with its pending siblings now, if it is due and nobody holds it."""
+    token, rows = await claims.claim_group(row)
+    if rows:
+        await settle(rows, token, messenger, result, kv)
 
 
-async def deliver(row: OutboxMessage, messenger: Messenger, result: SweepResult) -> None:
-    if not await _claim(row.id):
-        return
-    now = clock.now()
-    try:
-        await messenger.send_text(row.openid, row.payload["text"])
-    except DeliveryRefused as exc:
-        await OutboxMessage.filter(id=row.id).update(
-            next_attempt_at=now + HOLD, last_error=f"refused {exc.code}"[:255],
-            attempts=row.attempts + 1)
-        result.held += 1
-    except DeliveryFailed as exc:
-        attempts = row.attempts + 1
-        if attempts >= MAX_ATTEMPTS:
-            await OutboxMessage.filter(id=row.id).update(
-                status=OutboxStatus.FAILED, attempts=attempts, last_error=str(exc)[:255])
-            result.failed += 1
-        else:
-            await OutboxMessage.filter(id=row.id).update(
-                next_attempt_at=now + _backoff(attempts), attempts=attempts,
-                last_error=str(exc)[:255])
-            result.retried += 1
-    else:
-        await OutboxMessage.filter(id=row.id).update(
-            status=OutboxStatus.SENT, sent_at=now, attempts=row.attempts + 1, last_error="")
-        result.sent += 1
+async def deliver_due(messenger: Messenger, limit: int = 5000, *, kv: KV | None = None,
+                      concurrency: int = CONCURRENCY) -> SweepResult:
+    """One sweep: deliver what is due, oldest first, up to ``concurrency`` sends at once
+    and ``limit`` rows in all.
 
+    Without ``kv`` the passive-reply channel is not used (and nobody is flagged for it).
+    """
+    async def fetch(n: int) -> list[OutboxMessage]:
+        now = clock.now()
+        rows = await OutboxMessage.filter(
+            claims.free(now), status=OutboxStatus.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "id").limit(n)
+        leads: dict[object, OutboxMessage] = {}
+        for row in rows:  # one lead per person and subject: its siblings go with it
+            leads.setdefault((row.openid, row.subject) if row.subject else row.id, row)
+        return list(leads.values())
 
-async def deliver_due(messenger: Messenger, limit: int = 200) -> SweepResult:
-    """One sweep: deliver what is due, oldest first."""
-    result = SweepResult()
-    rows = await OutboxMessage.filter(
-        status=OutboxStatus.PENDING, next_attempt_at__lte=clock.now()
-    ).order_by("next_attempt_at", "id").limit(limit)
-    for row in rows:
-        await deliver(row, messenger, result)
-    return result
+    return await Sweep(messenger, kv, concurrency).run(fetch, limit)
 
 
 async def release_held(openid: str) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from tortoise.expressions import Q
 
 from handlers.ports import DeliveryFailed, MediaExpired, MediaFetcher
 from storage import clock
@@ -131,8 +132,9 @@ async def _store(store: PhotoStore, photo: Photo, content: bytes) -> None:
     data, mime, ext = await asyncio.to_thread(clean_image, content)
     digest = hashlib.sha256(data).hexdigest()
     relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
+    # Q(...) keeps the pair together: exclude(a=, b=) would mean NOT a AND NOT b.
     earlier = await Photo.filter(sha256=digest, status=PhotoStatus.STORED).exclude(
-        owner_kind=photo.owner_kind, owner_id=photo.owner_id).order_by("id").first()
+        Q(owner_kind=photo.owner_kind, owner_id=photo.owner_id)).order_by("id").first()
     await _end(photo, PhotoStatus.STORED, "", sha256=digest, content_type=mime, size=len(data),
                path=relative, stored_at=clock.now(), reused=earlier is not None,
                reused_of_id=earlier.id if earlier else None)

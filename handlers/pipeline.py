@@ -13,6 +13,7 @@ from handlers import outbox, texts
 from handlers.context import Context, Services
 from handlers.engine import Router
 from handlers.inbound import Inbound
+from handlers.push import reply as notices
 from storage import clock, person_cache
 from storage.dedup import AlreadyHandled, Dedup
 from storage.models import Person
@@ -72,6 +73,10 @@ class Pipeline:
                 state = turn.state
             except AlreadyHandled as repeat:
                 reply, state = repeat.reply, None  # the database had it: change nothing
+            # Pending progress notices ride on this reply (a Redis flag says whether to look).
+            taken = await notices.take(self.services.kv, msg.openid) if reply else None
+            if taken is not None:
+                reply = notices.appended(reply, taken)
         except BaseException:
             await self.turns.abort(msg.openid, msg.dedup_key, turn)
             raise
@@ -79,6 +84,8 @@ class Pipeline:
         snapshot = None if (ctx.changed or state is None) else person_cache.encode(ctx.person)
         await self.turns.finish(turn, reply, state, self.router.timeout_of(turn.state.conversation),
                                 person=snapshot, person_ttl=person_cache.TTL)
+        if taken is not None:
+            await notices.confirm(self.services.kv, msg.openid, taken)
         return Result(reply)
 
     async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:

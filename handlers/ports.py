@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 
 class DeliveryRefused(Exception):
@@ -21,6 +22,32 @@ class Messenger(Protocol):
     """Sends a person a message outside the passive-reply path (customer-service API)."""
 
     async def send_text(self, openid: str, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A push rendered for the structured channels (subscribe and template messages)."""
+
+    title: str  # what it is about, e.g. "随手拍 A1234"
+    status: str  # its state now, e.g. "处理中"
+    text: str  # the change in a sentence
+    time: str  # when, as people read it: "2026-11-21 09:30"
+
+
+@runtime_checkable
+class NoticeSender(Protocol):
+    """Subscribe and template messages, for people outside the customer-service window.
+
+    ``subscribe_template`` / ``template_id`` are the configured template ids (None: the
+    channel is not configured). Refusals raise ``DeliveryRefused``, hiccups ``DeliveryFailed``.
+    """
+
+    subscribe_template: str | None
+    template_id: str | None
+
+    async def send_subscribe(self, openid: str, notice: Notice) -> None: ...
+
+    async def send_template(self, openid: str, notice: Notice) -> None: ...
 
 
 class MediaExpired(Exception):

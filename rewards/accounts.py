@@ -79,8 +79,8 @@ async def ensure(*codes: str) -> dict[str, Account]:
 
 
 async def lock(*codes: str) -> dict[str, Account]:
-    """Inside a transaction: lock the accounts with these codes in id order (FOR NO KEY
-    UPDATE), creating missing ones first. One query when they all exist."""
+    """Inside a transaction: lock the accounts with these codes (in the engine's lock
+    order, FOR NO KEY UPDATE), creating missing ones first. One query when all exist."""
     wanted = list(dict.fromkeys(codes))
     found = await _locked(wanted)
     if len(found) < len(wanted):
@@ -94,7 +94,11 @@ async def lock(*codes: str) -> dict[str, Account]:
 
 
 async def _locked(codes: list[str]) -> dict[str, Account]:
-    rows = await Account.filter(code__in=codes).order_by("id").select_for_update(no_key=True)
+    rows = (
+        await Account.filter(code__in=codes)
+        .order_by("-kind", "id")  # transfers.LOCK_ORDER
+        .select_for_update(no_key=True)
+    )
     return {a.code: a for a in rows}
 
 

@@ -37,6 +37,7 @@ from rewards.tx import transaction
 from rewards.views import RedemptionView
 from storage import clock
 from storage.ledger_models import (
+    Account,
     Redemption,
     RedemptionStatus,
     Reward,
@@ -198,14 +199,20 @@ async def _reserve(
     code: str,
     valid_days: int,
 ) -> RedemptionView:
-    # Lock the wallet (serialises this person's limit check) and the shelf, in id order.
-    await transfers.lock_accounts([points.debit, unit.debit])
+    # In a rush most attempts come after the last unit went: answer them before writing.
+    [(balance, reserved)] = await Account.filter(id=unit.debit.id).values_list(
+        "balance", "reserved"
+    )
+    if balance - reserved < 1:
+        raise OutOfStock(f"reward {reward.id} is out of stock", reward_id=reward.id)
+    # The wallet lock serialises this person's redemptions (the limit check below).
+    await transfers.lock_accounts([points.debit])
     if reward.per_person_limit is not None:
         held = await Redemption.filter(openid=openid, reward_id=reward.id, status__in=_ACTIVE)
         if len(held) >= reward.per_person_limit:
             raise OverLimit("per-person limit reached", limit=reward.per_person_limit)
     now = clock.now()
-    t_points, t_unit = await transfers.create([points, unit], pending=True, at=now)
+    t_points, t_unit = await transfers.record([points, unit], pending=True, at=now)
     r = await Redemption.create(
         key=key,
         fingerprint=fp,
@@ -220,6 +227,9 @@ async def _reserve(
         created_at=now,
         expires_at=now + timedelta(days=valid_days),
     )
+    # Reserve the points, then the unit: the shelf is the row everybody wants, so its lock
+    # is taken by this guarded update as the last statement before the commit.
+    await transfers.apply([points, unit], [t_points, t_unit], pending=True, at=now)
     return _view(r, reward)
 
 

@@ -1,8 +1,13 @@
 """The transfer engine: pending / posted transfers, guarded balance updates, entries.
 
-Every function here runs inside a transaction the caller opened (``rewards.tx``) and after
-``lock_accounts`` locked every account it touches, in id order, so writers never deadlock
-on each other's accounts. The chain head is locked last (``chain.append``).
+Every function here runs inside a transaction the caller opened (``rewards.tx``).
+
+Lock order, the same in every transaction so writers never deadlock on each other: wallets,
+then stock, then sinks, then issuance accounts (``LOCK_ORDER``: kind descending, then id),
+and the chain head last (``chain.append``). Callers lock what they touch up front
+(``lock_accounts`` / ``accounts.lock``), except that a redemption takes its shelf's lock
+with the guarded update itself, as its last statement: that keeps the hottest row in a
+rush locked for the shortest time, and the order above still holds.
 
 A debit is guarded in SQL: ``UPDATE .. WHERE allow_negative OR balance >= reserved + n``
 and the row count checked, so no account other than an issuance account ever has
@@ -29,6 +34,8 @@ from rewards.views import TransferView
 from storage.ledger_models import Account, AccountKind, Transfer, TransferStatus
 
 MAX_AMOUNT = 10_000_000
+# "wallet" > "stock" > "sink" > "issuance": see the module docstring.
+LOCK_ORDER = ("-kind", "id")
 
 
 @dataclass(frozen=True)
@@ -51,15 +58,22 @@ def check_amount(amount: object) -> int:
 
 
 async def lock_accounts(accounts: Iterable[Account | int]) -> dict[int, str]:
-    """Lock the accounts in id order (FOR NO KEY UPDATE: new rows may still reference
-    them); returns their codes by id."""
-    ids = sorted({a if isinstance(a, int) else a.id for a in accounts})
-    rows = await Account.filter(id__in=ids).order_by("id").select_for_update(no_key=True)
+    """Lock the accounts in ``LOCK_ORDER`` (FOR NO KEY UPDATE: new rows may still
+    reference them); returns their codes by id."""
+    ids = {a if isinstance(a, int) else a.id for a in accounts}
+    rows = await Account.filter(id__in=ids).order_by(*LOCK_ORDER).select_for_update(no_key=True)
     return {a.id: a.code for a in rows}
 
 
 async def create(moves: Sequence[Move], *, pending: bool, at: datetime) -> list[Transfer]:
     """Write the moves as pending (debits reserved) or posted (balances moved, entries)."""
+    transfers = await record(moves, pending=pending, at=at)
+    await apply(moves, transfers, pending=pending, at=at)
+    return transfers
+
+
+async def record(moves: Sequence[Move], *, pending: bool, at: datetime) -> list[Transfer]:
+    """Insert the transfer rows only; ``apply`` must follow in the same transaction."""
     transfers = []
     for move in moves:
         check_amount(move.amount)
@@ -81,20 +95,26 @@ async def create(moves: Sequence[Move], *, pending: bool, at: datetime) -> list[
                 resolved_at=None if pending else at,
             )
         )
-    for move in sorted(moves, key=lambda m: m.debit.id):
+    return transfers
+
+
+async def apply(
+    moves: Sequence[Move], transfers: Sequence[Transfer], *, pending: bool, at: datetime
+) -> None:
+    """Debit (reserve, when pending) in the order given, then credit and chain if posted."""
+    for move in moves:
         await _debit(move.debit, move.amount, pending)
     if not pending:
-        for move in sorted(moves, key=lambda m: m.credit.id):
+        for move in moves:
             await _credit(move.credit.id, move.amount)
         await chain.append(_legs(transfers), at)
-    return transfers
 
 
 async def settle(transfers: Sequence[Transfer], *, post: bool, at: datetime) -> None:
     """Finish pending transfers whose status the caller already switched (guarded update
     ``status=pending -> posted|voided``): release the reservations, and on post move the
     balances and append the entries."""
-    for t in sorted(transfers, key=lambda t: t.debit_id):
+    for t in transfers:
         change = {"reserved": F("reserved") - t.amount}
         if post:
             change["balance"] = F("balance") - t.amount
@@ -102,7 +122,7 @@ async def settle(transfers: Sequence[Transfer], *, post: bool, at: datetime) -> 
         if n != 1:
             raise LedgerInvariantBroken(f"account {t.debit_id} has less reserved than {t.key}")
     if post:
-        for t in sorted(transfers, key=lambda t: t.credit_id):
+        for t in transfers:
             await _credit(t.credit_id, t.amount)
         await chain.append(_legs(transfers), at)
 
@@ -122,6 +142,8 @@ async def _credit(account_id: int, amount: int) -> None:
 
 
 async def _shortfall(account: Account, amount: int) -> InsufficientBalance:
+    if account.kind == AccountKind.STOCK:  # no numbers needed: spare the hot row a read
+        return OutOfStock(f"{account.code} is empty", account=account.code)
     fresh = await Account.get(id=account.id)
     available = max(fresh.balance - fresh.reserved, 0)
     error = {AccountKind.WALLET: InsufficientPoints, AccountKind.STOCK: OutOfStock}.get(

@@ -54,9 +54,13 @@ class Case(Model):
     accept_due_at = fields.DatetimeField(null=True, db_index=True)
     resolve_due_at = fields.DatetimeField(null=True, db_index=True)
     confirm_due_at = fields.DatetimeField(null=True, db_index=True)  # auto-confirm after 72 h
-    escalation_level = fields.IntField(default=0)  # SLA steps already escalated
+    escalation_level = fields.IntField(default=0)  # how many times it was escalated
     overdue = fields.BooleanField(default=False)
     last_escalated_at = fields.DatetimeField(null=True)
+    # Each SLA step escalates once: the sweep's guard (reset when the case is reopened).
+    accept_escalated_at = fields.DatetimeField(null=True)
+    resolve_escalated_at = fields.DatetimeField(null=True)
+    supporters_count = fields.IntField(default=0)  # residents who +1'd it
     rating = fields.IntField(null=True)  # 1-5
     auto_confirmed = fields.BooleanField(default=False)
     reopen_count = fields.IntField(default=0)

@@ -6,14 +6,27 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli import chat, demo, points, rewards_cmd, serve, staff, wishes
+from bot.cli import (
+    bulletin,
+    categories,
+    chat,
+    demo,
+    grids,
+    points,
+    rewards_cmd,
+    serve,
+    staff,
+    wishes,
+)
 from bot.cli import db as db_cmds
 from bot.cli import ledger as ledger_cmds
+from bot.cli import reports as reports_cmds
 from bot.config import ConfigError
 
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
-GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes]
+GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes,
+          grids, categories, reports_cmds, bulletin]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -59,7 +59,7 @@ async def tell_missed() -> int:
     void and the message): write it now."""
     rows = await Redemption.filter(
         status=RedemptionStatus.EXPIRED, resolved_at__gte=clock.now() - LOOK_BACK
-    ).order_by("id").limit(BATCH).values_list("id", "openid")
+    ).order_by("-id").limit(BATCH).values_list("id", "openid")
     wanted = {lapsed_key(rid): (rid, openid) for rid, openid in rows}
     if not wanted:
         return 0

@@ -1,7 +1,8 @@
 """What reporters and supporters hear about their case.
 
 Every change a resident should hear about is written to the outbox in the same transaction
-as the change (pass its connection as ``using_db``); the outbox sweep delivers it.
+as the change (pass its connection as ``using_db``); the outbox sweep delivers it. All pushes
+about one case share a subject, so changes not yet delivered go out as one message.
 """
 
 from __future__ import annotations
@@ -9,7 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import outbox
+from handlers.reports import push_texts as t
 from storage.report_models import Case, Supporter
+
+
+def subject_of(case: Case) -> str:
+    return f"case:{case.number}"
 
 
 async def resident_progress(case: Case, event_id: int, text: str, *,
@@ -17,13 +23,18 @@ async def resident_progress(case: Case, event_id: int, text: str, *,
                             using_db: Any = None) -> int:
     """Tell the reporter (and supporters) ``text`` about ``case``; returns messages queued.
 
-    ``event_id`` (the CaseEvent written for the change) makes the push idempotent.
+    ``event_id`` (the CaseEvent written for the change) makes the push idempotent; ``urgent``
+    pushes go out during the quiet hours too.
     """
     recipients = [case.reporter_openid]
     if include_supporters:
         recipients += [s.openid for s in await Supporter.filter(case_id=case.id)
                        .using_db(using_db) if s.openid != case.reporter_openid]
+    status = t.STATUS.get(case.status, str(case.status))
+    notice = {"title": t.TITLE.format(number=case.number), "status": status, "line": text,
+              "head": t.HEAD.format(number=case.number, status=status)}
     for openid in recipients:
         await outbox.enqueue(openid, text, key=f"case:{case.number}:{event_id}:{openid}",
-                             using_db=using_db)
+                             using_db=using_db, subject=subject_of(case), urgent=urgent,
+                             notice=notice)
     return len(recipients)

@@ -1,6 +1,11 @@
 """Tortoise models of the core app (label ``core``)."""
 
-from storage.models.messages import OutboxMessage, OutboxStatus, ProcessedMessage
+from storage.models.messages import (
+    OutboxMessage,
+    OutboxStatus,
+    ProcessedMessage,
+    SubscribeGrant,
+)
 from storage.models.people import Person, Role, StaffInvite
 from storage.models.photos import Photo, PhotoStatus
 from storage.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
@@ -14,6 +19,7 @@ __all__ = [
     "ProcessedMessage",
     "Role",
     "StaffInvite",
+    "SubscribeGrant",
     "Volunteer",
     "Wish",
     "WishEvent",

@@ -30,8 +30,10 @@ class OutboxStatus(StrEnum):
 class OutboxMessage(Model):
     """A message to push to a person through the WeChat API, written before it is sent.
 
-    ``key`` makes every enqueue idempotent; a sweep delivers pending rows, so a crash
-    between writing and sending loses nothing.
+    ``key`` makes every enqueue idempotent and a sweep delivers pending rows, so a crash
+    between writing and sending loses nothing. Pending rows of one person with the same
+    ``subject`` go out together as one message. ``claim`` and ``claimed_until`` mark the
+    rows one sender holds (a lease: a dead sender's rows are claimable again after it).
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -45,6 +47,30 @@ class OutboxMessage(Model):
     last_error = fields.CharField(max_length=255, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    subject = fields.CharField(max_length=64, default="")  # "" = never coalesced
+    urgent = fields.BooleanField(default=False)  # goes out during quiet hours too
+    # reply | cs | subscribe | template once sent, "reply" while offered to the next reply
+    channel = fields.CharField(max_length=16, default="")
+    claim = fields.CharField(max_length=16, null=True)
+    claimed_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "outbox_message"
+
+
+class SubscribeGrant(Model):
+    """One-time subscribe messages a person accepted and we have not used yet.
+
+    WeChat has no API for the remaining count, so it is counted here: the mini-program
+    records each acceptance, every subscribe message sent uses one.
+    """
+
+    id = fields.IntField(primary_key=True)
+    openid = fields.CharField(max_length=64)
+    template_id = fields.CharField(max_length=64)
+    remaining = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "subscribe_grant"
+        unique_together = (("openid", "template_id"),)

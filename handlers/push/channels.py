@@ -1,0 +1,97 @@
+"""Choosing the channel for one message, in WeChat's order of preference.
+
+1. the next passive reply, if the person is chatting right now (offered, not sent here);
+2. a customer-service message (only inside 48 h of their last message, a few per window);
+3. a one-time subscribe message, if they granted one (counted in ``grants``);
+4. a template message, if one is configured;
+5. none: held until they write again.
+
+A refusal (quota, window, no grant) moves on to the next channel and is never retried;
+a transient failure stops the chain: the caller backs off and tries again later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from handlers.ports import DeliveryFailed, DeliveryRefused, Messenger, Notice, NoticeSender
+from handlers.push import grants
+from storage import clock, presence
+from storage.kv import KV
+from storage.models import OutboxMessage
+
+CHATTING = timedelta(seconds=90)  # wrote this recently: the next reply will come soon
+REPLY, CS, SUBSCRIBE, TEMPLATE = "reply", "cs", "subscribe", "template"
+
+
+@dataclass
+class Outcome:
+    channel: str = ""  # the channel that took it ("reply": offered), "" = none did
+    error: str = ""
+    transient: bool = False
+
+
+async def chatting(kv: KV, openid: str) -> bool:
+    seen = await presence.last_seen(kv, openid)
+    return seen is not None and clock.now() - seen <= CHATTING
+
+
+async def chatting_among(kv: KV, openids: list[str]) -> set[str]:
+    """Who of ``openids`` is chatting now, in one Redis round trip (``storage.presence``'s
+    keys and values)."""
+    if not openids:
+        return set()
+    raw = await kv.redis.mget([kv.key("seen", o) for o in openids])
+    now = clock.now().timestamp()
+    return {o for o, seen in zip(openids, raw, strict=True)
+            if seen and now - float(seen) <= CHATTING.total_seconds()}
+
+
+async def choose_and_send(rows: list[OutboxMessage], text: str, notice: Notice,
+                          messenger: Messenger, kv: KV | None,
+                          is_chatting: bool | None = None) -> Outcome:
+    """Send through the first channel that takes it. ``is_chatting`` (None: look it up in
+    ``kv``) decides whether to offer it to the next passive reply instead."""
+    openid = rows[0].openid
+    if kv is not None and all(r.channel != REPLY for r in rows):
+        if is_chatting is None:
+            is_chatting = await chatting(kv, openid)
+        if is_chatting:
+            return Outcome(REPLY)
+    refused: list[str] = []
+    try:
+        try:
+            await messenger.send_text(openid, text)
+            return Outcome(CS)
+        except DeliveryRefused as exc:
+            refused.append(f"{CS} {exc.code}")
+        if isinstance(messenger, NoticeSender):
+            if await _subscribe(messenger, openid, notice, refused):
+                return Outcome(SUBSCRIBE)
+            if messenger.template_id:
+                try:
+                    await messenger.send_template(openid, notice)
+                    return Outcome(TEMPLATE)
+                except DeliveryRefused as exc:
+                    refused.append(f"{TEMPLATE} {exc.code}")
+    except DeliveryFailed as exc:
+        return Outcome(error=str(exc), transient=True)
+    return Outcome(error="refused " + ", ".join(refused))
+
+
+async def _subscribe(messenger: NoticeSender, openid: str, notice: Notice,
+                     refused: list[str]) -> bool:
+    template = messenger.subscribe_template
+    if not template or not await grants.take(openid, template):
+        return False
+    try:
+        await messenger.send_subscribe(openid, notice)
+        return True
+    except DeliveryRefused as exc:
+        await grants.clear(openid, template)
+        refused.append(f"{SUBSCRIBE} {exc.code}")
+        return False
+    except DeliveryFailed:
+        await grants.give_back(openid, template)
+        raise

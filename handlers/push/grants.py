@@ -1,0 +1,48 @@
+"""One-time subscribe grants, counted by us: WeChat has no API for the remaining count."""
+
+from __future__ import annotations
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from storage.models import SubscribeGrant
+
+
+async def record_subscribe_grant(openid: str, template_id: str, count: int = 1) -> int:
+    """The person accepted ``count`` more subscribe messages of ``template_id`` (the
+    mini-program reports ``wx.requestSubscribeMessage`` results here); returns what is left."""
+    if count <= 0:
+        raise ValueError("count must be positive")
+    row = SubscribeGrant.filter(openid=openid, template_id=template_id)
+    if not await row.update(remaining=F("remaining") + count):
+        try:
+            async with in_transaction() as conn:
+                await SubscribeGrant.create(openid=openid, template_id=template_id,
+                                            remaining=count, using_db=conn)
+        except IntegrityError:  # created a moment ago by a concurrent call
+            await row.update(remaining=F("remaining") + count)
+    return await remaining(openid, template_id)
+
+
+async def remaining(openid: str, template_id: str) -> int:
+    grant = await SubscribeGrant.get_or_none(openid=openid, template_id=template_id)
+    return grant.remaining if grant else 0
+
+
+async def take(openid: str, template_id: str) -> bool:
+    """Use one grant if there is one left (a guarded decrement: never below zero)."""
+    return bool(await SubscribeGrant.filter(
+        openid=openid, template_id=template_id, remaining__gt=0
+    ).update(remaining=F("remaining") - 1))
+
+
+async def give_back(openid: str, template_id: str) -> None:
+    """The send failed before WeChat used the grant: count it again."""
+    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(
+        remaining=F("remaining") + 1)
+
+
+async def clear(openid: str, template_id: str) -> None:
+    """WeChat says none are left (43101): our count was wrong, trust WeChat."""
+    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(remaining=0)

@@ -1,0 +1,101 @@
+"""One outbox sweep with many sends in flight, fetching more rows while sends run.
+
+Rows are claimed a chunk at a time, just before they are sent (one update per chunk, so a
+lease never runs out while rows wait their turn). Rows that went out are marked sent in
+batches: whatever finished while the previous batch was being written goes in the next
+one, so a crash can repeat at most the sends of one such write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from tortoise.expressions import F
+
+from handlers.ports import Messenger
+from handlers.push import channels, claims
+from handlers.push.settle import SweepResult, settle
+from storage import clock
+from storage.kv import KV
+from storage.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[int], Awaitable[list[OutboxMessage]]]
+
+
+class Sweep:
+    def __init__(self, messenger: Messenger, kv: KV | None, concurrency: int) -> None:
+        self.messenger = messenger
+        self.kv = kv
+        self.concurrency = max(1, concurrency)
+        self.result = SweepResult()
+        self._sent: list[tuple[list[OutboxMessage], str, str]] = []
+        self._writer: asyncio.Task | None = None
+
+    async def run(self, fetch: Fetch, limit: int) -> SweepResult:
+        """Deliver rows from ``fetch(n)`` (due leads, at most n) until it has none or
+        ``limit`` were taken; the next batch is fetched while the last one is in flight."""
+        slots = asyncio.Semaphore(self.concurrency)
+        chunk = max(1, self.concurrency // 2)
+        tasks: set[asyncio.Task] = set()
+        taken = 0
+        while taken < limit and (leads := await fetch(min(limit - taken, 5 * chunk))):
+            taken += len(leads)
+            started = 0
+            for start in range(0, len(leads), chunk):
+                started += await self._start(leads[start:start + chunk], slots, tasks)
+            if not started:  # all taken by other senders meanwhile
+                break
+        await asyncio.gather(*tasks)
+        while self._writer is not None and not self._writer.done():
+            await self._writer
+        return self.result
+
+    async def _start(self, part: list[OutboxMessage], slots: asyncio.Semaphore,
+                     tasks: set[asyncio.Task]) -> int:
+        for _ in part:
+            await slots.acquire()
+        try:
+            token, groups = await claims.claim_batch(part)
+            chatting = (await channels.chatting_among(self.kv, [g[0].openid for g in groups])
+                        if self.kv is not None else set())
+        except Exception:  # the claimed rows go again when their lease runs out
+            log.exception("claiming outbox rows failed")
+            groups = []
+        for _ in range(len(part) - len(groups)):
+            slots.release()
+        for rows in groups:
+            task = asyncio.create_task(self._one(rows, token, rows[0].openid in chatting))
+            task.add_done_callback(lambda t: (slots.release(), tasks.discard(t)))
+            tasks.add(task)
+        return len(groups)
+
+    async def _one(self, rows: list[OutboxMessage], token: str, chatting: bool) -> None:
+        try:
+            await settle(rows, token, self.messenger, self.result, self.kv, self._on_sent,
+                         chatting if self.kv is not None else None)
+        except Exception:  # one bad row must not stop the sweep: its claim runs out
+            log.exception("outbox rows %s failed", [r.id for r in rows])
+
+    def _on_sent(self, rows: list[OutboxMessage], token: str, channel: str) -> None:
+        self._sent.append((rows, token, channel))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write())
+
+    async def _write(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            by_claim: dict[tuple[str, str], list[int]] = {}
+            for rows, token, channel in batch:
+                by_claim.setdefault((token, channel), []).extend(r.id for r in rows)
+            for (token, channel), ids in by_claim.items():
+                try:
+                    await OutboxMessage.filter(id__in=ids, claim=token).update(
+                        status=OutboxStatus.SENT, sent_at=clock.now(), last_error="",
+                        channel=channel, attempts=F("attempts") + 1, claim=None,
+                        claimed_until=None)
+                except Exception:  # the lease runs out and the rows go again: logged loudly
+                    log.exception("marking %d outbox rows sent failed", len(ids))

@@ -1,0 +1,128 @@
+"""The 随手拍 draft kept in the conversation data: its slots, what to ask next, its card.
+
+Slots: ``photos`` (1-3 MediaIds), ``lat``/``lng``/``address``/``building`` (a WeChat location
+or the resident's building), ``desc`` (None until given; "" when skipped), ``category``.
+``cands`` holds the category codes the last menu numbered, ``at`` the time of the last
+message (the 30-minute continue window, on the controllable clock).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import cache
+
+from handlers.context import Context
+from handlers.flows import Step, goto
+from handlers.geo import categories, suggest
+from handlers.normalize import parse_int
+from handlers.reports import texts
+from storage import clock
+from storage.geo_models import Building, Category
+
+WINDOW = timedelta(minutes=30)
+
+
+def touch(ctx: Context) -> None:
+    ctx.data["at"] = clock.now().isoformat()
+
+
+def stale(ctx: Context) -> bool:
+    at = ctx.data.get("at")
+    return at is not None and clock.now() - datetime.fromisoformat(at) > WINDOW
+
+
+@cache
+def _router():
+    from handlers.routes import build_router  # the one routing table (it imports this module)
+    return build_router()
+
+
+def is_command(text: str) -> bool:
+    """Whether the routing table reads ``text`` as a command (with the engine's own rules)."""
+    return _router().match(text) is not None
+
+
+def missing(data: dict) -> str:
+    """The first slot still empty, or "confirm" when the draft is complete."""
+    if not data.get("photos"):
+        return "photo"
+    if data.get("lat") is None:
+        return "location"
+    if data.get("desc") is None:
+        return "desc"
+    if not data.get("category"):
+        return "category"
+    return "confirm"
+
+
+async def ask(ctx: Context, prefix: str = "") -> Step:
+    """Ask for the first missing slot (or show the card), after ``prefix``."""
+    touch(ctx)
+    step = missing(ctx.data)
+    if step == "category":
+        body = await category_menu(ctx, full=not ctx.data.get("desc"))
+    elif step == "confirm":
+        body = texts.ASK_CONFIRM.format(card=await card(ctx.data))
+    elif step == "location":
+        body = texts.ASK_LOCATION.format(here=await _here_hint(ctx))
+    else:
+        body = {"photo": texts.ASK_PHOTO, "desc": texts.ASK_DESC}[step]
+    return goto(step, prefix + body)
+
+
+async def _here_hint(ctx: Context) -> str:
+    building = await _building(ctx)
+    return texts.HERE_HINT.format(building=building.name) if building else ""
+
+
+async def _building(ctx: Context) -> Building | None:
+    code = (ctx.person.building or "").strip().upper()
+    return await Building.get_or_none(code=code) if code else None
+
+
+async def use_building(ctx: Context) -> str | None:
+    """Fill the location with the resident's building; its name, or None if there is none."""
+    building = await _building(ctx)
+    if building is None:
+        return None
+    ctx.data.update(lat=building.lat, lng=building.lng, address=building.name,
+                    building=building.code)
+    return building.name
+
+
+def use_location(ctx: Context) -> str:
+    msg = ctx.msg
+    address = (msg.label or f"{msg.lat:.5f},{msg.lng:.5f}")[:255]
+    ctx.data.update(lat=msg.lat, lng=msg.lng, address=address, building=None)
+    return address
+
+
+async def category_menu(ctx: Context, *, full: bool) -> str:
+    """Number the suggested categories (plus 其他), or all of them; remember the numbering."""
+    if full:
+        chosen = await categories.active_categories()
+    else:
+        chosen = [s.category for s in await suggest.suggest(ctx.data.get("desc") or "")]
+        fallback = await categories.get_category(categories.FALLBACK)
+        if fallback is not None and fallback.active and fallback not in chosen:
+            chosen.append(fallback)
+    ctx.data["cands"] = [c.code for c in chosen]
+    menu = "\n".join(f"{i}. {c.name}" for i, c in enumerate(chosen, 1))
+    return texts.ASK_CATEGORY.format(menu=menu) + ("" if full else texts.CATEGORY_MORE)
+
+
+async def pick_category(ctx: Context) -> Category | None:
+    """The category a reply names, by its number in the last menu or by its name."""
+    cands = ctx.data.get("cands") or []
+    number = parse_int(ctx.text)
+    if number is not None:
+        code = cands[number - 1] if 1 <= number <= len(cands) else None
+        return await Category.get_or_none(code=code, active=True) if code else None
+    return await Category.get_or_none(name=ctx.text.strip(), active=True)
+
+
+async def card(data: dict) -> str:
+    category = await categories.get_category(data.get("category") or "")
+    return texts.CARD.format(photos=len(data.get("photos") or []),
+                             address=data.get("address") or "", desc=data.get("desc") or
+                             texts.NO_DESC, category=category.name if category else "")

@@ -1,0 +1,161 @@
+"""随手拍: the resident's report, a conversation that fills slots in any order.
+
+Entered by a photo, ``随手拍`` (optionally with the description) or the menu.
+Every step runs ``fill``: a photo, a location, ``本楼`` or a correction (改照片/改位置/改描述/
+改分类) is taken whatever was asked; a text is read as what the step asks for (a free text
+is the description while there is none). The step is always the first missing slot, then
+the card and ``确认``; before a new case, a nearby open case of the same category is offered
+("是不是这个？"), and ``是`` adds the resident as a supporter instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from handlers import photos
+from handlers.context import Context
+from handlers.flows import Flow, Step, done, goto
+from handlers.inbound import Kind
+from handlers.reports import draft, service, texts, views
+from storage.report_models import OPEN_STATUSES, Case
+
+PROMPTS = {"photo": texts.ASK_PHOTO, "location": "请发送位置（「+」→「位置」），或回复「本楼」。",
+           "desc": texts.ASK_DESC, "category": "请回复分类序号；回复「全部」查看全部分类。",
+           "confirm": texts.CONFIRM_PROMPT, "dup": texts.DUP_PROMPT}
+CLEARS = {"改照片": ("photos",), "改位置": ("lat", "lng", "address", "building"),
+          "改描述": ("desc",), "改分类": ("category",)}
+
+
+async def start(ctx: Context) -> Step:
+    ctx.data["photos"] = []
+    if 2 <= len(ctx.arg) <= 300:  # 随手拍 路灯不亮了
+        ctx.data["desc"] = ctx.arg
+    if ctx.msg.kind is Kind.TEXT or ctx.msg.kind.value.startswith("event:"):
+        return await draft.ask(ctx)
+    step = await fill(ctx)  # a photo or a place starts a report: say so, and how to leave
+    return Step(f"{texts.STARTED}{step.reply}" if step else None, step.next if step else None)
+
+
+async def fill(ctx: Context) -> Step | None:
+    step = ctx.state.step or "photo"
+    if draft.stale(ctx):
+        ctx.state.data = {}
+        if ctx.msg.kind in (Kind.IMAGE, Kind.LOCATION):
+            return await start(ctx)
+        return done(texts.EXPIRED)
+    msg = ctx.msg
+    if msg.kind is Kind.IMAGE and msg.media_id:
+        return await _photo(ctx, msg.media_id)
+    if msg.kind is Kind.LOCATION and msg.lat is not None and msg.lng is not None:
+        return await draft.ask(ctx, texts.GOT_LOCATION.format(address=draft.use_location(ctx)))
+    if msg.kind is not Kind.TEXT:
+        return goto(step, texts.NOT_USABLE.format(prompt=PROMPTS[step]))
+    text = ctx.text.strip()
+    if text in CLEARS:
+        for name in CLEARS[text]:
+            ctx.data.pop(name, None)
+        return await draft.ask(ctx)
+    if text in texts.HERE_WORDS:
+        name = await draft.use_building(ctx)
+        if name is None:
+            return goto(step, texts.NO_BUILDING)
+        return await draft.ask(ctx, texts.GOT_LOCATION.format(address=name))
+    if text == "随手拍":
+        return await draft.ask(ctx)
+    return await TEXT_STEPS[step](ctx, text)
+
+
+async def _photo(ctx: Context, media_id: str) -> Step:
+    shots = ctx.data.setdefault("photos", [])
+    if media_id in shots:
+        return await draft.ask(ctx)
+    if len(shots) >= texts.MAX_PHOTOS:
+        return await draft.ask(ctx, texts.PHOTO_FULL)
+    shots.append(media_id)
+    return await draft.ask(ctx, texts.GOT_PHOTO.format(count=len(shots)))
+
+
+async def _free_text(ctx: Context, text: str) -> Step | None:
+    """A text where a photo or a location is expected: the description, if there is none
+    and the text is not a command (放弃 W12 after a stray photo is 放弃, not a description)."""
+    if ctx.data.get("desc") is not None or draft.is_command(text):
+        return None  # the engine tries other commands, then repeats the prompt
+    return await _desc(ctx, text)
+
+
+async def _photo_text(ctx: Context, text: str) -> Step | None:
+    if text in texts.SKIP_WORDS:
+        return goto("photo", texts.NEED_PHOTO + texts.ASK_PHOTO)
+    return await _free_text(ctx, text)
+
+
+async def _desc(ctx: Context, text: str) -> Step:
+    if text in texts.SKIP_WORDS:
+        ctx.data["desc"] = ""
+        return await draft.ask(ctx)
+    if not 2 <= len(text) <= 300:
+        return goto("desc", texts.DESC_BAD + texts.ASK_DESC)
+    ctx.data["desc"] = text
+    return await draft.ask(ctx, texts.GOT_DESC)
+
+
+async def _category(ctx: Context, text: str) -> Step:
+    if text in texts.ALL_WORDS:
+        return goto("category", await draft.category_menu(ctx, full=True))
+    category = await draft.pick_category(ctx)
+    if category is None:
+        return goto("category", texts.CATEGORY_BAD + await draft.category_menu(
+            ctx, full=not ctx.data.get("desc")))
+    ctx.data["category"] = category.code
+    return await draft.ask(ctx)
+
+
+async def _confirm(ctx: Context, text: str) -> Step | None:
+    if text not in texts.YES_WORDS:
+        return None
+    d = ctx.data
+    found = await service.find_duplicates(d["category"], d["lat"], d["lng"])
+    if found:
+        d["dup"] = found[0].number
+        return goto("dup", texts.ASK_DUP.format(card=views.case_card(found[0])))
+    return await _submit(ctx)
+
+
+async def _dup(ctx: Context, text: str) -> Step | None:
+    if text in texts.DUP_NO:
+        return await _submit(ctx)
+    if text not in texts.DUP_YES:
+        return None
+    case = await Case.get_or_none(number=ctx.data.get("dup", ""))
+    if case is None or case.status not in OPEN_STATUSES:
+        return await _submit(ctx)  # closed meanwhile: this is a new report after all
+    if case.reporter_openid == ctx.person.openid:
+        return done(texts.OWN_CASE.format(number=case.number))
+    async with ctx.effect() as record:
+        added = await service.add_supporter(case, ctx.person.openid)
+        for media_id in ctx.data.get("photos") or []:
+            await photos.attach(media_id, "report", case.number, ctx.person.openid)
+        reply = texts.SUPPORTED if added else texts.ALREADY_SUPPORTED
+        record.reply = reply.format(number=case.number)
+    return done(record.reply)
+
+
+async def _submit(ctx: Context) -> Step:
+    d = ctx.data
+    async with ctx.effect() as record:
+        case = await service.submit_case(
+            reporter_openid=ctx.person.openid, category_code=d["category"],
+            description=d.get("desc") or "", lat=d["lat"], lng=d["lng"],
+            address=d.get("address") or "", building_code=d.get("building"),
+            media_ids=list(d["photos"]))
+        record.reply = texts.SUBMITTED.format(number=case.number)
+    return done(record.reply)
+
+
+TEXT_STEPS: dict[str, Callable[[Context, str], Awaitable[Step | None]]] = {
+    "photo": _photo_text, "location": _free_text, "desc": _desc, "category": _category,
+    "confirm": _confirm, "dup": _dup}
+
+FLOWS = [Flow("report", start, steps={name: fill for name in TEXT_STEPS},
+              keywords=("随手拍",), clicks=("REPORT",), kinds=(Kind.IMAGE,),
+              arg="optional", prompts=PROMPTS)]

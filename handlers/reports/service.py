@@ -1,0 +1,159 @@
+"""Creating and finding cases: submit (locate, route, dispatch, tell staff), duplicates, +1.
+
+Every function runs in the caller's transaction when given ``using_db`` (the message's
+effect), else in one of its own; refusals are ``CaseError``s carrying a Chinese reply.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from handlers import photos
+from handlers.geo import grids
+from handlers.geo.categories import get_category
+from handlers.geo.projection import bbox_around, distance_m
+from handlers.normalize import normalize
+from handlers.reports import routing, staff_notify, views
+from handlers.reports.errors import (
+    BadInput,
+    CaseError,
+    NotAllowed,
+    UnknownCase,
+    UnknownCategory,
+    WrongState,
+)
+from handlers.reports.lifecycle import transition
+from storage import clock
+from storage.geo_models import Category
+from storage.report_models import OPEN_STATUSES, Case, Supporter
+
+__all__ = ["BadInput", "CaseError", "NotAllowed", "UnknownCase", "UnknownCategory",
+           "WrongState", "add_supporter", "case_number", "find_case", "find_duplicates",
+           "submit_case"]
+
+NUMBER_BASE = 1000  # A1001 is the first case
+_NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
+
+
+@asynccontextmanager
+async def transaction(using_db: Any = None) -> AsyncIterator[Any]:
+    if using_db is not None:
+        yield using_db
+    else:
+        async with in_transaction() as conn:
+            yield conn
+
+
+def case_number(text: str) -> str | None:
+    """"A1234" from "A1234", "a 1234", "Ａ１２３４"; None otherwise."""
+    match = _NUMBER.match(normalize(text).strip())
+    return f"A{int(match.group(1))}" if match else None
+
+
+async def find_case(number: str, using_db: Any = None) -> Case | None:
+    parsed = case_number(number)
+    return await Case.get_or_none(number=parsed).using_db(using_db) if parsed else None
+
+
+async def _category(code: str) -> Category:
+    category = await get_category(code)
+    if category is None or not category.active:
+        raise UnknownCategory(f"没有这个问题分类：{code}")
+    views.remember_category(category)
+    return category
+
+
+async def _place(lat: float | None, lng: float | None, building_code: str | None):
+    if building_code:
+        place = await grids.locate_building(building_code)
+        if place is not None:
+            return place
+    if lat is not None and lng is not None:
+        return await grids.locate(lat, lng)
+    return None
+
+
+async def submit_case(*, reporter_openid: str, category_code: str, description: str,
+                      lat: float | None, lng: float | None, address: str,
+                      building_code: str | None, media_ids: list[str],
+                      using_db: Any = None) -> Case:
+    """A new case, located, routed and dispatched; its staff told through the outbox."""
+    category = await _category(category_code)
+    place = await _place(lat, lng, building_code)
+    now = clock.now()
+    async with transaction(using_db) as conn:
+        case = await Case.create(
+            number=f"T{secrets.token_hex(5)}", reporter_openid=reporter_openid,
+            category_code=category.code, description=description.strip(),
+            lat=lat if lat is not None else (place.lat if place else None),
+            lng=lng if lng is not None else (place.lng if place else None),
+            address=address.strip()[:255], building_code=place.building if place and
+            place.building else building_code, grid_code=place.grid if place else None,
+            community_code=place.community if place else None,
+            compound_code=place.compound if place else None,
+            responsible=category.responsible.value, department=category.department,
+            accept_due_at=now + timedelta(hours=category.accept_sla_hours),
+            resolve_due_at=now + timedelta(hours=category.resolve_sla_hours), using_db=conn)
+        case.number = f"A{NUMBER_BASE + case.id}"
+        await Case.filter(id=case.id).using_db(conn).update(number=case.number)
+        await transition(case, "submit", reporter_openid, using_db=conn)
+        for media_id in dict.fromkeys(media_ids):
+            await photos.attach(media_id, "report", case.number, reporter_openid)
+        await dispatch(case, category, conn)
+    return case
+
+
+async def dispatch(case: Case, category: Category, using_db: Any = None) -> None:
+    """Route ``case`` (submitted or reopened) and tell whoever must act."""
+    found = await routing.assign(case, category, using_db)
+    moved = await transition(case, "dispatch", "system", note=f"分拨至{found.label}",
+                             using_db=using_db, fields={
+                                 "assignee_openid": found.assignee,
+                                 "responsible": found.responsible,
+                                 "department": found.department,
+                                 "property_org": found.property_org,
+                                 "dispatched_at": clock.now()})
+    await staff_notify.dispatched(case, moved.event.id, found.others, found.copies, found.label,
+                                 using_db)
+
+
+async def find_duplicates(category_code: str, lat: float, lng: float) -> list[Case]:
+    """Open cases of the category within its duplicate radius, nearest first."""
+    category = await get_category(category_code)
+    if category is None or category.duplicate_radius_m <= 0:
+        return []
+    radius = category.duplicate_radius_m
+    min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius)
+    rows = await Case.filter(category_code=category_code, status__in=list(OPEN_STATUSES),
+                             lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng,
+                             lng__lte=max_lng)
+    near = [(distance_m(lat, lng, c.lat, c.lng), c.id, c) for c in rows]
+    return [c for d, _, c in sorted(near, key=lambda x: x[:2]) if d <= radius]
+
+
+async def add_supporter(case: Case, openid: str, using_db: Any = None) -> bool:
+    """+1: False when it is the person's own case or they already support it."""
+    if openid == case.reporter_openid:
+        return False
+    async with transaction(using_db) as conn:
+        if await Supporter.filter(case_id=case.id, openid=openid).using_db(conn).exists():
+            return False
+        try:
+            async with in_transaction() as savepoint:  # a lost race keeps the outer intact
+                await Supporter.create(case_id=case.id, openid=openid, using_db=savepoint)
+        except IntegrityError:  # the same person's +1 arrived twice at once
+            return False
+        await Case.filter(id=case.id).using_db(conn).update(
+            supporters_count=F("supporters_count") + 1)
+        case.supporters_count += 1
+        await transition(case, "support", openid, using_db=conn)
+    return True

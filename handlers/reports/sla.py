@@ -1,0 +1,111 @@
+"""SLA sweep (bot/scheduler.py JOBS): a case not accepted by ``accept_due_at``, or not
+resolved by ``resolve_due_at``, is escalated once per step.
+
+The step's guard is a guarded update of ``accept_escalated_at`` / ``resolve_escalated_at``
+(row count checked), so two sweepers or a rerun escalate it once. Escalating marks the case
+overdue, counts the level up, tells the grid's deputy (else the community admin), reminds
+the assignee, whistles (吹哨) to the category's department when another party handles it,
+and tells the reporter. Each case is its own transaction inside its own try/except.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from handlers.reports import notify, routing, staff_notify, views
+from handlers.reports import staff_texts as t
+from handlers.reports.lifecycle import transition
+from storage import clock
+from storage.geo_models import Category
+from storage.report_models import OPEN_STATUSES, Case, CaseStatus
+
+if TYPE_CHECKING:
+    from handlers.context import Services
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # cases per step per run: a backlog drains over a few runs, not in one burst
+MIN_GAP = timedelta(hours=1)  # between two escalations of one case
+ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class SlaStep:
+    name: str
+    due: str  # the deadline column
+    mark: str  # set once the step is escalated
+    statuses: frozenset[CaseStatus]
+    label: str
+
+
+STEPS = (
+    SlaStep("accept", "accept_due_at", "accept_escalated_at",
+            frozenset({CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.REOPENED}),
+            t.STEP_ACCEPT),
+    SlaStep("resolve", "resolve_due_at", "resolve_escalated_at", OPEN_STATUSES, t.STEP_RESOLVE),
+)
+
+
+def _due(step: SlaStep) -> Q:
+    now = clock.now()
+    return Q(status__in=list(step.statuses), **{f"{step.due}__lte": now, step.mark: None}) & (
+        Q(last_escalated_at=None) | Q(last_escalated_at__lte=now - MIN_GAP))
+
+
+async def escalate(case_id: int, step: SlaStep) -> bool:
+    """Escalate one case for one step; False if it is not (or no longer) due."""
+    now = clock.now()
+    async with in_transaction():
+        won = await Case.filter(_due(step), id=case_id).update(
+            **{step.mark: now}, overdue=True, last_escalated_at=now,
+            escalation_level=F("escalation_level") + 1)
+        if won != 1:
+            return False
+        case = await Case.get(id=case_id)
+        category = await Category.get_or_none(code=case.category_code)
+        if category:
+            views.remember_category(category)
+        whistle = (category.department if category and category.department
+                   and case.responsible != "department" else None)
+        note = f"{step.label}超时" + (f"，吹哨{whistle}" if whistle else "")
+        moved = await transition(case, "escalate", ACTOR, note=note)
+        event = moved.event.id
+        due = views.when(getattr(case, step.due))
+        who = views.RESPONSIBLE_NAMES.get(case.responsible, "")
+        await staff_notify.tell(case, event, await routing.supervisors(case),
+                                staff_notify.fill(case, t.ESCALATED, step=step.label, due=due,
+                                                  who=who))
+        await staff_notify.tell(case, event, [case.assignee_openid], t.ESCALATED_ASSIGNEE.format(
+            number=case.number, step=step.label, due=due))
+        if whistle:
+            photos = await staff_notify.photo_text(case)
+            await staff_notify.tell(case, event, await routing.department_staff(whistle),
+                                    staff_notify.fill(case, t.WHISTLE, photos=photos,
+                                                      step=step.label, department=whistle))
+        await notify.resident_progress(case, event, t.R_ESCALATED.format(
+            number=case.number, whom=t.R_SUPERVISOR))
+    return True
+
+
+async def escalate_due(limit: int = BATCH) -> int:
+    done = 0
+    for step in STEPS:
+        ids = await Case.filter(_due(step)).order_by(step.due, "id").limit(limit).values_list(
+            "id", flat=True)
+        for case_id in ids:
+            try:
+                done += await escalate(case_id, step)
+            except Exception:
+                log.exception("SLA sweep: escalating case %s (%s) failed", case_id, step.name)
+    return done
+
+
+async def sweep(services: Services) -> None:
+    """Job ``report_sla``."""
+    await escalate_due()

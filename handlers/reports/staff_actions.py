@@ -1,0 +1,146 @@
+"""What staff do to a case: 接单, 处理中, 完成 (with the after-photo), 驳回, 转派, 报到.
+
+Each runs inside the message's effect (one transaction) and raises a ``CaseError`` to refuse,
+changing nothing. Every change writes its history row and, in the same transaction, the
+messages the reporter, supporters and other staff should get.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers import photos
+from handlers.reports import notify, routing, staff_notify, views
+from handlers.reports import staff_texts as t
+from handlers.reports.errors import NotAllowed, UnknownCase, WrongState
+from handlers.reports.lifecycle import MOVES, Conflict, transition
+from handlers.reports.service import find_case
+from handlers.reports.staff_auth import actor_name, may_act
+from storage import clock
+from storage.geo_models import Category
+from storage.models import Person, Role
+from storage.report_models import Case
+
+CONFIRM_TIME = timedelta(hours=72)
+VERBS = {"accept": "接单", "start": "标记处理中", "resolve": "办结", "reject": "驳回",
+         "transfer": "转派", "acknowledge": "报到"}
+
+
+async def case_for(number: str, person: Person, action: str) -> Case:
+    """The case, if ``person`` may act on it and its status allows ``action``."""
+    case = await find_case(number)
+    if case is None:
+        raise UnknownCase(t.UNKNOWN_CASE.format(number=number.upper()))
+    if not await may_act(case, person):
+        raise NotAllowed(t.NOT_YOURS.format(number=case.number))
+    if action in MOVES and case.status not in MOVES[action][0]:
+        raise _wrong(case, action)
+    return case
+
+
+def _wrong(case: Case, action: str) -> WrongState:
+    return WrongState(t.WRONG_STATE.format(number=case.number, status=views.status_name(case),
+                                           action=VERBS.get(action, action)))
+
+
+async def _move(case: Case, action: str, person: Person, **kwargs):
+    try:
+        return await transition(case, action, person.openid, **kwargs)
+    except Conflict:  # someone else changed it a moment ago
+        raise _wrong(await Case.get(id=case.id), action) from None
+
+
+async def accept(number: str, person: Person) -> Case:
+    case = await case_for(number, person, "accept")
+    fields = {"accepted_at": clock.now()}
+    if person.role is not Role.ADMIN or not case.assignee_openid:
+        fields["assignee_openid"] = person.openid  # who takes it, owns it
+    moved = await _move(case, "accept", person, fields=fields)
+    await notify.resident_progress(case, moved.event.id, t.R_ACCEPTED.format(
+        number=case.number, who=actor_name(person)))
+    return case
+
+
+async def start(number: str, person: Person) -> Case:
+    case = await case_for(number, person, "start")
+    moved = await _move(case, "start", person)
+    await notify.resident_progress(case, moved.event.id,
+                                   t.R_STARTED.format(number=case.number))
+    return case
+
+
+async def resolve(number: str, person: Person, media_id: str, note: str = "") -> Case:
+    case = await case_for(number, person, "resolve")
+    now = clock.now()
+    moved = await _move(case, "resolve", person, note=note[:200], fields={
+        "resolved_at": now, "confirm_due_at": now + CONFIRM_TIME})
+    await photos.attach(media_id, staff_notify.AFTER, case.number, person.openid)
+    await notify.resident_progress(case, moved.event.id, t.R_RESOLVED.format(
+        number=case.number, note=f"：{note}" if note else ""))
+    return case
+
+
+async def reject(number: str, person: Person, reason: str) -> Case:
+    case = await case_for(number, person, "reject")
+    category = await Category.get_or_none(code=case.category_code)
+    referral = reason
+    if category and category.department and category.department not in reason:
+        referral = f"{reason}（职能部门：{category.department}）"
+    moved = await _move(case, "reject", person, note=reason[:200],
+                        fields={"referral": referral[:255]})
+    await notify.resident_progress(case, moved.event.id, t.R_REJECTED.format(
+        number=case.number, reason=reason, referral=referral))
+    return case
+
+
+async def transfer(number: str, person: Person, target: str) -> tuple[Case, str]:
+    """转派 to the compound's property or the category's department (吹哨)."""
+    case = await case_for(number, person, "transfer")
+    if target == "property":
+        found = await routing.to_property(case)
+        missing = t.NO_COMPOUND
+    else:
+        category = await Category.get_or_none(code=case.category_code)
+        found = await routing.to_department(case, category.department if category else None)
+        missing = t.NO_DEPARTMENT
+    if found is None:
+        raise WrongState(missing.format(number=case.number))
+    if case.responsible == found.responsible and case.assignee_openid == found.assignee:
+        raise WrongState(t.ALREADY_THERE.format(number=case.number, label=found.label))
+    fields = {"assignee_openid": found.assignee, "responsible": found.responsible}
+    fields.update({k: v for k, v in (("department", found.department),
+                                     ("property_org", found.property_org)) if v})
+    moved = await _move(case, "transfer", person, note=f"转派至{found.label}", fields=fields)
+    photo_text = await staff_notify.photo_text(case)
+    text = staff_notify.fill(case, t.TRANSFERRED_TO, photos=photo_text, by=actor_name(person),
+                             reason=f"转派至{found.label}")
+    await staff_notify.tell(case, moved.event.id, [found.assignee, *found.others], text)
+    await notify.resident_progress(case, moved.event.id, t.R_TRANSFERRED.format(
+        number=case.number, label=views.RESPONSIBLE_NAMES[found.responsible]))
+    return case, found.label
+
+
+async def acknowledge(number: str, person: Person) -> Case:
+    """报到: the compound's property manager takes the case (accepting it when it waits)."""
+    case = await case_for(number, person, "acknowledge")
+    if person.role is not Role.ADMIN and (person.role is not Role.PROPERTY_MANAGER
+                                          or case.property_org != person.org):
+        raise NotAllowed(t.NOT_PROPERTY_CASE.format(number=case.number))
+    if case.property_acknowledged_at is not None:
+        raise WrongState(t.ALREADY_ACKNOWLEDGED.format(
+            number=case.number, at=views.when(case.property_acknowledged_at)))
+    if case.status not in MOVES["transfer"][0]:
+        raise _wrong(case, "acknowledge")
+    now = clock.now()
+    updated = await Case.filter(id=case.id, property_acknowledged_at=None).update(
+        property_acknowledged_at=now)
+    if updated != 1:
+        raise WrongState(t.ALREADY_ACKNOWLEDGED.format(number=case.number, at=views.when(now)))
+    case.property_acknowledged_at = now
+    moved = await _move(case, "acknowledge", person, note=person.org or "")
+    if case.status in MOVES["accept"][0] and case.responsible == "property":
+        await _move(case, "accept", person, fields={"accepted_at": now,
+                                                    "assignee_openid": person.openid})
+    await notify.resident_progress(case, moved.event.id,
+                                   t.R_ACKNOWLEDGED.format(number=case.number))
+    return case

@@ -1,0 +1,56 @@
+"""What the bot says to staff (and to residents about staff actions) on 随手拍, in zh-CN."""
+
+# -- notifications to staff (outbox) ---------------------------------------------------------
+DISPATCHED = ("【新案件】{card}\n照片：{photos}\n时限：{accept_due}前受理，{resolve_due}前办结。\n"
+              "回复「接单 {number}」受理；不归您管请回复「驳回 {number} 原因」或"
+              "「转派 {number} 物业/部门」。")
+PROPERTY_NOTICE = ("【物业请报到】{card}\n照片：{photos}\n该问题在贵小区、属物业负责，"
+                   "请回复「报到 {number}」确认，{accept_due}前受理。")
+COPY_NOTICE = "【抄送】{card}\n已分拨给{label}处理，请关注。"
+TRANSFERRED_TO = ("【吹哨转派】{card}\n照片：{photos}\n由{by}转派给您：{reason}\n"
+                  "回复「接单 {number}」受理，办结后回复「完成 {number}」并发送照片。")
+ESCALATED = "【超时督办】{card}\n{step}已超时（时限 {due}），当前负责：{who}。请督促处理。"
+ESCALATED_ASSIGNEE = "【超时提醒】{number} {step}已超时（时限 {due}），请尽快处理。"
+WHISTLE = "【吹哨报到】{card}\n照片：{photos}\n{step}已超时，请{department}协同处置。"
+STEP_ACCEPT = "受理"
+STEP_RESOLVE = "办结"
+PHOTO_PENDING = "{count} 张（正在保存）"
+PHOTO_NONE = "无"
+
+# -- what residents hear (through notify.resident_progress) ----------------------------------
+R_ACCEPTED = "您反映的问题 {number} 已受理，{who}正在跟进。"
+R_STARTED = "您反映的问题 {number} 正在处理中。"
+R_RESOLVED = ("您反映的问题 {number} 已处理完成{note}。\n请回复「满意」「不满意」，或用「1分」到「5分」评价；"
+              "如果没修好，请回复「没修好」。72 小时内未回复将自动确认。")
+R_REJECTED = "您反映的问题 {number} 未予受理：{reason}\n建议联系：{referral}"
+R_TRANSFERRED = "您反映的问题 {number} 已转交{label}处理。"
+R_ACKNOWLEDGED = "您反映的问题 {number} 物业已报到，正在处理。"
+R_ESCALATED = "您反映的问题 {number} 处理超时，已提请{whom}督办。"
+R_SUPERVISOR = "社区"
+
+# -- chat replies to staff -------------------------------------------------------------------
+BAD_NUMBER = "请在「{keyword}」后面加上案件编号，例如：{keyword} A1234"
+UNKNOWN_CASE = "没有找到案件 {number}，请核对编号。"
+NOT_YOURS = "案件 {number} 不归您处理（只有被指派的工作人员、本网格网格员或管理员可以操作）。"
+WRONG_STATE = "案件 {number} 当前状态为「{status}」，不能{action}。"
+ACCEPTED = "已受理 {number}。处理中可回复「处理中 {number}」，办结后回复「完成 {number}」并发送照片。"
+STARTED = "已标记 {number} 为处理中。办结后回复「完成 {number}」并发送处理后的照片。"
+ASK_AFTER_PHOTO = "请发送一张 {number} 处理后的现场照片（必须有照片才能办结）。"
+NEED_AFTER_PHOTO = "办结必须附处理后的现场照片，请直接发送照片；回复「取消」可退出。"
+RESOLVED = "{number} 已办结，已请居民确认评价。"
+NEED_REASON = "请写明驳回原因和应找的单位，例如：驳回 {number} 属供热公司负责，请拨打 12345"
+REJECTED = "已驳回 {number}，已告知居民：{reason}"
+TRANSFER_HOW = "请写明转给谁：转派 {number} 物业，或 转派 {number} 部门"
+NO_COMPOUND = "{number} 不在任何小区内，或该小区物业尚未绑定账号，无法转派物业。"
+NO_DEPARTMENT = "{number} 的类别没有对应的职能部门，或该部门尚未绑定账号，无法转派部门。"
+ALREADY_THERE = "{number} 已经由{label}负责。"
+TRANSFERRED = "已把 {number} 转派给{label}（吹哨），对方已收到通知。"
+NOT_PROPERTY_CASE = "{number} 不是贵物业负责的案件，无需报到。"
+ALREADY_ACKNOWLEDGED = "{number} 已于 {at} 报到过了。"
+ACKNOWLEDGED = "已报到 {number}，请尽快处理，办结后回复「完成 {number}」并发送照片。"
+TODO_HEAD = "您的待办（{count} 件，最急的在前）："
+TODO_LINE = "{line}｜{due}"
+TODO_DUE = "{what}时限 {at}"
+TODO_EMPTY = "目前没有待办案件。"
+TODO_MORE = "……还有 {more} 件，请在管理后台查看。"
+CASE_HEAD = "{card}\n负责：{who}\n照片：{photos}"

@@ -1,0 +1,68 @@
+"""Everything the bot says to residents about 随手拍, in Simplified Chinese."""
+
+MAX_PHOTOS = 3
+SKIP_WORDS = ("跳过", "无", "没有", "略", "不用")
+YES_WORDS = ("确认", "提交", "确定")
+DUP_YES = ("是", "是的", "对", "就是这个", "是这个")
+DUP_NO = ("不是", "否", "不对", "新问题", "不是这个")
+HERE_WORDS = ("本楼", "就在我楼下", "我楼下", "楼下", "我家楼下", "本楼栋")
+ALL_WORDS = ("全部", "全部分类", "更多")
+
+# -- 随手拍: the conversation ----------------------------------------------------------------
+STARTED = "【随手拍】开始上报问题（不是要上报？回复「取消」；回复「帮助」查看全部功能）。\n"
+ASK_PHOTO = "【随手拍】请发送问题的照片（1-3 张）。"
+ASK_LOCATION = ("请发送位置：点对话框「+」→「位置」选择问题所在地点。{here}")
+HERE_HINT = "\n问题就在您楼下？回复「本楼」（{building}）。"
+ASK_DESC = "请用一句话描述问题（300 字以内），例如：路灯不亮了；不想写请回复「跳过」。"
+ASK_CATEGORY = "请选择问题分类，回复序号：\n{menu}"
+CATEGORY_MORE = "\n回复「全部」查看全部分类。"
+CATEGORY_BAD = "没有这个序号。"
+ASK_CONFIRM = "请核对上报内容：\n{card}\n回复「确认」提交；要修改请回复「改照片」「改位置」「改描述」或「改分类」。"
+CONFIRM_PROMPT = "回复「确认」提交，回复「取消」放弃。"
+GOT_PHOTO = "已收到照片（{count}/3）。还可以继续发照片。\n"
+PHOTO_FULL = "最多 3 张照片，这张没有收下。\n"
+GOT_LOCATION = "已记下位置：{address}。\n"
+GOT_DESC = "已记下描述。\n"
+NEED_PHOTO = "随手拍至少需要一张照片。"
+DESC_BAD = "描述请在 2-300 字以内。"
+NO_BUILDING = "您还没有关联楼栋（扫描楼栋二维码即可关联），请发送位置。"
+NOT_USABLE = "这条消息用不上。{prompt}"
+EXPIRED = "上次的随手拍超过 30 分钟没有继续，已作废。请重新发照片或回复「随手拍」开始。"
+CARD = "照片：{photos} 张\n位置：{address}\n描述：{desc}\n分类：{category}"
+NO_DESC = "（未填写）"
+
+ASK_DUP = ("附近已经有人上报了同类问题，是不是这个？\n{card}\n"
+           "回复「是」为它 +1（不再新建）；回复「不是」提交新的上报。")
+DUP_PROMPT = "回复「是」为已有上报 +1，回复「不是」提交新的上报。"
+SUBMITTED = ("上报成功！编号 {number}。\n我们会尽快派给网格员处理，进展会通知您。"
+             "回复「查 {number}」随时查看进度。")
+SUPPORTED = ("已为 {number} +1，您会和上报人一起收到处理进展。谢谢您！\n"
+             "回复「查 {number}」查看进度。")
+ALREADY_SUPPORTED = "您已经为 {number} +1 过了，会收到它的处理进展。回复「查 {number}」查看。"
+OWN_CASE = "这是您自己上报的 {number}，正在处理中。回复「查 {number}」查看进度。"
+
+# -- 我的上报 / 查 ----------------------------------------------------------------------------
+MINE_EMPTY = "您还没有上报过问题。发现问题？直接发一张照片即可上报。"
+MINE_HEAD = "您的上报（最近 {count} 件）："
+MINE_LINE = "{number} {category} · {status}{role}"
+MINE_SUPPORTER = "（+1）"
+MINE_TAIL = "回复「查 编号」查看详情，例如：查 {number}"
+LOOKUP_HINT = "请在「查」后面加上案件编号，例如：查 A1001"
+UNKNOWN_CASE = "没有找到案件 {number}，请核对编号。"
+NOT_YOURS = "只能查看您自己上报或 +1 过的案件。"
+
+# -- after resolution: 满意 / 不满意 / 1-5 / 没修好 ---------------------------------------------
+ASK_FEEDBACK = ("您上报的 {number} 已处理完毕，请确认：回复「满意」「不满意」，或「1分」到「5分」评分；"
+                "问题没有解决请回复「没修好」。72 小时内未回复将自动确认办结。")
+NOTHING_TO_CONFIRM = "您目前没有待确认的上报。回复「我的上报」查看进度。"
+WHICH_CASE = "您有多件待确认的上报（{numbers}），请在后面加上编号，例如：{keyword} {first}"
+NOT_RESOLVED = "{number} 目前不是待确认状态（{status}）。"
+ONLY_REPORTER = "只有上报人可以确认 {number}。"
+RATING_BAD = "评分请用 1-5 分，例如：评分 5（或直接回复「5分」）。"
+FEEDBACK_HINT = "请直接回复「{keyword}」，或加上案件编号，例如：{keyword} A1001"
+CONFIRMED = "感谢确认！{number} 已办结，您的评分：{rating} 分。"
+CONFIRMED_LOW = "已记录您的评价（{rating} 分），{number} 已办结。我们会改进工作，谢谢您的反馈。"
+REOPENED = "抱歉！{number} 已重新打开并重新派单，同时已上报督办。进展会通知您。"
+N_REOPENED_STAFF = "【督办】{number} 居民反馈「没修好」，已重新打开（第 {count} 次），请尽快接单处理。"
+N_AUTO_CONFIRMED = "{number} 处理完成后 72 小时未收到反馈，已自动确认办结。感谢参与！"
+N_POINTS = "{number} 已办结，您获得 {points} 积分。回复「积分」查看。"

@@ -1,0 +1,117 @@
+"""How a case looks in chat (zh-CN), shared by the resident and the staff side.
+
+``case_card(case)`` is synchronous: category names come from a small cache that every
+category read through ``remember_category`` fills, falling back to the default taxonomy
+file and, last, the code itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from handlers.geo.categories import DEFAULT_FILE
+from handlers.geo.datafile import read_json
+from storage import clock
+from storage.geo_models import Category
+from storage.report_models import Case, CaseEvent, CaseStatus
+
+STATUS_NAMES = {
+    CaseStatus.SUBMITTED: "已上报",
+    CaseStatus.DISPATCHED: "待受理",
+    CaseStatus.ACCEPTED: "已受理",
+    CaseStatus.IN_PROGRESS: "处理中",
+    CaseStatus.RESOLVED: "已办结，待评价",
+    CaseStatus.CLOSED: "已完结",
+    CaseStatus.REOPENED: "已退回重办",
+    CaseStatus.MERGED: "已合并",
+    CaseStatus.REJECTED: "已驳回",
+    CaseStatus.HIDDEN: "已隐藏",
+}
+ACTION_NAMES = {
+    "submit": "上报", "dispatch": "分拨", "accept": "接单", "start": "开始处理",
+    "resolve": "处理完成", "confirm": "居民确认", "auto_confirm": "超时自动确认",
+    "reopen": "居民反馈没修好", "reject": "驳回", "merge": "合并", "hide": "隐藏",
+    "transfer": "转派（吹哨）", "escalate": "超时督办", "acknowledge": "物业报到",
+    "support": "居民 +1", "comment": "备注", "photo": "照片",
+}
+RESPONSIBLE_NAMES = {"grid": "网格员", "property": "物业", "department": "职能部门"}
+CARD = "{number}【{category}】{status}{overdue}\n位置：{where}\n描述：{description}\n上报：{at}{support}"
+NO_DESCRIPTION = "（未填写）"
+NO_ADDRESS = "（未填写）"
+OVERDUE = "（已超时）"
+SUPPORT = "　{count} 位居民 +1"
+TIMELINE_HEAD = "{number} 办理进度："
+TIMELINE_LINE = "{at} {action}{note}"
+LIST_LINE = "{number}【{category}】{status}{overdue}｜{where}"
+
+_names: dict[str, str] = {}
+
+
+@cache
+def _file_names() -> dict[str, str]:
+    try:
+        return {c["code"]: c["name"] for c in read_json(DEFAULT_FILE)["categories"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def remember_category(category: Category) -> None:
+    _names[category.code] = category.name
+
+
+async def load_category_names() -> None:
+    """Fill the cache from the database (a few dozen rows), e.g. before rendering a list."""
+    for category in await Category.all():
+        remember_category(category)
+
+
+def category_name(code: str) -> str:
+    return _names.get(code) or _file_names().get(code) or code
+
+
+def when(dt: datetime | None) -> str:
+    return clock.local(dt).strftime("%m-%d %H:%M") if dt else "-"
+
+
+def where(case: Case) -> str:
+    place = case.address or NO_ADDRESS
+    return f"{place}（网格 {case.grid_code}）" if case.grid_code else place
+
+
+def status_name(case: Case) -> str:
+    return STATUS_NAMES.get(CaseStatus(case.status), str(case.status))
+
+
+def case_card(case: Case) -> str:
+    return CARD.format(
+        number=case.number, category=category_name(case.category_code),
+        status=status_name(case), overdue=OVERDUE if case.overdue and _open(case) else "",
+        where=where(case), description=case.description or NO_DESCRIPTION,
+        at=when(case.created_at),
+        support=SUPPORT.format(count=case.supporters_count) if case.supporters_count else "")
+
+
+def list_line(case: Case) -> str:
+    return LIST_LINE.format(number=case.number, category=category_name(case.category_code),
+                            status=status_name(case),
+                            overdue=OVERDUE if case.overdue and _open(case) else "",
+                            where=where(case))
+
+
+def _open(case: Case) -> bool:
+    return case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED,
+                               CaseStatus.MERGED, CaseStatus.HIDDEN)
+
+
+def event_line(event: CaseEvent) -> str:
+    note = f"：{event.note}" if event.note else ""
+    return TIMELINE_LINE.format(at=when(event.at),
+                                action=ACTION_NAMES.get(event.action, event.action), note=note)
+
+
+async def timeline(case: Case) -> str:
+    events = await CaseEvent.filter(case_id=case.id).order_by("at", "id")
+    lines = [TIMELINE_HEAD.format(number=case.number)]
+    lines += [event_line(e) for e in events if e.action != "photo"]
+    return "\n".join(lines)
