@@ -31,6 +31,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.webhook_bench
 	$(BIN)/python -m benchmarks.ledger_bench
+	$(BIN)/python -m benchmarks.outbox_bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
