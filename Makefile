@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.webhook_bench
 	$(BIN)/python -m benchmarks.ledger_bench
 	$(BIN)/python -m benchmarks.outbox_bench
+	$(BIN)/python -m benchmarks.report_bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,348 @@
+"""Report-flow benchmark: 随手拍 conversations on linli against the floor server, in paired rounds.
+
+    .venv/bin/python -m benchmarks.report_bench [--rounds 5] [--residents 300]
+        [--connections 50]
+
+Servers, database and Redis are set up as in ``benchmarks.webhook_bench`` (whose helpers this
+imports): the floor and ``linli serve`` (sandbox mode, PostgreSQL database and Redis prefix of
+its own, after ``linli migrate`` and ``linli demo-data`` for grids and categories).
+
+Each resident (a fresh openid per round) sends, each message only after the previous reply:
+a photo (a MediaId uploaded to linli's WeChat sandbox beforehand), a location inside the demo
+street, a description, ``1`` (the first suggested category) and ``确认``; when linli offers a
+nearby open case of the same category ("是不是这个？") the resident answers ``不是``. Every reply
+is checked for the step it should be, and the cases created are counted in the database.
+``--connections`` workers, each one keep-alive connection's worth, take residents one at a time.
+The floor then answers the same number of messages (the webhook benchmark's echoed text) with
+the same concurrency. Prints figures; asserts none. Exit status 1 only on a wrong reply or
+a missing case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+import aiohttp
+import asyncpg
+from PIL import Image
+
+from benchmarks.webhook_bench import FLOOR_REPLY as FLOOR_ECHO
+from benchmarks.webhook_bench import (
+    ROOT,
+    RunResult,
+    Server,
+    build_requests,
+    cpu_seconds,
+    create_database,
+    delete_redis_keys,
+    drop_database,
+    free_port,
+    run_load,
+    start_server,
+    tail,
+    wait_healthy,
+)
+from bot import callbacks
+from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
+from bot.xmlsafe import parse_fields
+
+RATIO_TARGET = 0.25
+P99_TARGET_MS = 100.0
+SANDBOX = "/sandbox/wechat"
+DESCRIPTIONS = ["路灯不亮了", "路面有个大坑", "楼下垃圾堆了好几天", "井盖丢了很危险", "楼道灯坏了",
+                "下水道堵了往外冒水", "路边有辆僵尸车", "绿化带的树倒了"]
+# The demo street (grids G01-G08): about 43.8812-43.8888 N, 125.3112-125.3298 E.
+LAT0, LAT1, LNG0, LNG1 = 43.8816, 43.8884, 125.3116, 125.3294
+CASE_NUMBER = re.compile(r"编号 (A\d+)")
+
+
+@dataclass
+class FlowResult:
+    run: RunResult
+    flows: int = 0
+    submitted: list[str] = field(default_factory=list)  # case numbers from the replies
+    dup_offers: int = 0
+    cases: int = 0  # counted in the database afterwards
+
+
+def place(k: int, total: int) -> tuple[float, float]:
+    """Point k of ``total`` spread over the demo street on a lattice (a fresh offset per k)."""
+    cols = max(1, int((total * 2) ** 0.5))
+    rows = -(-total // cols)
+    r, c = divmod(k % total, cols)
+    jitter = secrets.randbelow(1000) / 1000
+    return (LAT0 + (LAT1 - LAT0) * (r + jitter) / rows,
+            LNG0 + (LNG1 - LNG0) * (c + jitter) / cols)
+
+
+def png(k: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (k % 256, k // 256 % 256, 90)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+async def upload_photos(session: aiohttp.ClientSession, base: str, n: int) -> list[str]:
+    """n MediaIds from linli's WeChat sandbox, as a resident's phone would have uploaded."""
+    async with session.post(f"{base}{SANDBOX}/cgi-bin/stable_token", json={
+            "grant_type": "client_credential", "appid": SANDBOX_APPID,
+            "secret": SANDBOX_SECRET}) as resp:
+        token = (await resp.json(content_type=None))["access_token"]
+    ids = []
+    for k in range(n):
+        form = aiohttp.FormData()
+        form.add_field("media", png(k), filename=f"p{k}.png", content_type="image/png")
+        async with session.post(f"{base}{SANDBOX}/cgi-bin/media/upload",
+                                params={"type": "image", "access_token": token},
+                                data=form) as resp:
+            ids.append((await resp.json(content_type=None))["media_id"])
+    return ids
+
+
+async def post(session: aiohttp.ClientSession, base: str, openid: str, xml: str
+               ) -> tuple[str | None, float]:
+    """Send one signed callback; (reply text or None, seconds)."""
+    query = callbacks.signed_query(SANDBOX_TOKEN, openid, nonce=str(secrets.randbelow(10**10)))
+    t0 = time.perf_counter()
+    async with session.post(f"{base}/wechat?{urlencode(query)}", data=xml.encode(),
+                            headers={"Content-Type": "text/xml"}) as resp:
+        body = await resp.read()
+        status = resp.status
+    seconds = time.perf_counter() - t0
+    if status != 200:
+        raise ValueError(f"HTTP {status}: {body[:200]!r}")
+    return parse_fields(body).get("Content"), seconds
+
+
+async def resident_flow(session: aiohttp.ClientSession, base: str, openid: str, media_id: str,
+                        lat: float, lng: float, desc: str, out: FlowResult) -> None:
+    """photo → location → description → 1 → 确认 (→ 不是); each reply checked for its step."""
+    steps = [(callbacks.image(openid, media_id), "已收到照片（1/3）"),
+             (callbacks.location(openid, lat, lng, f"南湖街道 {lat:.5f},{lng:.5f}"), "已记下位置"),
+             (callbacks.text(openid, desc), "请选择问题分类"),
+             (callbacks.text(openid, "1"), "请核对上报内容"),
+             (callbacks.text(openid, "确认"), None),
+             (callbacks.text(openid, "不是"), None)]
+    for i, (xml, expect) in enumerate(steps):
+        try:
+            reply, seconds = await post(session, base, openid, xml)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            out.run.bad.append(f"{openid} step {i + 1}: {type(exc).__name__}: {exc}")
+            return
+        out.run.latencies.append(seconds)
+        out.run.sent += 1
+        reply = reply or ""
+        if expect is None:  # 确认 or 不是: a case number, or (after 确认 only) the offer
+            if (m := CASE_NUMBER.search(reply)) and "上报成功" in reply:
+                out.submitted.append(m.group(1))
+                out.flows += 1
+                return
+            if i == 4 and "是不是这个" in reply:
+                out.dup_offers += 1
+                continue
+        elif expect in reply:
+            continue
+        out.run.bad.append(f"{openid} step {i + 1}: unexpected reply {reply[:80]!r}")
+        return
+
+
+async def run_flows(session: aiohttp.ClientSession, server: Server, residents: list[str],
+                    photos: list[str], connections: int) -> FlowResult:
+    out = FlowResult(RunResult(sent=0, seconds=0.0, latencies=[]))
+    queue = list(enumerate(residents))
+    queue.reverse()
+
+    async def worker() -> None:
+        while queue:
+            k, openid = queue.pop()
+            lat, lng = place(k, len(residents))
+            await resident_flow(session, server.base, openid, photos[k], lat, lng,
+                                DESCRIPTIONS[k % len(DESCRIPTIONS)], out)
+
+    cpu_before, client_before = cpu_seconds(server.proc.pid), time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    out.run.seconds = time.perf_counter() - started
+    out.run.client_cpu = time.process_time() - client_before
+    cpu_after = cpu_seconds(server.proc.pid)
+    if cpu_before is not None and cpu_after is not None:
+        out.run.server_cpu = cpu_after - cpu_before
+    return out
+
+
+async def count_cases(db_url: str, openids: list[str]) -> int:
+    conn = await asyncpg.connect(db_url.replace("postgres://", "postgresql://", 1))
+    try:
+        return await conn.fetchval(
+            "SELECT count(*) FROM report_case WHERE reporter_openid = ANY($1::text[])", openids)
+    finally:
+        await conn.close()
+
+
+def _cols(r: RunResult) -> str:
+    return (f"{r.rate:7.0f} {r.pct(50):6.1f} {r.pct(90):6.1f} {r.pct(99):6.1f} "
+            f"{r.cpu_ms:6.3f}")
+
+
+_SUB = f"{'msg/s':>7} {'p50':>6} {'p90':>6} {'p99':>6} {'cpu':>6}"
+HEADER = (f"{'':5} | {'floor':^35} | {'linli (report flow)':^35} |\n"
+          f"{'round':>5} | {_SUB} | {_SUB} | ratio | msgs  cases dup\n" + "-" * 104 + "\n"
+          "(latencies in ms at the client; cpu = server process CPU ms per message)")
+
+
+async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: str) -> int:
+    connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
+    failures = 0
+    pairs: list[tuple[RunResult, RunResult]] = []
+    tag = secrets.token_hex(3)
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=30)) as session:
+        await wait_healthy(session, floor)
+        await wait_healthy(session, linli)
+        n_all = args.warmup + args.rounds * args.residents
+        t0 = time.perf_counter()
+        photos = await upload_photos(session, linli.base, n_all)
+        print(f"uploaded {n_all} photos to the sandbox in {time.perf_counter() - t0:.1f} s",
+              flush=True)
+        floor_people = [f"oFloor{tag}{k:05d}" for k in range(500)]
+
+        async def flows(label: str, first: int, n: int) -> FlowResult:
+            nonlocal failures
+            residents = [f"oReport{tag}{label}{k:05d}" for k in range(n)]
+            res = await run_flows(session, linli, residents, photos[first:first + n],
+                                  args.connections)
+            cases = await count_cases(db_url, residents)
+            problems = res.run.bad + ([f"{n} flows but {cases} cases in the database, "
+                                       f"{len(res.submitted)} case numbers in replies"]
+                                      if not cases == len(res.submitted) == n else [])
+            if problems:
+                failures += len(problems)
+                print(f"  ! {label}: {len(problems)} problems, e.g. {problems[0]}", flush=True)
+            if linli.proc.poll() is not None:
+                raise RuntimeError(f"linli died; see {linli.log}:\n{tail(linli.log)}")
+            res.cases = cases
+            return res
+
+        async def floor_run(n: int) -> RunResult:
+            nonlocal failures
+            reqs = build_requests(floor.base, n, floor_people, None, 0)
+            cpu_before = cpu_seconds(floor.proc.pid)
+            res = await run_load(session, reqs, args.connections, 60, FLOOR_ECHO, None)
+            cpu_after = cpu_seconds(floor.proc.pid)
+            if cpu_before is not None and cpu_after is not None:
+                res.server_cpu = cpu_after - cpu_before
+            if res.bad:
+                failures += len(res.bad)
+                print(f"  ! floor: {len(res.bad)} bad replies, e.g. {res.bad[0]}", flush=True)
+            return res
+
+        w = await flows("w", 0, args.warmup)
+        await floor_run(len(w.run.latencies))
+        print(f"warm-up: {args.warmup} flows, {len(w.run.latencies)} messages, "
+              f"{w.run.rate:.0f} msg/s\n", flush=True)
+        print(HEADER, flush=True)
+        for rnd in range(1, args.rounds + 1):
+            li = await flows(f"r{rnd}", args.warmup + (rnd - 1) * args.residents, args.residents)
+            f = await floor_run(len(li.run.latencies))
+            pairs.append((f, li.run))
+            ratio = li.run.rate / f.rate if f.rate else float("nan")
+            print(f"{rnd:>5} | {_cols(f)} | {_cols(li.run)} | {ratio:5.2f} | "
+                  f"{len(li.run.latencies):5d} {li.cases:5d} {li.dup_offers:3d}", flush=True)
+
+    ratio = statistics.median(li.rate / f.rate for f, li in pairs if f.rate)
+    p99 = statistics.median(li.pct(99) for _, li in pairs)
+    print(f"\nmedian over {len(pairs)} rounds: floor "
+          f"{statistics.median(f.rate for f, _ in pairs):.0f} msg/s, linli "
+          f"{statistics.median(li.rate for _, li in pairs):.0f} msg/s, ratio {ratio:.2f} "
+          f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
+          f"linli p99 {p99:.1f} ms (target < {P99_TARGET_MS:.0f} ms: "
+          f"{'met' if p99 < P99_TARGET_MS else 'MISSED'}); server CPU per message: floor "
+          f"{statistics.median(f.cpu_ms for f, _ in pairs):.3f} ms, linli "
+          f"{statistics.median(li.cpu_ms for _, li in pairs):.3f} ms")
+    if failures:
+        print(f"\n{failures} problems: the figures above are not valid")
+    return 1 if failures else 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.report_bench",
+                                description=__doc__.split("\n\n")[0])
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--residents", type=int, default=300, help="flows per round (default 300)")
+    p.add_argument("--warmup", type=int, default=100, help="unmeasured flows first (default 100)")
+    p.add_argument("--connections", type=int, default=50)
+    p.add_argument("--pg-admin-url", default=os.environ.get(
+        "LINLI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--redis-url", default=os.environ.get(
+        "LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    p.add_argument("--keep-logs", action="store_true")
+    args = p.parse_args(argv)
+    if min(args.rounds, args.residents, args.warmup, args.connections) < 1:
+        p.error("--rounds, --residents, --warmup and --connections must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    workdir = Path(tempfile.mkdtemp(prefix="linli-report-bench-"))
+    prefix = f"linli_bench_{uuid.uuid4().hex[:12]}:"
+    db_url = None
+    servers: list[Server] = []
+    status = 1
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
+          f"client and both servers share them", flush=True)
+    try:
+        db_url = asyncio.run(create_database(args.pg_admin_url))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
+        env.update({"LINLI_DATABASE_URL": db_url, "LINLI_REDIS_URL": args.redis_url,
+                    "LINLI_REDIS_PREFIX": prefix, "LINLI_MEDIA_DIR": str(workdir / "media"),
+                    "PYTHONUNBUFFERED": "1"})
+        cli = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
+        for command in ("migrate", "demo-data"):
+            done = subprocess.run([*cli, command], cwd=ROOT, env=env, capture_output=True,
+                                  text=True, timeout=180)
+            if done.returncode != 0:
+                raise RuntimeError(f"linli {command} failed:\n{done.stdout}{done.stderr}")
+        print(f"linli: postgres ({db_url.split('@')[-1]}), redis {args.redis_url} prefix "
+              f"{prefix}; demo data loaded", flush=True)
+        print(f"load: {args.connections} connections, {args.residents} residents per round "
+              f"(+{args.warmup} warm-up), {args.rounds} paired rounds (linli, then the floor "
+              f"with as many messages)", flush=True)
+        floor_port, linli_port = free_port(), free_port()
+        servers.append(start_server("floor", [sys.executable, "-m", "benchmarks.floor_server",
+                                              "--port", str(floor_port)],
+                                    floor_port, env, workdir))
+        servers.append(start_server("linli", [*cli, "serve", "--host", "127.0.0.1", "--port",
+                                              str(linli_port)], linli_port, env, workdir))
+        print(f"servers: floor pid {servers[0].proc.pid}, linli pid {servers[1].proc.pid}",
+              flush=True)
+        status = asyncio.run(bench(args, servers[0], servers[1], db_url))
+    finally:
+        for server in reversed(servers):
+            server.stop()
+        if db_url is not None:
+            asyncio.run(drop_database(args.pg_admin_url, db_url))
+        asyncio.run(delete_redis_keys(args.redis_url, prefix))
+        if args.keep_logs or status != 0:
+            print(f"server logs kept in {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
