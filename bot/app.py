@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -99,10 +100,18 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     pipeline = Pipeline(build_router(), services, deadline=settings.reply_deadline)
     app[keys.PIPELINE] = pipeline
     # jieba takes about a second to load: do it now, off the event loop, not in a reply.
-    warm = asyncio.create_task(classifier.warm_up())
+    warm = asyncio.create_task(_warm_up())
     yield
     await warm
     await pipeline.drain()
+
+
+async def _warm_up() -> None:
+    await classifier.warm_up()
+    # jieba's dictionary is hundreds of thousands of long-lived objects: freeze them out of
+    # the garbage collector's full scans, which otherwise show up as 50-100 ms reply stalls.
+    gc.collect()
+    gc.freeze()
 
 
 async def healthz(request: web.Request) -> web.Response:
