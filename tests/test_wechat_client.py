@@ -34,7 +34,7 @@ from bot.wechat.messenger import WeChatMessenger
 from handlers.ports import DeliveryFailed, DeliveryRefused
 from storage import clock
 from tests.wechat_fixtures import *  # noqa: F403 - the fixtures
-from tests.wechat_fixtures import FAST_TOKENS, JPEG, SECRET, TEMPLATE_ID
+from tests.wechat_fixtures import APPID, FAST_TOKENS, JPEG, SECRET, TEMPLATE_ID
 
 TOKEN = "/cgi-bin/stable_token"
 CUSTOM = "/cgi-bin/message/custom/send"
@@ -357,3 +357,18 @@ async def test_messenger_translates_errors(wechat: WeChatClient, sandbox: Sandbo
         await messenger.send_text("o1", "x")
     await messenger.send_text("o1", "好的")
     assert [m["openid"] for m in sandbox.sent] == ["o1"]
+
+
+async def test_token_is_reused_in_process_for_a_few_seconds(
+    make_client: MakeClient, sandbox: SandboxState, wechat_kv
+) -> None:
+    remembering = make_client(token_policy=TokenPolicy(memo=60, wait=5.0, poll=0.005))
+    first = await remembering.access_token()
+    await wechat_kv.redis.delete(wechat_kv.key("wechat", "token", APPID))
+    # Within the memo window no Redis read, so no new token either.
+    assert await remembering.access_token() == first
+    assert sandbox.calls["/cgi-bin/stable_token"] == 1
+    forgetting = make_client(token_policy=TokenPolicy(memo=0, wait=5.0, poll=0.005))
+    await forgetting.access_token()
+    # It had to read Redis, found nothing and asked WeChat again.
+    assert sandbox.calls["/cgi-bin/stable_token"] == 2

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -34,6 +35,10 @@ class TokenPolicy:
     lock_ttl: float = 60.0  # a crashed refresher blocks the others this long at most
     wait: float = 15.0  # how long a caller waits for another process's refresh
     poll: float = 0.05  # how often a waiting caller looks again
+    # How long a process reuses the token it last read from Redis without asking Redis again.
+    # Keeps a busy outbox sweep (100 sends in flight) from taking a Redis connection per send;
+    # a token replaced meanwhile is answered with 40001 and renewed, which clears this.
+    memo: float = 5.0
 
 
 class TokenManager:
@@ -46,9 +51,14 @@ class TokenManager:
         self._forced_key = kv.key("wechat", "token", appid, "forced")
         self._fetch = fetch
         self._policy = policy
+        self._memo: tuple[str, float, float] | None = None  # token, fresh_until, read at
 
     async def cached(self) -> str | None:
         """The cached token if it is still fresh, without asking WeChat."""
+        entry = await self._read()
+        return entry[0] if entry else None
+
+    async def _read(self) -> tuple[str, float] | None:
         raw = await self._redis.get(self._key)
         if raw is None:
             return None
@@ -57,24 +67,39 @@ class TokenManager:
             token, fresh_until = str(entry["token"]), float(entry["fresh_until"])
         except (ValueError, KeyError, TypeError):
             return None
-        return token if clock.now().timestamp() < fresh_until else None
+        return (token, fresh_until) if clock.now().timestamp() < fresh_until else None
+
+    def _remembered(self) -> str | None:
+        if self._memo is None:
+            return None
+        token, fresh_until, read_at = self._memo
+        if time.monotonic() - read_at < self._policy.memo and \
+                clock.now().timestamp() < fresh_until:
+            return token
+        return None
 
     async def get(self) -> str:
         """A usable token: the cached one, or a fresh one from WeChat (normal mode)."""
-        token = await self.cached()
+        token = self._remembered()
         if token is not None:
             return token
+        entry = await self._read()
+        if entry is not None:
+            self._memo = (entry[0], entry[1], time.monotonic())
+            return entry[0]
         token = await self._refresh(stale=None, force=False)
         assert token is not None  # only forced refreshes are refused
         return token
 
     async def force(self) -> str:
         """A forced refresh if none happened within the window, else the current token."""
+        self._memo = None
         token = await self._refresh(stale=await self.cached(), force=True)
         return token if token is not None else await self.get()
 
     async def renew(self, rejected: str, error: TokenExpired) -> str:
         """A token other than ``rejected`` (refused by WeChat with ``error``), or ``error``."""
+        self._memo = None
         token = await self._refresh(stale=rejected, force=True)
         if token is None:
             raise error
@@ -120,6 +145,7 @@ class TokenManager:
         lifetime = max(lifetime, 1.0)
         entry = {"token": token, "fresh_until": clock.now().timestamp() + lifetime}
         await self._redis.set(self._key, json.dumps(entry), px=int(lifetime * 1000))
+        self._memo = (token, entry["fresh_until"], time.monotonic())
 
     async def _claim_forced(self) -> bool:
         ms = int(self._policy.force_interval * 1000)
