@@ -6,13 +6,11 @@ the API. Raised inside a message's effect, it rolls the transaction back.
 
 from __future__ import annotations
 
+from handlers.errors import Refusal
 
-class CaseError(Exception):
+
+class CaseError(Refusal):
     code = "case_error"
-
-    def __init__(self, reply: str) -> None:
-        super().__init__(reply)
-        self.reply = reply
 
 
 class UnknownCase(CaseError):

@@ -7,13 +7,11 @@ changes.
 
 from __future__ import annotations
 
+from handlers.errors import Refusal
 
-class WishError(Exception):
+
+class WishError(Refusal):
     code = "wish_error"
-
-    def __init__(self, reply: str) -> None:
-        super().__init__(reply)
-        self.reply = reply
 
 
 class UnknownWish(WishError):

@@ -1,0 +1,15 @@
+"""The base of every domain refusal in ``handlers``: raised low, translated once at the edge.
+
+A refusal carries the Chinese reply for chat (``reply``) and a stable ``code`` for the CLI
+and the API. Raised inside a message's effect, it rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+
+class Refusal(Exception):
+    code = "refused"
+
+    def __init__(self, reply: str) -> None:
+        super().__init__(reply)
+        self.reply = reply
