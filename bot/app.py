@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import keys, webhook
+from bot import api, keys, webhook
 from bot.config import Settings
 from bot.photo_fetcher import WeChatMediaFetcher
 from bot.signing import MessageCrypto
@@ -51,6 +51,7 @@ def create_app(settings: Settings, *, api_base: str | None = None,
 
         app.cleanup_ctx.append(scheduler_ctx)
     webhook.add_routes(app)
+    api.add_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
     return app

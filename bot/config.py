@@ -47,6 +47,11 @@ class Settings:
     # people who granted it) and a template-message template (verified service accounts).
     subscribe_template_progress: str | None = None
     template_progress: str | None = None
+    # Mini-program API (/api/v1): session lifetime, and requests per minute per person
+    # (writes: a quarter of it) and per client address.
+    api_session_ttl: int = 7 * 24 * 3600
+    api_rate_person: int = 120
+    api_rate_ip: int = 600
 
     @property
     def sandbox(self) -> bool:
@@ -95,6 +100,10 @@ class Settings:
             redis_prefix=get("LINLI_REDIS_PREFIX") or "linli:",
             subscribe_template_progress=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS"),
             template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS"),
+            api_session_ttl=_int(get("LINLI_API_SESSION_TTL"), 7 * 24 * 3600,
+                                 "LINLI_API_SESSION_TTL"),
+            api_rate_person=_int(get("LINLI_API_RATE_PERSON"), 120, "LINLI_API_RATE_PERSON"),
+            api_rate_ip=_int(get("LINLI_API_RATE_IP"), 600, "LINLI_API_RATE_IP"),
         )
         settings.validate()
         return settings
@@ -129,6 +138,11 @@ class Settings:
             raise ConfigError("LINLI_REDIS_URL must be redis://HOST:PORT/DB (unset = in-process)")
         if not self.sandbox and not self.wechat_api_base.startswith(("http://", "https://")):
             raise ConfigError("LINLI_WECHAT_API_BASE must be an http(s) URL or unset")
+        for name, value in (("LINLI_API_SESSION_TTL", self.api_session_ttl),
+                            ("LINLI_API_RATE_PERSON", self.api_rate_person),
+                            ("LINLI_API_RATE_IP", self.api_rate_ip)):
+            if value < 1:
+                raise ConfigError(f"{name} must be a whole number >= 1")
 
     def check_workers(self, workers: int) -> None:
         """More than one process needs shared state: PostgreSQL and a real Redis."""

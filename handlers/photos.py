@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tortoise.expressions import Q
 
+from handlers.errors import Refusal
 from handlers.ports import DeliveryFailed, MediaExpired, MediaFetcher
 from storage import clock
 from storage.models import Photo, PhotoStatus
@@ -37,6 +38,8 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000
 MEDIA_LIFETIME = timedelta(days=3)
 CLAIM_LEASE = timedelta(minutes=2)
+UPLOAD = "upload"  # owner_kind of an uploaded photo not yet attached to anything
+UPLOAD_PREFIX = "up_"
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 
 
@@ -59,13 +62,68 @@ class BadImage(ValueError):
 
 
 async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> Photo:
-    """Record a photo to download for (owner_kind, owner_id); idempotent by MediaId."""
+    """Record a photo to download for (owner_kind, owner_id); idempotent by MediaId.
+
+    An upload of ``openid``'s (``store_upload``, the mini-program) not yet attached is
+    adopted instead: it is already stored, so only its owner changes.
+    """
     existing = await Photo.get_or_none(media_id=media_id)
     if existing is not None:
+        if existing.owner_kind == UPLOAD and existing.openid == openid:
+            return await _adopt(existing, owner_kind, owner_id)
         return existing
     now = clock.now()
     return await Photo.create(media_id=media_id, owner_kind=owner_kind, owner_id=owner_id,
                               openid=openid, received_at=now, next_attempt_at=now)
+
+
+class UnknownUpload(Refusal):
+    code = "unknown_photo"
+
+
+def is_upload(media_id: str) -> bool:
+    return media_id.startswith(UPLOAD_PREFIX)
+
+
+async def store_upload(store: PhotoStore, content: bytes, openid: str) -> Photo:
+    """A photo uploaded directly (the mini-program), checked and stored now.
+
+    Raises ``BadImage`` for anything but a JPEG/PNG up to 10 MB. The row waits, owned by
+    nobody, until ``attach`` gives it to a case or a wish (its id is the ``media_id``).
+    """
+    data, mime, ext = await asyncio.to_thread(clean_image, content)
+    digest = hashlib.sha256(data).hexdigest()
+    relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
+    now = clock.now()
+    return await Photo.create(
+        media_id=f"{UPLOAD_PREFIX}{secrets.token_urlsafe(18)}", owner_kind=UPLOAD, owner_id="",
+        openid=openid, status=PhotoStatus.STORED, received_at=now, next_attempt_at=now,
+        stored_at=now, sha256=digest, content_type=mime, size=len(data), path=relative)
+
+
+async def check_uploads(media_ids: list[str], openid: str) -> None:
+    """Refuse ids that are not ``openid``'s own unattached uploads."""
+    wanted = set(media_ids)
+    if not wanted:
+        return
+    found = set(await Photo.filter(media_id__in=list(wanted), owner_kind=UPLOAD,
+                                   openid=openid).values_list("media_id", flat=True))
+    missing = sorted(wanted - found)
+    if missing:
+        raise UnknownUpload(f"照片不存在或已使用：{missing[0]}")
+
+
+async def _adopt(photo: Photo, owner_kind: str, owner_id: str) -> Photo:
+    earlier = await Photo.filter(sha256=photo.sha256, status=PhotoStatus.STORED).exclude(
+        Q(owner_kind=owner_kind, owner_id=owner_id)).exclude(id=photo.id).exclude(
+        owner_kind=UPLOAD).order_by("id").first()
+    changes = {"owner_kind": owner_kind, "owner_id": owner_id, "reused": earlier is not None,
+               "reused_of_id": earlier.id if earlier else None}
+    if await Photo.filter(id=photo.id, owner_kind=UPLOAD).update(**changes) != 1:
+        return await Photo.get(id=photo.id)  # adopted a moment ago by the same request
+    for name, value in changes.items():
+        setattr(photo, name, value)
+    return photo
 
 
 def file_of(root: Path, photo: Photo) -> Path | None:

@@ -12,6 +12,7 @@ from bot import keys
 from bot.app import create_app
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN, Settings
 from bot.sandbox import SandboxState, create_sandbox_app
+from tests.api_client import Api
 from tests.bot_client import Bot
 from tests.conftest import Backend
 
@@ -69,3 +70,14 @@ async def make_bot(db, aiohttp_client, make_settings, sandbox, redis_prefix, bac
 @pytest.fixture
 async def bot(make_bot) -> Bot:
     return await make_bot()
+
+
+@pytest.fixture
+async def api(bot: Bot) -> Api:
+    """The mini-program's view of the service (tests/api_client.py)."""
+    return Api(bot.client, bot.sandbox)
+
+
+@pytest.fixture
+def api_for() -> Callable[[Bot], Api]:
+    return lambda bot: Api(bot.client, bot.sandbox)

@@ -20,6 +20,7 @@ from bot.sandbox.state import SandboxState
 
 STATE_KEY = web.AppKey("sandbox_state", SandboxState)
 MESSAGES_PATH = "/_sandbox/messages"
+LOGIN_PATH = "/_sandbox/login"  # plays the mini-program's wx.login(): a code for an openid
 # Uploads of images up to WeChat's 10 MB limit must reach the handler.
 CLIENT_MAX_SIZE = 12 * 1024 * 1024
 
@@ -44,6 +45,7 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
     for method, path, handler, authed, error_type in ROUTES:
         app.router.add_route(method, path, _wechat(path, handler, authed, error_type))
     app.router.add_get(MESSAGES_PATH, _messages)
+    app.router.add_post(LOGIN_PATH, _login)
     return app
 
 
@@ -88,3 +90,18 @@ async def _messages(request: web.Request) -> web.Response:
     return web.json_response(
         {"messages": items, "last": len(state.sent)}, dumps=partial(json.dumps, ensure_ascii=False)
     )
+
+
+async def _login(request: web.Request) -> web.Response:
+    """POST {"openid": X[, "unionid": U]}: what ``wx.login()`` gives the mini-program for X,
+    a code to send to ``/api/v1/auth/login`` (works once, for 5 minutes)."""
+    try:
+        doc = await request.json()
+        openid = str(doc["openid"]).strip()
+    except (ValueError, KeyError, TypeError):
+        raise web.HTTPBadRequest(text='body must be {"openid": "..."}') from None
+    if not 1 <= len(openid) <= 64:
+        raise web.HTTPBadRequest(text="openid must be 1-64 characters")
+    unionid = doc.get("unionid")
+    code = request.app[STATE_KEY].issue_login_code(openid, str(unionid) if unionid else None)
+    return web.json_response({"code": code})

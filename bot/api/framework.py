@@ -1,0 +1,239 @@
+"""Declaring API operations once: the route, its auth, its models, its OpenAPI entry.
+
+A routes module makes ``routes = Routes("tag")`` and decorates handlers::
+
+    @routes.get("/points", response=PointsOut, summary="我的积分")
+    async def points(call: Call) -> PointsOut: ...
+
+``dispatch`` wraps each handler with what every operation gets: per-IP and per-person rate
+limits, the bearer session (401) and the role check (403), query and body parsing into the
+declared pydantic models (400/415), multipart photo uploads (413/415) and, for operations
+that create something, the ``Idempotency-Key`` (``bot.api.idempotency``). ``bot.api.openapi``
+builds the OpenAPI document from the same declarations, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from bot import keys
+from bot.api import limits
+from bot.api.errors import ApiError
+from handlers.context import Services
+from storage import sessions
+from storage.kv import KV
+from storage.models import Person, Role
+
+STAFF = frozenset({Role.GRID_WORKER, Role.PROPERTY_MANAGER, Role.DEPARTMENT, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
+
+
+@dataclass
+class Reply:
+    """A handler's answer when the status or headers differ from the operation's default."""
+
+    body: BaseModel | None
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Call:
+    """What a handler gets: the person, the validated input, the services."""
+
+    request: web.Request
+    person: Person | None
+    session: sessions.Session | None
+    params: dict[str, str]
+    query: Any = None  # an instance of the operation's ``query`` model
+    body: Any = None  # an instance of the operation's ``body`` model
+    # This creation's key: from the Idempotency-Key header, else unique to the request.
+    # Pass it to ledger operations (``redeem`` …) that are idempotent by key themselves.
+    idempotency_key: str = ""
+
+    @property
+    def services(self) -> Services:
+        return self.request.config_dict[keys.SERVICES]
+
+    @property
+    def kv(self) -> KV:
+        return self.request.config_dict[keys.KV_STORE]
+
+    @property
+    def me(self) -> Person:
+        assert self.person is not None, "public operations have no person"
+        return self.person
+
+
+Handler = Callable[[Call], Awaitable[BaseModel | Reply | None]]
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str  # relative to /api/v1, e.g. "/reports/{number}"
+    handler: Handler
+    tag: str
+    summary: str
+    response: type[BaseModel] | None
+    status: int = 200
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    roles: frozenset[Role] | None = None  # None: anyone signed in
+    public: bool = False  # no session needed
+    creates: bool = False  # honours Idempotency-Key
+    # Multipart: files in the form field ``upload_field`` are stored as photos and their ids
+    # put into the body's list field ``upload_into`` (the JSON alternative sends the ids).
+    upload_into: str | None = None
+    upload_field: str = "photos"
+    max_files: int = 3
+    multipart_only: bool = False  # no JSON alternative (a plain upload)
+    errors: tuple[int, ...] = ()  # statuses beyond the ones every operation may answer
+    description: str = ""
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    def statuses(self) -> list[int]:
+        found = {self.status, 400, 429, *self.errors}
+        if not self.public:
+            found.add(401)
+        if self.roles is not None:
+            found.add(403)
+        if self.upload_into:
+            found.update((413, 415))
+        if self.body is not None:
+            found.add(415)
+        if self.creates:
+            found.update((409, 422))
+        return sorted(found)
+
+
+class Routes(list[Operation]):
+    """The operations of one routes module, in declaration order."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self.tag = tag
+
+    def add(self, method: str, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.append(Operation(method=method, path=path, handler=handler, tag=self.tag,
+                                  **options))
+            return handler
+        return register
+
+    def get(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.add("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.add("POST", path, **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.add("PUT", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.add("DELETE", path, **options)
+
+
+def _details(exc: ValidationError, where: str) -> list[dict[str, Any]]:
+    return [{"field": ".".join([where, *(str(p) for p in e["loc"])]), "problem": e["msg"]}
+            for e in exc.errors(include_url=False, include_context=False)][:20]
+
+
+def _invalid(exc: ValidationError, where: str) -> ApiError:
+    return ApiError(400, "invalid_request", "请求内容有误", details=_details(exc, where))
+
+
+def parse_query(op: Operation, request: web.Request) -> Any:
+    if op.query is None:
+        return None
+    try:
+        return op.query.model_validate(dict(request.query))
+    except ValidationError as exc:
+        raise _invalid(exc, "query") from None
+
+
+async def parse_json(op: Operation, request: web.Request) -> Any:
+    assert op.body is not None
+    raw = await request.read()
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        doc = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "malformed_json", "请求内容不是有效的 JSON") from None
+    if not isinstance(doc, dict):
+        raise ApiError(400, "invalid_request", "请求内容应为 JSON 对象")
+    try:
+        return op.body.model_validate(doc, strict=True)
+    except ValidationError as exc:
+        raise _invalid(exc, "body") from None
+
+
+def wants_multipart(request: web.Request) -> bool:
+    return request.content_type == "multipart/form-data"
+
+
+async def authenticate(request: web.Request) -> tuple[sessions.Session, Person]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    challenge = {"WWW-Authenticate": 'Bearer realm="linli"'}
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "请先登录", headers=challenge)
+    kv = request.config_dict[keys.KV_STORE]
+    session = await sessions.get(kv, token.strip())
+    if session is None:
+        raise ApiError(401, "session_expired", "登录已失效，请重新登录", headers=challenge)
+    person = await Person.get_or_none(openid=session.openid)
+    if person is None:  # removed since: the session is worthless
+        await sessions.revoke(kv, session)
+        raise ApiError(401, "session_expired", "登录已失效，请重新登录", headers=challenge)
+    return session, person
+
+
+def render(op: Operation, result: BaseModel | Reply | None) -> web.Response:
+    reply = result if isinstance(result, Reply) else Reply(result)
+    status = reply.status or op.status
+    if reply.body is None or status == 204:
+        return web.Response(status=status, headers=reply.headers)
+    if op.response is not None and not isinstance(reply.body, op.response):
+        raise TypeError(f"{op.operation_id} returned {type(reply.body).__name__}, "
+                        f"declared {op.response.__name__}")
+    text = reply.body.model_dump_json(by_alias=True)
+    return web.Response(status=status, text=text, content_type="application/json",
+                        headers=reply.headers)
+
+
+def dispatch(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    from bot.api import idempotency  # it imports this module
+
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        settings = request.config_dict[keys.SETTINGS]
+        kv = request.config_dict[keys.KV_STORE]
+        await limits.check_ip(kv, request, settings)
+        session = person = None
+        if not op.public:
+            session, person = await authenticate(request)
+            await limits.check_person(kv, person.openid, op.method, settings)
+            if op.roles is not None and person.role not in op.roles:
+                raise ApiError(403, "forbidden", "没有权限进行这个操作")
+        call = Call(request, person, session, dict(request.match_info),
+                    query=parse_query(op, request))
+        if op.creates:
+            return await idempotency.run(op, call)
+        if op.body is not None:
+            if request.content_type != "application/json" and await request.read():
+                raise ApiError(415, "unsupported_media_type", "请以 application/json 提交")
+            call.body = await parse_json(op, request)
+        return render(op, await op.handler(call))
+
+    endpoint.__name__ = op.operation_id
+    return endpoint

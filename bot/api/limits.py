@@ -1,0 +1,48 @@
+"""Rate limits of the API: per client address, and per person (writes count twice over).
+
+Fixed one-minute windows in Redis (``storage.ratelimit``), shared by every process. Over the
+limit the answer is 429 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.api.errors import ApiError
+from bot.config import Settings
+from storage import ratelimit
+from storage.kv import KV
+
+WINDOW = 60
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _refuse() -> ApiError:
+    return ApiError(429, "rate_limited", "请求太频繁，请稍后再试",
+                    headers={"Retry-After": str(WINDOW)})
+
+
+def client_address(request: web.Request) -> str:
+    # The peer address: behind a reverse proxy, configure it to pass the real address
+    # through (aiohttp-remotes / the proxy's PROXY protocol); X-Forwarded-For is not trusted.
+    return request.remote or "unknown"
+
+
+async def check_ip(kv: KV, request: web.Request, settings: Settings) -> None:
+    if not await ratelimit.hit(kv, f"api-ip:{client_address(request)}", settings.api_rate_ip,
+                               WINDOW):
+        raise _refuse()
+
+
+async def check_person(kv: KV, openid: str, method: str, settings: Settings) -> None:
+    if not await ratelimit.hit(kv, f"api-person:{openid}", settings.api_rate_person, WINDOW):
+        raise _refuse()
+    if method not in READS and not await ratelimit.hit(
+            kv, f"api-write:{openid}", max(1, settings.api_rate_person // 4), WINDOW):
+        raise _refuse()
+
+
+async def check_login(kv: KV, request: web.Request) -> None:
+    """Logins per address: codes are single-use, a flood of them is someone guessing."""
+    if not await ratelimit.hit(kv, f"api-login:{client_address(request)}", 30, WINDOW):
+        raise _refuse()

@@ -1,0 +1,67 @@
+"""Cursor pagination: ``?limit=&cursor=`` in, ``{"items": [...], "next_cursor": ...}`` out.
+
+A cursor is opaque to clients: the sort key of the last item returned (usually its id),
+base64url-encoded JSON. Keyset pages stay correct while rows are added, unlike offsets.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.api.errors import ApiError
+
+T = TypeVar("T")
+MAX_LIMIT = 100
+
+
+class PageQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(20, ge=1, le=MAX_LIMIT, description="每页条数 (1-100)")
+    cursor: str | None = Field(None, max_length=200,
+                               description="上一页返回的 next_cursor；第一页不传")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(description="下一页的游标；没有更多时为 null")
+
+
+def encode_cursor(value: Any) -> str:
+    raw = json.dumps(value, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> Any:
+    """The value ``encode_cursor`` packed, or None for the first page; 400 if garbled."""
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ApiError(400, "bad_cursor", "分页游标无效") from None
+
+
+def cursor_id(query: PageQuery) -> int | None:
+    """The common case: the cursor is the id of the last item (pages go by id, newest first)."""
+    value = decode_cursor(query.cursor)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiError(400, "bad_cursor", "分页游标无效")
+    return value
+
+
+def page(rows: Sequence[Any], limit: int, convert: Callable[[Any], T],
+         key: Callable[[Any], Any] = lambda row: row.id) -> tuple[list[T], str | None]:
+    """Items and next cursor from ``rows`` fetched with ``limit + 1``."""
+    more = len(rows) > limit
+    shown = list(rows[:limit])
+    return [convert(r) for r in shown], encode_cursor(key(shown[-1])) if more and shown else None

@@ -1,0 +1,1 @@
+"""One module per resource group; each holds ``routes``, a ``bot.api.framework.Routes``."""
