@@ -15,10 +15,10 @@ from aiohttp import web
 from bot.api import openapi
 from bot.api.errors import ApiError, error_middleware
 from bot.api.framework import Operation, dispatch
-from bot.api.routes import auth, photos
+from bot.api.routes import auth, photos, points, reports, staff, wishes
 
 PREFIX = "/api/v1"
-MODULES = [auth, photos]
+MODULES = [auth, photos, reports, staff, wishes, points]
 
 
 def operations() -> list[Operation]:

@@ -8,7 +8,7 @@ A routes module makes ``routes = Routes("tag")`` and decorates handlers::
 ``dispatch`` wraps each handler with what every operation gets: per-IP and per-person rate
 limits, the bearer session (401) and the role check (403), query and body parsing into the
 declared pydantic models (400/415), multipart photo uploads (413/415) and, for operations
-that create something, the ``Idempotency-Key`` (``bot.api.idempotency``). ``bot.api.openapi``
+that change something (``idempotent=True``), the ``Idempotency-Key`` (``bot.api.idempotency``). ``bot.api.openapi``
 builds the OpenAPI document from the same declarations, so the two cannot drift.
 """
 
@@ -87,7 +87,7 @@ class Operation:
     query: type[BaseModel] | None = None
     roles: frozenset[Role] | None = None  # None: anyone signed in
     public: bool = False  # no session needed
-    creates: bool = False  # honours Idempotency-Key
+    idempotent: bool = False  # one transaction, honours Idempotency-Key
     # Multipart: files in the form field ``upload_field`` are stored as photos and their ids
     # put into the body's list field ``upload_into`` (the JSON alternative sends the ids).
     upload_into: str | None = None
@@ -111,7 +111,7 @@ class Operation:
             found.update((413, 415))
         if self.body is not None:
             found.add(415)
-        if self.creates:
+        if self.idempotent:
             found.update((409, 422))
         return sorted(found)
 
@@ -227,7 +227,7 @@ def dispatch(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamRespo
                 raise ApiError(403, "forbidden", "没有权限进行这个操作")
         call = Call(request, person, session, dict(request.match_info),
                     query=parse_query(op, request))
-        if op.creates:
+        if op.idempotent:
             return await idempotency.run(op, call)
         if op.body is not None:
             if request.content_type != "application/json" and await request.read():

@@ -73,7 +73,7 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
               for name in _PARAM.findall(op.path)]
     if op.query is not None:
         params.extend(_query_parameters(op.query))
-    if op.creates:
+    if op.idempotent:
         params.append({"name": HEADER, "in": "header", "required": False,
                        "description": "同一个键重复提交只生效一次，并返回第一次的结果",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,

@@ -21,7 +21,7 @@ class PhotoOut(BaseModel):
     size: int
 
 
-@routes.post("/photos", body=PhotoUpload, response=PhotoOut, status=201, creates=True,
+@routes.post("/photos", body=PhotoUpload, response=PhotoOut, status=201, idempotent=True,
              upload_into="photo_ids", upload_field="file", max_files=1, multipart_only=True,
              summary="上传一张照片（JPEG/PNG，≤10 MB），返回照片 id")
 async def upload_photo(call: Call) -> PhotoOut:

@@ -1,0 +1,7 @@
+"""/api/v1 staff operations (see bot/api/framework.py for how to declare one)."""
+
+from __future__ import annotations
+
+from bot.api.framework import Routes
+
+routes = Routes("staff")
