@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import api, keys, webhook
 from bot.config import Settings
+from bot.open311 import add_routes as add_open311_routes
 from bot.photo_fetcher import WeChatMediaFetcher
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, api_base: str | None = None,
 
         app.cleanup_ctx.append(scheduler_ctx)
     webhook.add_routes(app)
+    add_open311_routes(app)
     api.add_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)

@@ -6,8 +6,12 @@ import asyncio
 
 import pytest
 
+from bot import keys
+from storage import sessions
+from storage.kv import KV, create_redis
 from storage.models import Person, Photo, ProcessedMessage, Role
 from tests.api_client import PREFIX, form, jpeg
+from tests.cli_runner import run_cli
 
 
 async def test_login_with_a_wx_login_code_gives_a_session(api):
@@ -175,3 +179,37 @@ async def test_a_bad_idempotency_key_is_400(api):
     status, body = await alice.post("/photos", data=form({}, [jpeg()], field="file"),
                                     headers={"Idempotency-Key": "has space"})
     assert status == 400 and body["error"]["code"] == "bad_idempotency_key"
+
+
+
+async def test_every_session_of_a_person_can_be_revoked(api):
+    first = await api.login("o-mini-13")
+    second = await api.login("o-mini-13")
+    other = await api.login("o-mini-14")
+    assert await sessions.revoke_all(api.client.app[keys.KV_STORE], "o-mini-13") == 2
+    assert (await first.get("/me"))[0] == 401
+    assert (await second.get("/me"))[0] == 401
+    assert (await other.get("/me"))[0] == 200
+
+
+async def test_linli_sessions_revoke(pg_db, redis_prefix):
+    env = {"LINLI_DATABASE_URL": pg_db.database_url, "LINLI_REDIS_URL": pg_db.redis_url,
+           "LINLI_REDIS_PREFIX": redis_prefix}
+    kv = KV(create_redis(pg_db.redis_url), redis_prefix)
+    try:
+        token = await sessions.create(kv, "o-cli-1", "sk")
+        result = await run_cli("sessions", "revoke", "o-cli-1", env=env)
+        assert result.code == 0 and "revoked 1 session" in result.out
+        assert await sessions.get(kv, token) is None
+    finally:
+        await kv.close()
+
+
+@pytest.mark.parametrize("code", ["a\u0000b", "\ud800x"])
+async def test_text_no_database_could_store_is_a_400(api, code):
+    import json as json_
+
+    resp = await api.client.post(PREFIX + "/auth/login", data=json_.dumps({"code": code}),
+                                 headers={"Content-Type": "application/json"})
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "invalid_request"

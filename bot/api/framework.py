@@ -15,6 +15,8 @@ builds the OpenAPI document from the same declarations, so the two cannot drift.
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +31,8 @@ from handlers.context import Services
 from storage import sessions
 from storage.kv import KV
 from storage.models import Person, Role
+
+log = logging.getLogger(__name__)
 
 STAFF = frozenset({Role.GRID_WORKER, Role.PROPERTY_MANAGER, Role.DEPARTMENT, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
@@ -56,6 +60,22 @@ class Call:
     # This creation's key: from the Idempotency-Key header, else unique to the request.
     # Pass it to ledger operations (``redeem`` …) that are idempotent by key themselves.
     idempotency_key: str = ""
+    # Work to do once the operation's transaction has committed (``after_commit``).
+    deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Run ``work()`` after the request's transaction commits (never if it rolls back),
+        e.g. awarding points, which the ledger does in a transaction of its own. A failure
+        is logged; the domain's sweep catches up, as it does after a crash."""
+        self.deferred.append(work)
+
+    async def run_deferred(self) -> None:
+        for work in self.deferred:
+            try:
+                await work()
+            except Exception:
+                log.exception("after-commit work of %s failed", self.request.path)
+        self.deferred.clear()
 
     @property
     def services(self) -> Services:
@@ -152,11 +172,32 @@ def _invalid(exc: ValidationError, where: str) -> ApiError:
     return ApiError(400, "invalid_request", "请求内容有误", details=_details(exc, where))
 
 
+# NUL and lone surrogates: valid in JSON and URLs, refused by PostgreSQL and by UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_text(value: Any, where: str) -> None:
+    """400 for any string in ``value`` (nested) that no database could store."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            raise ApiError(400, "invalid_request", "请求中含有无法识别的字符",
+                           details=[{"field": where, "problem": "NUL or an unpaired surrogate"}])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, where)
+            check_text(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            check_text(item, f"{where}.{i}")
+
+
 def parse_query(op: Operation, request: web.Request) -> Any:
     if op.query is None:
         return None
+    query = dict(request.query)
+    check_text(query, "query")
     try:
-        return op.query.model_validate(dict(request.query))
+        return op.query.model_validate(query)
     except ValidationError as exc:
         raise _invalid(exc, "query") from None
 
@@ -172,6 +213,7 @@ async def parse_json(op: Operation, request: web.Request) -> Any:
         raise ApiError(400, "malformed_json", "请求内容不是有效的 JSON") from None
     if not isinstance(doc, dict):
         raise ApiError(400, "invalid_request", "请求内容应为 JSON 对象")
+    check_text(doc, "body")
     try:
         return op.body.model_validate(doc, strict=True)
     except ValidationError as exc:
@@ -225,15 +267,18 @@ def dispatch(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamRespo
             await limits.check_person(kv, person.openid, op.method, settings)
             if op.roles is not None and person.role not in op.roles:
                 raise ApiError(403, "forbidden", "没有权限进行这个操作")
-        call = Call(request, person, session, dict(request.match_info),
-                    query=parse_query(op, request))
+        params = dict(request.match_info)
+        check_text(params, "path")
+        call = Call(request, person, session, params, query=parse_query(op, request))
         if op.idempotent:
             return await idempotency.run(op, call)
         if op.body is not None:
             if request.content_type != "application/json" and await request.read():
                 raise ApiError(415, "unsupported_media_type", "请以 application/json 提交")
             call.body = await parse_json(op, request)
-        return render(op, await op.handler(call))
+        response = render(op, await op.handler(call))
+        await call.run_deferred()
+        return response
 
     endpoint.__name__ = op.operation_id
     return endpoint

@@ -23,7 +23,15 @@ from pydantic import ValidationError
 
 from bot import keys
 from bot.api.errors import ApiError
-from bot.api.framework import Call, Operation, _invalid, parse_json, render, wants_multipart
+from bot.api.framework import (
+    Call,
+    Operation,
+    _invalid,
+    check_text,
+    parse_json,
+    render,
+    wants_multipart,
+)
 from handlers import photos
 from storage.dedup import AlreadyHandled, effect
 from storage.models import ProcessedMessage
@@ -99,6 +107,7 @@ async def _input(op: Operation, call: Call) -> tuple[Any, list[bytes], str]:
         raise ApiError(415, "unsupported_media_type", "请以 multipart/form-data 上传")
     if op.upload_into and wants_multipart(request):
         fields, files = await read_multipart(op, request)
+        check_text(fields, "body")
         assert op.body is not None
         try:  # the files are stored later, in the transaction: validate with stand-ins
             body = op.body.model_validate(
@@ -161,5 +170,7 @@ async def run(op: Operation, call: Call) -> web.StreamResponse:
             record.reply = json.dumps({"fp": fingerprint, "status": response.status,
                                        "body": response.text}, ensure_ascii=False)
     except AlreadyHandled as done:
+        call.deferred.clear()
         return _replay(done.reply, fingerprint)
+    await call.run_deferred()
     return response

@@ -15,18 +15,20 @@ from bot.cli import (
     points,
     rewards_cmd,
     serve,
+    sessions,
     staff,
     wishes,
 )
 from bot.cli import db as db_cmds
 from bot.cli import ledger as ledger_cmds
+from bot.cli import open311 as open311_cmds
 from bot.cli import reports as reports_cmds
 from bot.config import ConfigError
 
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
 GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes,
-          grids, categories, reports_cmds, bulletin]
+          grids, categories, reports_cmds, bulletin, open311_cmds, sessions]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -69,11 +69,13 @@ async def award(case_id: int) -> list[AwardResult] | None:
         own = await _reused(case, supporter.openid)
         results.append(await apply_rule(SUPPORTER, supporter.openid, case.number,
                                         _facts(case, bool(own))))
-    if case.rating is not None:
-        results.append(await apply_rule(RATING, case.reporter_openid, case.number,
-                                        _facts(case, False)))
-    results.append(await apply_rule(REPORTER, case.reporter_openid, case.number,
-                                    _facts(case, reused)))
+    # An Open311 client is no person: no wallet, no points for it (its supporters still earn).
+    if not notify.is_external(case.reporter_openid):
+        if case.rating is not None:
+            results.append(await apply_rule(RATING, case.reporter_openid, case.number,
+                                            _facts(case, False)))
+        results.append(await apply_rule(REPORTER, case.reporter_openid, case.number,
+                                        _facts(case, reused)))
     earned: Counter[str] = Counter()
     for result in results:
         earned[result.openid] += result.amount
@@ -120,13 +122,28 @@ async def auto_confirm_due(limit: int = BATCH) -> int:
     return closed
 
 
+async def _external_done(numbers: list[str]) -> set[str]:
+    """Cases of external reporters (no reporter award marks them): done once every
+    supporter has theirs."""
+    if not numbers:
+        return set()
+    supporters = await Supporter.filter(case__number__in=numbers).values_list(
+        "case__number", "openid")
+    awarded = set(await Award.filter(rule=SUPPORTER, subject__in=numbers).values_list(
+        "subject", "openid"))
+    return set(numbers) - {n for n, o in supporters if (n, o) not in awarded}
+
+
 async def award_due(limit: int = BATCH) -> int:
     """Closed cases of the last two weeks whose reporter has no award yet."""
-    rows = await Case.filter(status=CaseStatus.CLOSED, closed_at__gte=clock.now() - LOOKBACK
-                             ).order_by("closed_at").values_list("id", "number")
+    found = await Case.filter(status=CaseStatus.CLOSED, closed_at__gte=clock.now() - LOOKBACK
+                              ).order_by("closed_at").values_list("id", "number",
+                                                                  "reporter_openid")
+    rows = [(case_id, number) for case_id, number, _ in found]
     numbers = [n for _, n in rows]
     done_ = set(await Award.filter(rule=REPORTER, subject__in=numbers or [""]
                                    ).values_list("subject", flat=True))
+    done_ |= await _external_done([n for _, n, o in found if notify.is_external(o)])
     awarded = 0
     for case_id, number in [r for r in rows if r[1] not in done_][:limit]:
         try:

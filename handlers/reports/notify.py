@@ -13,6 +13,15 @@ from handlers import outbox
 from handlers.reports import push_texts as t
 from storage.report_models import Case, Supporter
 
+# Reporters who are not WeChat users (a case posted by an Open311 client): nobody to push to.
+OPEN311_REPORTER = "open311:"  # + the client's key name
+EXTERNAL_PREFIXES = (OPEN311_REPORTER,)
+
+
+def is_external(openid: str) -> bool:
+    """True for a reporter id that is no WeChat openid: it gets no pushes and no points."""
+    return openid.startswith(EXTERNAL_PREFIXES)
+
 
 def subject_of(case: Case) -> str:
     return f"case:{case.number}"
@@ -26,7 +35,7 @@ async def resident_progress(case: Case, event_id: int, text: str, *,
     ``event_id`` (the CaseEvent written for the change) makes the push idempotent; ``urgent``
     pushes go out during the quiet hours too.
     """
-    recipients = [case.reporter_openid]
+    recipients = [] if is_external(case.reporter_openid) else [case.reporter_openid]
     if include_supporters:
         recipients += [s.openid for s in await Supporter.filter(case_id=case.id)
                        .using_db(using_db) if s.openid != case.reporter_openid]

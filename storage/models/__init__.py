@@ -6,11 +6,14 @@ from storage.models.messages import (
     ProcessedMessage,
     SubscribeGrant,
 )
+from storage.models.open311 import Open311Key, Open311Request
 from storage.models.people import Person, Role, StaffInvite
 from storage.models.photos import Photo, PhotoStatus
 from storage.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
 
 __all__ = [
+    "Open311Key",
+    "Open311Request",
     "OutboxMessage",
     "OutboxStatus",
     "Person",
