@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tortoise.queryset import QuerySet
+
 from handlers.context import Context
 from handlers.flows import Step, command, done
 from handlers.wishes import service, texts, views
@@ -12,8 +14,13 @@ ADMINS = frozenset({Role.ADMIN})
 SHOWN = 10
 
 
+def awaiting_review() -> QuerySet[Wish]:
+    """Wishes waiting for an admin's 通过 or 退回 (待审心愿)."""
+    return Wish.filter(status=WishStatus.SUBMITTED)
+
+
 async def pending(ctx: Context) -> Step:
-    rows = await Wish.filter(status=WishStatus.SUBMITTED).order_by("id")
+    rows = await awaiting_review().order_by("id")
     if not rows:
         return done(texts.PENDING_EMPTY)
     names = dict(await Person.filter(openid__in=[w.poster_openid for w in rows[:SHOWN]])

@@ -49,7 +49,7 @@ def needed_by(text: str, today: date) -> date | None:
     if text in _WORDS:
         return today + timedelta(days=_WORDS[text])
     if match := _WITHIN.match(text):
-        return _check(today + timedelta(days=int(match.group(1))), today)
+        return check_date(today + timedelta(days=int(match.group(1))), today)
     try:
         if match := _YMD.match(text):
             y, m, d = (int(g) for g in match.groups())
@@ -62,10 +62,11 @@ def needed_by(text: str, today: date) -> date | None:
             raise BadDate("unreadable")
     except ValueError:  # 13月40日
         raise BadDate("unreadable") from None
-    return _check(day, today)
+    return check_date(day, today)
 
 
-def _check(day: date, today: date) -> date:
+def check_date(day: date, today: date) -> date:
+    """``day`` if it is from today to a year ahead; else BadDate("past"/"far")."""
     if day < today:
         raise BadDate("past")
     if day > today + timedelta(days=366):

@@ -9,6 +9,7 @@ in the filter, the row count checked) plus a history event plus outbox notificat
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -16,10 +17,80 @@ from handlers import photos
 from handlers.wishes import notify, texts
 from handlers.wishes.errors import BadInput, NotAllowed, UnknownWish, WrongState
 from handlers.wishes.notify import say
+from handlers.wishes.parse import BadDate, check_date, community_of, phone
 from storage import clock
 from storage.models import Person, Role, Wish, WishKind, WishStatus
 
 POSTING_FOR_OTHERS = frozenset({Role.GRID_WORKER, Role.ADMIN})
+SELF_WORDS = ("本人", "自己", "我")
+DATE_REFUSALS = {"past": texts.DATE_PAST, "far": texts.DATE_FAR}
+
+
+@dataclass(frozen=True)
+class WishDraft:
+    """A wish about to be posted, as plain values (the 许愿 conversation's answers)."""
+
+    title: str
+    kind: WishKind
+    details: str = ""
+    needed_by: date | None = None
+    address: str = ""
+    phone: str = ""
+    community: str | None = None
+    lat: float | None = None
+    lng: float | None = None
+    media_id: str | None = None  # a WeChat MediaId, or an upload ("up_...") of the poster's
+    beneficiary: str | None = None  # a name: posted on behalf (grid workers and admins only)
+
+    @classmethod
+    def from_chat(cls, data: dict[str, Any]) -> WishDraft:
+        """The draft the 许愿 steps collected in the conversation's data."""
+        due = data.get("needed_by")
+        return cls(title=data["title"], kind=WishKind(data["kind"]),
+                   details=data.get("details", ""),
+                   needed_by=date.fromisoformat(due) if due else None,
+                   address=data.get("address", ""), phone=data.get("phone", ""),
+                   community=data.get("community"), lat=data.get("lat"), lng=data.get("lng"),
+                   media_id=data.get("media_id") or None,
+                   beneficiary=data.get("beneficiary") or None)
+
+
+def draft(poster: Person, *, title: str, kind: WishKind, details: str = "",
+          needed_by: date | None = None, address: str, phone_number: str = "",
+          lat: float | None = None, lng: float | None = None, media_id: str | None = None,
+          beneficiary: str | None = None, today: date | None = None) -> WishDraft:
+    """A draft from answers given all at once (the mini-program's form), checked as the
+    许愿 steps check each answer; BadInput (or NotAllowed for posting on behalf without
+    the role) with the chat's words. The community is read from the address, as in chat."""
+    name = (beneficiary or "").strip()
+    if name in SELF_WORDS:
+        name = ""
+    if name and poster.role not in POSTING_FOR_OTHERS:
+        raise NotAllowed(texts.NOT_FOR_OTHERS)
+    if len(name) > 20:
+        raise BadInput(texts.NAME_BAD)
+    title = title.strip()
+    if not 2 <= len(title) <= 30:
+        raise BadInput(texts.TITLE_BAD)
+    details = details.strip()
+    if len(details) > 300:
+        raise BadInput(texts.DETAILS_BAD)
+    if needed_by is not None:
+        try:
+            check_date(needed_by, today or clock.local().date())
+        except BadDate as exc:
+            raise BadInput(DATE_REFUSALS.get(exc.reason, texts.DATE_BAD)) from None
+    address = address.strip()
+    if not 4 <= len(address) <= 100:
+        raise BadInput(texts.ADDRESS_BAD)
+    number = phone(phone_number) if phone_number.strip() else ""
+    if number is None:
+        raise BadInput(texts.PHONE_BAD)
+    if (lat is None) != (lng is None):
+        raise BadInput(texts.BAD_POINT)
+    return WishDraft(title=title, kind=kind, details=details, needed_by=needed_by,
+                     address=address, phone=number, community=community_of(address, poster.org),
+                     lat=lat, lng=lng, media_id=media_id, beneficiary=name or None)
 
 
 async def get(wish_id: int | None) -> Wish:
@@ -39,21 +110,28 @@ async def move(wish: Wish, expected: Iterable[WishStatus], refusal: str, **chang
     return await get(wish.id)
 
 
-async def submit(draft: dict[str, Any], poster: Person) -> Wish:
-    """A new wish from a finished 许愿 conversation; admins are told it awaits approval."""
-    for_other = bool(draft.get("beneficiary")) and poster.role in POSTING_FOR_OTHERS
-    due = draft.get("needed_by")
+async def submit(data: dict[str, Any], poster: Person) -> Wish:
+    """A new wish from a finished 许愿 conversation (its data)."""
+    return await post(WishDraft.from_chat(data), poster)
+
+
+async def post(draft: WishDraft, poster: Person) -> Wish:
+    """A new wish, submitted for review; admins are told it awaits approval.
+
+    On behalf of ``draft.beneficiary`` only for grid workers and admins (the wish then
+    belongs to the worker's grid); anyone else posts for themself.
+    """
+    for_other = bool(draft.beneficiary) and poster.role in POSTING_FOR_OTHERS
     wish = await Wish.create(
-        kind=WishKind(draft["kind"]), title=draft["title"], details=draft.get("details", ""),
+        kind=draft.kind, title=draft.title, details=draft.details,
         poster_openid=poster.openid, on_behalf=for_other,
-        beneficiary_name=draft["beneficiary"] if for_other else poster.name,
+        beneficiary_name=(draft.beneficiary or "") if for_other else poster.name,
         beneficiary_openid=None if for_other else poster.openid,
-        phone=draft.get("phone", ""), address=draft.get("address", ""),
-        community=draft.get("community"), grid=poster.grid if for_other else None,
-        lat=draft.get("lat"), lng=draft.get("lng"),
-        needed_by=date.fromisoformat(due) if due else None, created_at=clock.now())
-    if draft.get("media_id"):
-        photo = await photos.attach(draft["media_id"], "wish", wish.number, poster.openid)
+        phone=draft.phone, address=draft.address,
+        community=draft.community, grid=poster.grid if for_other else None,
+        lat=draft.lat, lng=draft.lng, needed_by=draft.needed_by, created_at=clock.now())
+    if draft.media_id:
+        photo = await photos.attach(draft.media_id, "wish", wish.number, poster.openid)
         wish.photo_id = photo.id
         await wish.save(update_fields=["photo_id"])
     event = await notify.record(wish, "submitted", poster.openid)

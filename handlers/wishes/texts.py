@@ -45,6 +45,8 @@ DATE_PAST = "这个日期已经过去了。" + ASK_DATE
 DATE_FAR = "日期请在一年以内。" + ASK_DATE
 ADDRESS_BAD = "地址请在 4-100 个字以内。" + ASK_ADDRESS
 PHONE_BAD = "电话号码格式不对，请回复 7-15 位数字，或回复「跳过」。"
+NOT_FOR_OTHERS = "只有网格员和社区管理员可以代他人发布心愿。"
+BAD_POINT = "位置的经纬度需要成对提供。"
 SUBMITTED = "心愿 {number} 已提交！社区审核通过后会出现在心愿墙上，届时通知您。"
 NO_DATE = "不限"
 
