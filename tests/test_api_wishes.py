@@ -351,8 +351,11 @@ async def test_complete_then_confirm_awards_points_once(world):
     key = {"Idempotency-Key": "confirm-1"}
     first = await res.post(f"/wishes/{w.id}/confirm", headers=key)
     assert first[0] == 200, first
-    assert (first[1]["status"], first[1]["points"]) == ("closed", 20)
+    # The answer is the confirmation; the points follow once it has committed.
+    assert first[1]["status"] == "confirmed"
     assert await res.post(f"/wishes/{w.id}/confirm", headers=key) == first
+    status, body = await res.get(f"/wishes/{w.id}")
+    assert (body["status"], body["points"]) == ("closed", 20)
     status, body = await res.post(f"/wishes/{w.id}/confirm")
     assert status == 409 and body["error"]["code"] == "wrong_state"
     assert await scheduled.award_due() == 0
@@ -385,8 +388,10 @@ async def test_the_grid_worker_confirms_for_an_elder_and_disputes(world):
                                                                  [jpeg(color=(0, 0, 255))])))[0] == 200
     # A worker of the wish's grid who did not post it may confirm too.
     await person("o-grid-b", Role.GRID_WORKER, "赵", grid="G01")
-    status, body = await (await api.login("o-grid-b")).post(f"/wishes/{w.id}/confirm")
-    assert status == 200 and body["status"] == "closed"
+    grid_b = await api.login("o-grid-b")
+    status, body = await grid_b.post(f"/wishes/{w.id}/confirm")
+    assert status == 200 and body["status"] == "confirmed"
+    assert (await grid_b.get(f"/wishes/{w.id}"))[1]["status"] == "closed"
     assert (await ledger.balance("o-vol")).balance == 20
 
 

@@ -58,17 +58,6 @@ async def award_and_close(wish_id: int) -> AwardResult | None:
     return result
 
 
-async def try_award_within(wish_id: int) -> None:
-    """Right after confirmation, inside the caller's transaction (the mini-program's request
-    runs in one): in a savepoint of its own, so a failure undoes only the award and leaves
-    the confirmation standing; the sweep tries again later."""
-    try:
-        async with in_transaction():
-            await award_and_close(wish_id)
-    except Exception:
-        log.exception("awarding wish %s failed; the sweep will retry", wish_id)
-
-
 async def try_award(wish_id: int) -> None:
     """Right after confirmation; on any failure the sweep tries again later."""
     try:

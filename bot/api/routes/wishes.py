@@ -256,7 +256,7 @@ async def complete_wish(call: Call) -> WishDetail:
 async def confirm_wish(call: Call) -> WishDetail:
     wish = await wall.visible(_wish_id(call), call.me)
     wish = await claims.confirm(wish.id, call.me)
-    await awards.try_award_within(wish.id)
+    call.after_commit(lambda: awards.try_award(wish.id))  # the ledger keeps its own transaction
     return await _detail(wish.id, call.me)
 
 
