@@ -44,8 +44,13 @@ async def verify_url(request: web.Request) -> web.Response:
 async def _read_body(request: web.Request) -> bytes | None:
     if request.content_length is not None and request.content_length > MAX_BODY:
         return None
-    body = await request.content.read(MAX_BODY + 1)
-    return None if len(body) > MAX_BODY else body
+    # read(n) returns what has arrived, up to n bytes: keep reading until the end.
+    body = bytearray()
+    while chunk := await request.content.read(MAX_BODY + 1 - len(body)):
+        body += chunk
+        if len(body) > MAX_BODY:
+            return None
+    return bytes(body)
 
 
 async def receive(request: web.Request) -> web.Response:

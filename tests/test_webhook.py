@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -121,6 +122,29 @@ async def test_external_entity_is_refused(bot):
            "<Content>&x;</Content><MsgId>2</MsgId></xml>")
     resp = await bot.client.post("/wechat", params=bot.query(), data=xxe.encode())
     assert resp.status == 400
+
+
+async def test_a_body_arriving_in_pieces_is_read_whole(bot):
+    """Chunked, with pauses: one read() would return only the first piece."""
+    xml = callbacks.text("o-chunks", "帮助").encode()
+
+    async def pieces():
+        for i in range(0, len(xml), 40):
+            yield xml[i:i + 40]
+            await asyncio.sleep(0.01)
+
+    resp = await bot.client.post("/wechat", params=bot.query("o-chunks"), data=pieces())
+    assert resp.status == 200, await resp.text()
+    assert "功能菜单" in parse_fields(await resp.text())["Content"]
+
+
+async def test_oversized_chunked_body_is_413(bot):
+    async def pieces():
+        for _ in range(70):
+            yield b"<" * 1024
+
+    resp = await bot.client.post("/wechat", params=bot.query(), data=pieces())
+    assert resp.status == 413
 
 
 async def test_oversized_body_is_413(bot):
