@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
 from handlers.reports import staff_texts as t
 from handlers.reports import views
-from storage import clock
 from storage.geo_models import Community, Grid
 from storage.models import Person, Role
 from storage.report_models import OPEN_STATUSES, Case, CaseStatus
 
 SHOWN = 10
 WAITING = (CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.REOPENED)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NO_DUE = 2**62  # sorts after every real due time
 
 
 def _scope(person: Person, deputy_of: list[str], admin_of: list[str]) -> Q:
@@ -38,19 +40,46 @@ def due_of(case: Case) -> tuple[str, datetime | None]:
     return "办结", case.resolve_due_at
 
 
-def _urgency(case: Case) -> tuple:
+def urgency(case: Case) -> tuple[int, int, int]:
+    """The queue's order as plain integers (usable as a page cursor): overdue first, then the
+    nearest due time (microseconds since the epoch), then the oldest case."""
     _, due = due_of(case)
-    return (not case.overdue, due or clock.now().replace(year=9999), case.id)
+    micros = (due - _EPOCH) // timedelta(microseconds=1) if due else NO_DUE
+    return (0 if case.overdue else 1, micros, case.id)
 
 
-async def my_cases(person: Person) -> list[Case]:
+def _open(statuses: Iterable[CaseStatus] | None) -> list[CaseStatus]:
+    return [s for s in (statuses or OPEN_STATUSES) if s in OPEN_STATUSES]
+
+
+async def my_cases(person: Person, statuses: Iterable[CaseStatus] | None = None) -> list[Case]:
+    """The open cases ``person`` answers for (of ``statuses`` only, if given), most urgent first."""
+    wanted = _open(statuses)
+    if not wanted:
+        return []
     deputy_of = list(await Grid.filter(deputy_openid=person.openid)
                      .values_list("code", flat=True))
     admin_of = list(await Community.filter(admin_openid=person.openid)
                     .values_list("code", flat=True))
-    rows = await Case.filter(_scope(person, deputy_of, admin_of),
-                             status__in=list(OPEN_STATUSES))
-    return sorted(rows, key=_urgency)
+    rows = await Case.filter(_scope(person, deputy_of, admin_of), status__in=wanted)
+    return sorted(rows, key=urgency)
+
+
+async def community_cases(admin: Person, grid: str | None = None,
+                          statuses: Iterable[CaseStatus] | None = None) -> list[Case]:
+    """An admin's overview: every open case of the communities they administer (of every
+    community when they administer none), of one grid if given, most urgent first."""
+    wanted = _open(statuses)
+    if not wanted:
+        return []
+    query = Case.filter(status__in=wanted)
+    admin_of = list(await Community.filter(admin_openid=admin.openid)
+                    .values_list("code", flat=True))
+    if admin_of:
+        query = query.filter(community_code__in=admin_of)
+    if grid:
+        query = query.filter(grid_code=grid)
+    return sorted(await query, key=urgency)
 
 
 async def todo_text(person: Person) -> str:

@@ -1,0 +1,107 @@
+"""What staff see of one case (``案件 A1234`` in chat, ``GET /staff/cases/A1234`` in the API).
+
+Who may look is who may act (``staff_auth.may_act``, through ``staff_actions.case_for``).
+Staff never see who reported or supported a case: the chat shows them the card (place,
+description, photos) and the timeline, no reporter or supporter name, phone or openid, and
+so does this. In the history, staff actors are named (role and name, as staff are named to
+each other in chat), residents are only "居民" and the system "系统".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.reports import views
+from handlers.reports.lifecycle import MOVES
+from handlers.reports.staff_actions import case_for
+from handlers.reports.staff_auth import actor_name
+from handlers.reports.staff_notify import AFTER
+from storage.models import Person, Photo, PhotoStatus, Role
+from storage.report_models import Case, CaseEvent
+
+REPORT = "report"  # owner_kind of the reporter's photos
+SYSTEM = "系统"
+RESIDENT = "居民"
+STAFF = "工作人员"
+# What residents do to a case: never named to staff, whoever they are.
+RESIDENT_ACTIONS = frozenset({"submit", "support", "confirm", "reopen"})
+ACTIONS = ("accept", "start", "resolve", "reject", "transfer")  # status moves staff make
+SHOWN = (PhotoStatus.STORED, PhotoStatus.PENDING)
+
+
+@dataclass
+class Entry:
+    """One line of the timeline, with who did it as staff may see them."""
+
+    event: CaseEvent
+    by: str
+
+
+@dataclass
+class CaseFile:
+    case: Case
+    photos: list[Photo]  # the report's, stored or still downloading
+    after_photos: list[Photo]  # the after-photo of the resolution
+    history: list[Entry]
+    assignee: str | None  # who must act now, as "网格员 王梦苏"
+    actions: list[str]  # what the viewer may do to it now (accept, start, … acknowledge)
+
+
+def may_acknowledge(case: Case, person: Person) -> bool:
+    """报到 is the compound's property managers' (or an admin's), once, on an open case."""
+    if case.property_acknowledged_at is not None or not case.property_org:
+        return False
+    if case.status not in MOVES["transfer"][0]:
+        return False
+    return person.role is Role.ADMIN or (person.role is Role.PROPERTY_MANAGER
+                                         and person.org == case.property_org)
+
+
+def available_actions(case: Case, person: Person) -> list[str]:
+    """The actions the case's status allows ``person`` (who may act on it) to take."""
+    found = [a for a in ACTIONS if case.status in MOVES[a][0]]
+    if may_acknowledge(case, person):
+        found.append("acknowledge")
+    return found
+
+
+async def _names(openids: set[str]) -> dict[str, Person]:
+    if not openids:
+        return {}
+    return {p.openid: p for p in await Person.filter(openid__in=sorted(openids))}
+
+
+def _by(event: CaseEvent, people: dict[str, Person]) -> str:
+    if event.actor_openid == "system":
+        return SYSTEM
+    if event.action in RESIDENT_ACTIONS:
+        return RESIDENT
+    person = people.get(event.actor_openid)
+    if person is None or not person.role.is_staff:  # since removed, or no longer staff
+        return STAFF
+    return actor_name(person) or STAFF
+
+
+async def file_of(case: Case, person: Person) -> CaseFile:
+    """The staff view of ``case`` for ``person`` (who may act on it: checked by the caller)."""
+    await views.load_category_names()
+    rows = await Photo.filter(owner_id=case.number, owner_kind__in=[REPORT, AFTER],
+                              status__in=list(SHOWN)).order_by("id")
+    events = [e for e in await CaseEvent.filter(case_id=case.id).order_by("at", "id")
+              if e.action != "photo"]
+    people = await _names({e.actor_openid for e in events if e.actor_openid != "system"}
+                          | ({case.assignee_openid} if case.assignee_openid else set()))
+    assignee = people.get(case.assignee_openid or "")
+    return CaseFile(
+        case=case,
+        photos=[p for p in rows if p.owner_kind == REPORT],
+        after_photos=[p for p in rows if p.owner_kind == AFTER],
+        history=[Entry(e, _by(e, people)) for e in events],
+        assignee=(actor_name(assignee) or STAFF) if assignee and assignee.role.is_staff
+        else None,
+        actions=available_actions(case, person))
+
+
+async def case_file(number: str, person: Person) -> CaseFile:
+    """``案件 A1234``: UnknownCase, or NotAllowed unless ``person`` may act on the case."""
+    return await file_of(await case_for(number, person, "view"), person)
