@@ -166,9 +166,14 @@ async def expire_reservations(limit: int = 500) -> list[RedemptionView]:
     return voided
 
 
-async def my_redemptions(openid: str, limit: int = 20) -> list[RedemptionView]:
-    """A person's redemptions, newest first."""
-    rows = await Redemption.filter(openid=openid).order_by("-id").limit(limit)
+async def my_redemptions(
+    openid: str, limit: int = 20, before: int | None = None
+) -> list[RedemptionView]:
+    """A person's redemptions, newest first; page with ``before=<last id seen>``."""
+    query = Redemption.filter(openid=openid)
+    if before is not None:
+        query = query.filter(id__lt=before)
+    rows = await query.order_by("-id").limit(limit)
     rewards = {rw.id: rw for rw in await Reward.filter(id__in={r.reward_id for r in rows})}
     return [_view(r, rewards[r.reward_id]) for r in rows]
 

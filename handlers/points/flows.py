@@ -3,7 +3,9 @@
 Reading is plain calls into ``rewards``; each write (a reservation, a pickup) is the
 message's one effect: ``ctx.effect()`` wraps it, and the ledger's idempotency key is derived
 from the message, so a repeat delivery can never reserve or hand out twice. Ledger refusals
-are ``RewardsError``s, worded once by ``rewards.texts.error_text``.
+are ``RewardsError``s, worded once by ``rewards.texts.error_text``. Redeeming and handing out
+are ``handlers.points.service`` functions, which the API (``bot/api/routes/points.py``) calls
+too.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import re
 
-from handlers import outbox
 from handlers.context import Context
 from handlers.flows import Flow, Step, command, done, goto
 from handlers.inbound import Kind
 from handlers.normalize import normalize
-from handlers.points import texts, views
+from handlers.points import service, texts, views
+from handlers.points.service import STATION_STAFF, PointsRefusal
 from rewards import catalogue, ledger, redemption
 from rewards.errors import (
     InsufficientPoints,
@@ -28,15 +30,10 @@ from rewards.errors import (
 )
 from rewards.texts import error_text
 from rewards.views import Balance, RewardView
-from storage.models import Person, Role
 
-# Who hands out rewards at the community service station. Property managers and district
-# departments do not work there; residents must never confirm their own pickup.
-STATION_STAFF = frozenset({Role.ADMIN, Role.GRID_WORKER})
 ACTIVE = ("pending", "picked_up")  # what counts against a per-person limit (as in rewards)
 MAX_ID_DIGITS = 9  # reward ids are 32-bit integers
 _NUMBER = re.compile(r"(?:第|#|no\.?)?\s*(\d+)\s*(?:号|个|件)?", re.IGNORECASE)
-_CODE = re.compile(r"\d{6}")
 _YES = frozenset(w.lower() for w in texts.YES_WORDS)
 
 
@@ -88,14 +85,13 @@ async def confirm(ctx: Context) -> Step | None:
     reward_id = ctx.data.get("reward")
     if not isinstance(reward_id, int):
         return done(texts.BAD_NUMBER)
-    openid = ctx.person.openid
     try:
         async with ctx.effect() as record:
-            r = await redemption.redeem(openid, reward_id, redemption_key(ctx.msg.dedup_key))
-            bal = await ledger.balance(openid)
+            out = await service.redeem(ctx.person, reward_id, redemption_key(ctx.msg.dedup_key))
+            r = out.redemption
             record.reply = texts.REDEEMED.format(
                 name=r.reward_name, cost=r.cost, code=r.code, until=views.when(r.expires_at),
-                place=r.pickup_place, available=bal.available)
+                place=r.pickup_place, available=out.balance.available)
     except RewardsError as exc:
         return done(error_text(exc) + texts.NOT_REDEEMED)
     return done(record.reply)
@@ -139,28 +135,22 @@ async def my_redemptions(ctx: Context) -> Step:
 
 
 async def pickup(ctx: Context) -> Step:
-    code = normalize(ctx.arg).replace(" ", "")
-    if not _CODE.fullmatch(code):
-        return done(texts.PICKUP_BAD_CODE)
-    found = await redemption.find_by_code(code)
-    if found is not None and found.openid == ctx.person.openid:
-        return done(texts.PICKUP_OWN)
+    try:  # refused before the effect: a wrong code or one's own changes nothing
+        code = service.pickup_code(ctx.arg)
+        await service.check_pickup(code, ctx.person)
+    except PointsRefusal as exc:
+        return done(exc.reply)
     try:
         async with ctx.effect() as record:
-            r = await redemption.pickup(code, ctx.person.openid)
-            notice = texts.N_PICKED_UP.format(
-                name=r.reward_name, place=r.pickup_place, code=r.code, cost=r.cost)
-            await outbox.enqueue(r.openid, notice, key=f"points:picked-up:{r.id}")
+            out = await service.hand_out(code, ctx.person)
+            r = out.redemption
             record.reply = texts.PICKUP_OK.format(
-                name=r.reward_name, cost=r.cost, code=r.code, who=await _who(r.openid))
+                name=r.reward_name, cost=r.cost, code=r.code, who=out.who)
+    except PointsRefusal as exc:
+        return done(exc.reply)
     except RewardsError as exc:
         return done(error_text(exc))
     return done(record.reply)
-
-
-async def _who(openid: str) -> str:
-    person = await Person.get_or_none(openid=openid)
-    return person.name if person is not None and person.name else texts.NO_NAME
 
 
 FLOWS = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -23,6 +25,26 @@ async def record_subscribe_grant(openid: str, template_id: str, count: int = 1) 
         except IntegrityError:  # created a moment ago by a concurrent call
             await row.update(remaining=F("remaining") + count)
     return await remaining(openid, template_id)
+
+
+async def record_accepted(openid: str, template_ids: Iterable[str]) -> dict[str, int]:
+    """What the person accepted in one ``wx.requestSubscribeMessage``: one more send of each
+    template (a template listed twice is still one acceptance); returns what is left of each.
+    The caller makes a retried report count once (the API's ``Idempotency-Key``)."""
+    return {tid: await record_subscribe_grant(openid, tid) for tid in dict.fromkeys(template_ids)}
+
+
+async def counts(openid: str, template_ids: Iterable[str] | None = None) -> dict[str, int]:
+    """What is left per template: of these templates (0 when none was granted), or of every
+    template the person ever granted (None)."""
+    query = SubscribeGrant.filter(openid=openid)
+    wanted = list(dict.fromkeys(template_ids)) if template_ids is not None else None
+    if wanted is not None:
+        query = query.filter(template_id__in=wanted)
+    found = dict(await query.order_by("template_id").values_list("template_id", "remaining"))
+    if wanted is None:
+        return found
+    return {tid: found.get(tid, 0) for tid in wanted}
 
 
 async def remaining(openid: str, template_id: str) -> int:
