@@ -77,7 +77,7 @@ def _fuzz(schema: schemathesis.BaseSchema, base: str, tokens: dict[str, str]
         for who, token in tokens.items():
             try:
                 _run(operation, base, token, session, calls, statuses)
-            except Exception as exc:  # collect them all: one report for the whole API
+            except (Exception, BaseExceptionGroup) as exc:  # collect all: one report for the API
                 failures.append(f"{operation.label} as {who}: {exc}"[:3000])
     return failures, calls, statuses
 

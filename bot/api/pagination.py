@@ -54,7 +54,7 @@ def cursor_id(query: PageQuery) -> int | None:
     value = decode_cursor(query.cursor)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2 ** 63:
         raise ApiError(400, "bad_cursor", "分页游标无效")
     return value
 
