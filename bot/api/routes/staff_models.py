@@ -8,26 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.pagination import PageQuery
-from bot.api.schemas import Input, iso
+from bot.api.schemas import Input, Text, iso
 from handlers.reports import staff_todo, views
 from handlers.reports.staff_cases import CaseFile, Entry
 from storage.models import Photo, PhotoStatus
 from storage.report_models import Case
-
-
-def _storable(value: str) -> str:
-    """No NUL (PostgreSQL refuses it) and no lone surrogates (not UTF-8): a 400, not a 500."""
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("contains characters that cannot be stored")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_storable)]
 
 
 class StaffCaseStatus(StrEnum):

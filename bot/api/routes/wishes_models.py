@@ -11,22 +11,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from bot.api.pagination import PageQuery
-from bot.api.schemas import Input, iso
+from bot.api.schemas import Input, Text, iso
 from handlers.wishes import claims, texts, views, wall
 from storage.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
-
-def _printable(value: str) -> str:
-    """No NUL (PostgreSQL refuses it) and no lone surrogates (not UTF-8)."""
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("含有不允许的字符")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_printable)]
 WishKindValue = Literal["goods", "home_service", "company", "repair", "other"]
 Latitude = Annotated[float, Field(ge=-90, le=90, description="纬度（GCJ-02，微信位置）")]
 Longitude = Annotated[float, Field(ge=-180, le=180, description="经度（GCJ-02，微信位置）")]
