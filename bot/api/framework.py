@@ -127,6 +127,8 @@ class Operation:
             found.add(401)
         if self.roles is not None:
             found.add(403)
+        if "{" in self.path:  # an unknown or malformed id
+            found.add(404)
         if self.upload_into:
             found.update((413, 415))
         if self.body is not None:

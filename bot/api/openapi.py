@@ -88,10 +88,7 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
         doc["requestBody"] = {"required": True, "content": content}
     responses: dict[str, Any] = {}
     error = {"content": {"application/json": {"schema": refs[(Error, "serialization")]}}}
-    statuses = set(op.statuses())
-    if _PARAM.search(op.path):
-        statuses.add(404)
-    for status in sorted(statuses):
+    for status in op.statuses():
         if status == op.status:
             entry: dict[str, Any] = {"description": "成功"}
             if op.response is not None and status != 204:

@@ -49,12 +49,16 @@ def decode_cursor(cursor: str | None) -> Any:
         raise ApiError(400, "bad_cursor", "分页游标无效") from None
 
 
-def cursor_id(query: PageQuery) -> int | None:
-    """The common case: the cursor is the id of the last item (pages go by id, newest first)."""
+def cursor_id(query: PageQuery, maximum: int = 2 ** 63 - 1) -> int | None:
+    """The common case: the cursor is the id of the last item (pages go by id, newest first).
+
+    ``maximum`` is the largest id the column holds (2**31 - 1 for an IntField): a made-up
+    cursor beyond it is a 400, not an overflow in the database.
+    """
     value = decode_cursor(query.cursor)
     if value is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2 ** 63:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= maximum:
         raise ApiError(400, "bad_cursor", "分页游标无效")
     return value
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -31,13 +32,16 @@ def iso(moment: datetime | None) -> datetime | None:
     return clock.local(moment) if moment is not None else None
 
 
-def _storable(value: str) -> str:
-    # The framework refuses such input before parsing (``framework.check_text``); this keeps
-    # a model safe wherever else it is used.
-    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
-        raise ValueError("contains characters that cannot be stored")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    # NUL and unpaired surrogates are refused by the framework before parsing (no database
+    # stores them); other control characters are refused here, in people's text.
+    if _CONTROL.search(value):
+        raise ValueError("含有不允许的字符")
     return value
 
 
-Text = Annotated[str, AfterValidator(_storable)]
-"""A string any database can store (no NUL, no unpaired surrogate)."""
+Text = Annotated[str, AfterValidator(_printable)]
+"""People's text: no control characters but tab and line breaks, no unpaired surrogate."""

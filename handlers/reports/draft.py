@@ -15,7 +15,7 @@ from handlers.context import Context
 from handlers.flows import Step, goto
 from handlers.geo import categories, suggest
 from handlers.normalize import parse_int
-from handlers.reports import texts
+from handlers.reports import intake, texts
 from storage import clock
 from storage.geo_models import Building, Category
 
@@ -76,8 +76,7 @@ async def _here_hint(ctx: Context) -> str:
 
 
 async def _building(ctx: Context) -> Building | None:
-    code = (ctx.person.building or "").strip().upper()
-    return await Building.get_or_none(code=code) if code else None
+    return await intake.building_of(ctx.person)
 
 
 async def use_building(ctx: Context) -> str | None:
@@ -92,7 +91,7 @@ async def use_building(ctx: Context) -> str | None:
 
 def use_location(ctx: Context) -> str:
     msg = ctx.msg
-    address = (msg.label or f"{msg.lat:.5f},{msg.lng:.5f}")[:255]
+    address = (msg.label or intake.point_label(msg.lat, msg.lng))[:255]
     ctx.data.update(lat=msg.lat, lng=msg.lng, address=address, building=None)
     return address
 

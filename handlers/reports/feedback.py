@@ -4,6 +4,10 @@ or 没修好 (reopen: back to the grid, reopen_count + 1, escalated to the super
 
 Without a number the answer is for the reporter's one resolved case; with several, the
 reply asks for the number (``满意 A1001``). Points follow a confirmation (``closing``).
+
+The use cases are plain functions the API calls too: ``answerable_case`` (whose answer is
+awaited), ``confirm_case`` (满意 / 评分) and ``reopen_case`` (没修好). They raise
+``CaseError``s carrying the chat's reply.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from handlers.context import Context
 from handlers.flows import Flow, Step, done
 from handlers.normalize import parse_int
 from handlers.reports import closing, routing, service, staff_notify, texts, views
+from handlers.reports.errors import BadInput, CaseError, NotAllowed, UnknownCase, WrongState
 from handlers.reports.lifecycle import Conflict, transition
 from storage import clock
 from storage.geo_models import Category
@@ -41,14 +46,10 @@ async def _target(ctx: Context, arg: str) -> Case | str:
     if arg and number is None:
         return texts.FEEDBACK_HINT.format(keyword=ctx.keyword)
     if number is not None:
-        case = await Case.get_or_none(number=number)
-        if case is None:
-            return texts.UNKNOWN_CASE.format(number=number)
-        if case.reporter_openid != openid:
-            return texts.ONLY_REPORTER.format(number=number)
-        if case.status is not CaseStatus.RESOLVED:
-            return texts.NOT_RESOLVED.format(number=number, status=views.status_name(case))
-        return case
+        try:
+            return await answerable_case(number, openid)
+        except CaseError as exc:
+            return exc.reply
     cases = await Case.filter(reporter_openid=openid, status=CaseStatus.RESOLVED).order_by(
         "-resolved_at", "-id")
     if not cases:
@@ -69,14 +70,10 @@ async def rate(ctx: Context) -> Step:
         return done(case)
     try:
         async with ctx.effect() as record:
-            await transition(case, "confirm", ctx.person.openid, note=f"评分 {rating} 分",
-                             fields={"rating": rating, "closed_at": clock.now()})
-            reply = texts.CONFIRMED if rating >= 3 else texts.CONFIRMED_LOW
-            record.reply = reply.format(number=case.number, rating=rating)
-    except Conflict:
-        fresh = await Case.get(id=case.id)
-        return done(texts.NOT_RESOLVED.format(number=case.number, status=views.status_name(fresh)))
-    await closing.try_award(case.id)
+            record.reply = await confirm_case(case, ctx.person.openid, rating)
+    except CaseError as exc:
+        return done(exc.reply)
+    await closing.try_award(case.id)  # after the commit: the ledger keeps its own transaction
     return done(record.reply)
 
 
@@ -86,22 +83,69 @@ async def reopen(ctx: Context) -> Step:
         return done(case)
     try:
         async with ctx.effect() as record:
-            await _reopen(case, ctx.person.openid)
-            record.reply = texts.REOPENED.format(number=case.number)
-    except Conflict:
-        fresh = await Case.get(id=case.id)
-        return done(texts.NOT_RESOLVED.format(number=case.number, status=views.status_name(fresh)))
+            record.reply = await reopen_case(case, ctx.person.openid)
+    except CaseError as exc:
+        return done(exc.reply)
     return done(record.reply)
 
 
-async def _reopen(case: Case, openid: str) -> None:
+async def answerable_case(number: str, openid: str) -> Case:
+    """Case ``number`` (as ``service.case_number`` reads it) if it awaits ``openid``'s answer.
+
+    UnknownCase, NotAllowed (only the reporter answers) or WrongState (not resolved).
+    """
+    case = await Case.get_or_none(number=number)
+    if case is None:
+        raise UnknownCase(texts.UNKNOWN_CASE.format(number=number))
+    if case.reporter_openid != openid:
+        raise NotAllowed(texts.ONLY_REPORTER.format(number=number))
+    if case.status is not CaseStatus.RESOLVED:
+        raise WrongState(texts.NOT_RESOLVED.format(number=number, status=views.status_name(case)))
+    return case
+
+
+async def _moved_meanwhile(case: Case) -> WrongState:
+    fresh = await Case.get(id=case.id)
+    return WrongState(texts.NOT_RESOLVED.format(number=case.number,
+                                                status=views.status_name(fresh)))
+
+
+async def confirm_case(case: Case, openid: str, rating: int, comment: str = "") -> str:
+    """The reporter confirms resolved ``case`` with a rating 1-5 (满意 = 5, 不满意 = 1): closed.
+
+    Returns the reply; WrongState if the case is no longer resolved (someone was faster).
+    Run it in a transaction, then ``closing.try_award(case.id)`` for the points.
+    """
+    if not 1 <= rating <= 5:
+        raise BadInput(texts.RATING_BAD)
+    note = f"评分 {rating} 分" + (f"：{comment.strip()}" if comment.strip() else "")
+    try:
+        await transition(case, "confirm", openid, note=note,
+                         fields={"rating": rating, "closed_at": clock.now()})
+    except Conflict:
+        raise await _moved_meanwhile(case) from None
+    reply = texts.CONFIRMED if rating >= 3 else texts.CONFIRMED_LOW
+    return reply.format(number=case.number, rating=rating)
+
+
+async def reopen_case(case: Case, openid: str, reason: str = "") -> str:
+    """没修好: resolved ``case`` is reopened (``_reopen``); the reply, or WrongState."""
+    try:
+        await _reopen(case, openid, reason.strip())
+    except Conflict:
+        raise await _moved_meanwhile(case) from None
+    return texts.REOPENED.format(number=case.number)
+
+
+async def _reopen(case: Case, openid: str, reason: str = "") -> None:
     """reopen -> dispatched afresh with fresh SLAs, and an escalation to the supervisors."""
     now = clock.now()
     category = await Category.get_or_none(code=case.category_code)
     accept_h, resolve_h = ((category.accept_sla_hours, category.resolve_sla_hours)
                            if category else (24, 72))
     count = case.reopen_count + 1
-    await transition(case, "reopen", openid, note="居民反馈没修好", fields={
+    note = "居民反馈没修好" + (f"：{reason}" if reason else "")
+    await transition(case, "reopen", openid, note=note, fields={
         "reopen_count": count, "confirm_due_at": None, "resolved_at": None, "overdue": False,
         "accept_escalated_at": None, "resolve_escalated_at": None,
         "accept_due_at": now + timedelta(hours=accept_h),

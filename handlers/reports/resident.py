@@ -1,37 +1,116 @@
 """A resident's view of their reports: ``我的上报`` and ``查 A1234``.
 
-Residents see the cases they reported or supported (+1); staff and admins any case.
+Residents see the cases they reported or supported (+1); staff and admins any case in chat
+(the API narrows staff to the cases they may act on: ``may_see(..., any_staff=False)``).
 The answers to a resolved case (满意 / 不满意 / 1-5 / 没修好) live in ``feedback``.
+
+The use cases are plain functions the API calls too: ``my_cases``, ``visible_case`` and
+``case_view``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
 
 from tortoise.expressions import Q
 
 from handlers.context import Context
 from handlers.flows import Flow, Step, command, done
-from handlers.reports import service, texts, views
-from storage.models import Person
-from storage.report_models import Case, CaseStatus, Supporter
+from handlers.reports import service, staff_auth, texts, views
+from handlers.reports.errors import NotAllowed, UnknownCase
+from handlers.reports.staff_notify import AFTER
+from storage.models import Person, Photo, PhotoStatus
+from storage.report_models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Supporter
 
 LIST_LIMIT = 10
+REPORT = "report"  # owner_kind of the photos of the report (the reporter's and supporters')
+SHOWN_PHOTOS = (PhotoStatus.STORED, PhotoStatus.PENDING)
+
+Whose = Literal["reported", "supported", "all"]
+ViewerRole = Literal["reporter", "supporter", "staff"]
 
 
 async def supported_ids(openid: str) -> list[int]:
     return list(await Supporter.filter(openid=openid).values_list("case_id", flat=True))
 
 
-async def may_see(case: Case, person: Person) -> bool:
-    if person.role.is_staff or case.reporter_openid == person.openid:
+async def may_see(case: Case, person: Person, *, any_staff: bool = True) -> bool:
+    """The reporter, the supporters, and staff: any (chat), or who may act (``any_staff``
+    False)."""
+    if case.reporter_openid == person.openid:
+        return True
+    if person.role.is_staff and (any_staff or await staff_auth.may_act(case, person)):
         return True
     return await Supporter.exists(case_id=case.id, openid=person.openid)
 
 
+async def visible_case(number: str, person: Person, *, any_staff: bool = True) -> Case:
+    """Case ``number`` (as ``service.case_number`` reads it) if ``person`` may see it.
+
+    UnknownCase, or NotAllowed for a case that is not theirs to see.
+    """
+    case = await Case.get_or_none(number=number)
+    if case is None:
+        raise UnknownCase(texts.UNKNOWN_CASE.format(number=number))
+    if not await may_see(case, person, any_staff=any_staff):
+        raise NotAllowed(texts.NOT_YOURS)
+    return case
+
+
+async def my_cases(openid: str, *, whose: Whose = "all", before_id: int | None = None,
+                   limit: int = LIST_LIMIT) -> list[Case]:
+    """The cases ``openid`` reported and/or supported, newest first (ids below ``before_id``)."""
+    reported = Q(reporter_openid=openid)
+    if whose == "reported":
+        where = reported
+    else:
+        supported = Q(id__in=await supported_ids(openid) or [0])
+        where = supported if whose == "supported" else reported | supported
+    query = Case.filter(where)
+    if before_id is not None:
+        query = query.filter(id__lt=before_id)
+    return await query.order_by("-id").limit(limit)
+
+
+@dataclass
+class CaseView:
+    """What a resident (or staff who may act) sees of one case: no reporter identity."""
+
+    case: Case
+    role: ViewerRole
+    supported: bool  # the viewer +1'd it
+    photos: list[Photo]  # the report's (reporter's and supporters'), stored or downloading
+    after_photos: list[Photo]  # staff's after-photo of the resolution
+    events: list[CaseEvent]  # the timeline, oldest first
+    actions: list[str]  # what the viewer may do now: confirm, rate, reopen, support
+
+
+def resident_actions(case: Case, role: ViewerRole, supported: bool) -> list[str]:
+    if role == "reporter":
+        return ["confirm", "rate", "reopen"] if case.status is CaseStatus.RESOLVED else []
+    if not supported and case.status in OPEN_STATUSES:
+        return ["support"]
+    return []
+
+
+async def case_view(case: Case, person: Person) -> CaseView:
+    """``查 A1234`` as data (the caller checked ``may_see``)."""
+    supported = await Supporter.exists(case_id=case.id, openid=person.openid)
+    role: ViewerRole = ("reporter" if case.reporter_openid == person.openid
+                        else "supporter" if supported else "staff")
+    rows = await Photo.filter(owner_id=case.number, owner_kind__in=[REPORT, AFTER],
+                              status__in=list(SHOWN_PHOTOS)).order_by("id")
+    return CaseView(case=case, role=role, supported=supported,
+                    photos=[p for p in rows if p.owner_kind == REPORT],
+                    after_photos=[p for p in rows if p.owner_kind == AFTER],
+                    events=await views.public_events(case),
+                    actions=resident_actions(case, role, supported))
+
+
 async def mine(ctx: Context) -> Step:
     openid = ctx.person.openid
-    supported = await supported_ids(openid)
-    cases = await Case.filter(Q(reporter_openid=openid) | Q(id__in=supported or [0])).order_by(
-        "-created_at", "-id").limit(LIST_LIMIT)
+    cases = await my_cases(openid)
     if not cases:
         return done(texts.MINE_EMPTY)
     lines = [texts.MINE_HEAD.format(count=len(cases))]
@@ -48,11 +127,10 @@ async def lookup(ctx: Context) -> Step:
     number = service.case_number(ctx.arg.split(" ")[0]) if ctx.arg else None
     if number is None:
         return done(texts.LOOKUP_HINT)
-    case = await Case.get_or_none(number=number)
-    if case is None:
-        return done(texts.UNKNOWN_CASE.format(number=number))
-    if not await may_see(case, ctx.person):
-        return done(texts.NOT_YOURS)
+    try:
+        case = await visible_case(number, ctx.person)
+    except (UnknownCase, NotAllowed) as exc:
+        return done(exc.reply)
     reply = f"{views.case_card(case)}\n\n{await views.timeline(case)}"
     if case.status is CaseStatus.RESOLVED and case.reporter_openid == ctx.person.openid:
         reply += "\n\n" + texts.ASK_FEEDBACK.format(number=case.number)

@@ -36,11 +36,19 @@ from storage import clock
 from storage.geo_models import Category
 from storage.report_models import OPEN_STATUSES, Case, Supporter
 
-__all__ = ["BadInput", "CaseError", "NotAllowed", "UnknownCase", "UnknownCategory",
+__all__ = ["BadInput", "CaseError", "NotAllowed", "OwnCase", "UnknownCase", "UnknownCategory",
            "WrongState", "add_supporter", "case_number", "find_case", "find_duplicates",
-           "submit_case"]
+           "submit_case", "support_case"]
 
 NUMBER_BASE = 1000  # A1001 is the first case
+OWN_CASE = "这是您自己上报的 {number}，不能为它 +1。"
+NOT_OPEN = "{number} 已不在办理中，不能再 +1。"
+
+
+class OwnCase(CaseError):
+    """+1 for one's own case."""
+
+    code = "own_case"
 _NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
 
 
@@ -157,3 +165,21 @@ async def add_supporter(case: Case, openid: str, using_db: Any = None) -> bool:
         case.supporters_count += 1
         await transition(case, "support", openid, using_db=conn)
     return True
+
+
+async def support_case(case: Case, openid: str, media_ids: list[str] | None = None,
+                       using_db: Any = None) -> bool:
+    """+1 an open case, with the supporter's own photos of the problem (as the chat's 是).
+
+    True when added, False when ``openid`` already supports it; OwnCase for the reporter,
+    WrongState for a case no longer open.
+    """
+    if openid == case.reporter_openid:
+        raise OwnCase(OWN_CASE.format(number=case.number))
+    if case.status not in OPEN_STATUSES:
+        raise WrongState(NOT_OPEN.format(number=case.number))
+    async with transaction(using_db) as conn:
+        added = await add_supporter(case, openid, conn)
+        for media_id in dict.fromkeys(media_ids or []):
+            await photos.attach(media_id, "report", case.number, openid)
+    return added

@@ -110,8 +110,13 @@ def event_line(event: CaseEvent) -> str:
                                 action=ACTION_NAMES.get(event.action, event.action), note=note)
 
 
-async def timeline(case: Case) -> str:
+async def public_events(case: Case) -> list[CaseEvent]:
+    """The history residents see, oldest first: every event but the photo notes."""
     events = await CaseEvent.filter(case_id=case.id).order_by("at", "id")
+    return [e for e in events if e.action != "photo"]
+
+
+async def timeline(case: Case) -> str:
     lines = [TIMELINE_HEAD.format(number=case.number)]
-    lines += [event_line(e) for e in events if e.action != "photo"]
+    lines += [event_line(e) for e in await public_events(case)]
     return "\n".join(lines)
