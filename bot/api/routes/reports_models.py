@@ -19,7 +19,7 @@ from handlers.geo.suggest import CategorySuggestion
 from handlers.reports import views
 from handlers.reports.resident import CaseView
 from storage.geo_models import Category
-from storage.report_models import OPEN_STATUSES, Case, CaseEvent
+from storage.report_models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
 
 MAX_PHOTOS = 3
 
@@ -27,21 +27,6 @@ MAX_PHOTOS = 3
 PhotoId = Annotated[str, Field(min_length=1, max_length=160, pattern=r"^[A-Za-z0-9_\-]+$")]
 CategoryCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_]*$",
                                     description="分类代码（GET /categories）")]
-
-
-class ReportStatus(StrEnum):
-    """The status of a case."""
-
-    SUBMITTED = "submitted"
-    DISPATCHED = "dispatched"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    MERGED = "merged"
-    REJECTED = "rejected"
-    HIDDEN = "hidden"
 
 
 class ReportAction(StrEnum):
@@ -57,11 +42,11 @@ ReportResponsible = Literal["grid", "property", "department"]
 ReportViewerRole = Literal["reporter", "supporter", "staff"]
 ReportMineRole = Literal["reporter", "supporter"]
 
-_STATUSES = frozenset(s.value for s in ReportStatus)
+_STATUSES = frozenset(s.value for s in CaseStatus)
 
 
-def _status(value: str | None) -> ReportStatus | None:
-    return ReportStatus(value) if value in _STATUSES else None
+def _status(value: str | None) -> CaseStatus | None:
+    return CaseStatus(value) if value in _STATUSES else None
 
 
 def _overdue(case: Case) -> bool:
@@ -144,7 +129,7 @@ class ReportNearbyQuery(BaseModel):
 
 class ReportNearbyCard(BaseModel):
     number: str = Field(description="案件编号，如 A1001")
-    status: ReportStatus
+    status: CaseStatus
     status_name: str
     category: str
     category_name: str
@@ -161,7 +146,7 @@ class ReportNearbyCard(BaseModel):
     @classmethod
     def of(cls, case: Case, distance: float, *, mine: bool, supported: bool
            ) -> ReportNearbyCard:
-        return cls(number=case.number, status=ReportStatus(case.status),
+        return cls(number=case.number, status=CaseStatus(case.status),
                    status_name=views.status_name(case), category=case.category_code,
                    category_name=views.category_name(case.category_code),
                    description=case.description, address=case.address, lat=case.lat,
@@ -187,7 +172,7 @@ class ReportMineQuery(PageQuery):
 
 class ReportCard(BaseModel):
     number: str = Field(description="案件编号，如 A1001")
-    status: ReportStatus
+    status: CaseStatus
     status_name: str = Field(description="状态的中文名")
     overdue: bool = Field(description="已超时（已被督办）")
     category: str
@@ -200,7 +185,7 @@ class ReportCard(BaseModel):
 
     @classmethod
     def of(cls, case: Case, openid: str) -> ReportCard:
-        return cls(number=case.number, status=ReportStatus(case.status),
+        return cls(number=case.number, status=CaseStatus(case.status),
                    status_name=views.status_name(case), overdue=_overdue(case),
                    category=case.category_code,
                    category_name=views.category_name(case.category_code),
@@ -216,7 +201,7 @@ class ReportEvent(BaseModel):
     at: datetime
     action: str = Field(description="submit、dispatch、accept、resolve、confirm、reopen……")
     action_name: str = Field(description="动作的中文名")
-    status: ReportStatus | None = Field(description="这一步之后的状态")
+    status: CaseStatus | None = Field(description="这一步之后的状态")
     note: str = Field(description="说明（如驳回原因、办结说明、评分）")
 
     @classmethod
@@ -228,7 +213,7 @@ class ReportEvent(BaseModel):
 
 class ReportDetail(BaseModel):
     number: str = Field(description="案件编号，如 A1001")
-    status: ReportStatus
+    status: CaseStatus
     status_name: str = Field(description="状态的中文名")
     overdue: bool = Field(description="已超时（已被督办）")
     category: str
@@ -269,7 +254,7 @@ class ReportDetail(BaseModel):
         case = view.case
         responsible = _responsible(case.responsible)
         return cls(
-            number=case.number, status=ReportStatus(case.status),
+            number=case.number, status=CaseStatus(case.status),
             status_name=views.status_name(case), overdue=_overdue(case),
             category=case.category_code, category_name=views.category_name(case.category_code),
             description=case.description, address=case.address, lat=case.lat, lng=case.lng,

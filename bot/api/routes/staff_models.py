@@ -17,22 +17,7 @@ from bot.api.schemas import Input, Text, iso
 from handlers.reports import staff_todo, views
 from handlers.reports.staff_cases import CaseFile, Entry
 from storage.models import Photo, PhotoStatus
-from storage.report_models import Case
-
-
-class StaffCaseStatus(StrEnum):
-    """The status of a case."""
-
-    SUBMITTED = "submitted"
-    DISPATCHED = "dispatched"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    MERGED = "merged"
-    REJECTED = "rejected"
-    HIDDEN = "hidden"
+from storage.report_models import Case, CaseStatus
 
 
 class StaffAction(StrEnum):
@@ -63,7 +48,7 @@ class StaffQueueQuery(PageQuery):
 
 class StaffCaseItem(BaseModel):
     number: str = Field(description="案件编号，如 A1001")
-    status: StaffCaseStatus
+    status: CaseStatus
     status_name: str = Field(description="状态的中文名")
     category: str = Field(description="问题分类代码")
     category_name: str
@@ -83,7 +68,7 @@ class StaffCaseItem(BaseModel):
     def of(cls, case: Case, me: str) -> StaffCaseItem:
         _, due = staff_todo.due_of(case)
         step: DueStep = "accept" if case.status in staff_todo.WAITING else "resolve"
-        return cls(number=case.number, status=StaffCaseStatus(case.status),
+        return cls(number=case.number, status=CaseStatus(case.status),
                    status_name=views.status_name(case), category=case.category_code,
                    category_name=views.category_name(case.category_code),
                    address=case.address, grid=case.grid_code,
@@ -115,8 +100,8 @@ class StaffCaseEvent(BaseModel):
     at: datetime
     action: str = Field(description="submit、dispatch、accept、resolve、escalate……")
     action_name: str = Field(description="动作的中文名")
-    from_status: StaffCaseStatus | None
-    to_status: StaffCaseStatus | None
+    from_status: CaseStatus | None
+    to_status: CaseStatus | None
     note: str
     by: str = Field(description="谁做的：工作人员（角色和姓名）、居民或系统")
 
@@ -129,11 +114,11 @@ class StaffCaseEvent(BaseModel):
                    note=event.note, by=entry.by)
 
 
-_STATUSES = frozenset(s.value for s in StaffCaseStatus)
+_STATUSES = frozenset(s.value for s in CaseStatus)
 
 
-def _status(value: str | None) -> StaffCaseStatus | None:
-    return StaffCaseStatus(value) if value in _STATUSES else None
+def _status(value: str | None) -> CaseStatus | None:
+    return CaseStatus(value) if value in _STATUSES else None
 
 
 class StaffCaseDetail(StaffCaseItem):
