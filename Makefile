@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.ledger_bench
 	$(BIN)/python -m benchmarks.outbox_bench
 	$(BIN)/python -m benchmarks.report_bench
+	$(BIN)/python -m benchmarks.api_bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

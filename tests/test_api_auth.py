@@ -213,3 +213,13 @@ async def test_text_no_database_could_store_is_a_400(api, code):
                                  headers={"Content-Type": "application/json"})
     assert resp.status == 400
     assert (await resp.json())["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize("body", [b"--B--\r\n", b"--B\r\n-869406--B--\r\n",
+                                  b"--B\r\nContent-Disposition: form-data\r\n\r\nx\r\n--B--"])
+async def test_an_empty_or_broken_multipart_body_is_a_400(api, body):
+    alice = await api.login("o-mini-15")
+    resp = await api.client.post(PREFIX + "/photos", data=body, headers={
+        **alice.headers(), "Content-Type": "multipart/form-data; boundary=B"})
+    assert resp.status == 400, await resp.text()
+    assert (await resp.json())["error"]["code"] in ("invalid_request", "malformed_multipart")

@@ -9,6 +9,7 @@ must be one the document declares.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 
 import aiohttp
@@ -16,8 +17,11 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
+    negative_data_rejection,
     not_a_server_error,
     response_schema_conformance,
     status_code_conformance,
@@ -28,6 +32,9 @@ from tests.cli_runner import run_cli
 from tests.test_processes import serving
 
 EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "12"))
+# Valid requests (positive), and invalid ones (negative), which must be refused with a 4xx.
+MODES = [GenerationMode(m) for m in os.environ.get("LINLI_FUZZ_MODES",
+                                                   "positive,negative").split(",")]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 # Signing out would end the session the rest of the run uses (tests/test_api_auth.py has it).
@@ -46,19 +53,18 @@ async def _login(http: aiohttp.ClientSession, url: str, openid: str) -> str:
 
 def _run(operation: schemathesis.APIOperation, base: str, token: str,
          session: requests.Session, calls: dict[str, int],
-         statuses: dict[str, set[int]]) -> None:
+         statuses: dict[str, set[int]], mode: GenerationMode) -> None:
     label = operation.label
     headers = {"Authorization": f"Bearer {token}"}
+    checks = CHECKS if mode is GenerationMode.POSITIVE else [*CHECKS, negative_data_rejection]
 
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
     def check(case: schemathesis.Case) -> None:
         calls[label] = calls.get(label, 0) + 1
-        if case.headers and "Authorization" in case.headers:
-            del case.headers["Authorization"]  # a generated one: use the real session
         response = case.call_and_validate(base_url=base, session=session, headers=headers,
-                                          checks=CHECKS, timeout=30)
+                                          checks=checks, timeout=30)
         statuses.setdefault(label, set()).add(response.status_code)
 
     check()
@@ -74,9 +80,11 @@ def _fuzz(schema: schemathesis.BaseSchema, base: str, tokens: dict[str, str]
         operation = result.ok()
         if operation.label in SKIP:
             continue
-        for who, token in tokens.items():
+        for (who, token), mode in itertools.product(tokens.items(), MODES):
             try:
-                _run(operation, base, token, session, calls, statuses)
+                _run(operation, base, token, session, calls, statuses, mode)
+            except Unsatisfiable:  # nothing in the operation can be made invalid
+                assert mode is GenerationMode.NEGATIVE, operation.label
             except (Exception, BaseExceptionGroup) as exc:  # collect all: one report for the API
                 failures.append(f"{operation.label} as {who}: {exc}"[:3000])
     return failures, calls, statuses
@@ -105,6 +113,8 @@ async def test_the_api_matches_its_document_under_fuzzing(pg_db, redis_prefix, t
             schema = schemathesis.openapi.from_dict(document)
         failures, calls, statuses = await asyncio.to_thread(_fuzz, schema, url + "/api/v1", tokens)
     assert not failures, "\n\n".join(failures)
+    if GenerationMode.POSITIVE not in MODES:
+        return
     # every operation was exercised, each by every person
     assert set(calls) == {f"{m.upper()} {p}" for p, ops in document["paths"].items()
                           for m in ops} - SKIP

@@ -19,6 +19,7 @@ import uuid
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import ValidationError
 
 from bot import keys
@@ -78,7 +79,7 @@ async def read_multipart(op: Operation, request: web.Request
                 if len(raw) > FIELD_LIMIT:
                     raise ApiError(413, "payload_too_large", f"字段 {part.name} 太长")
                 fields[part.name] = raw.decode("utf-8", errors="replace")
-    except (ValueError, AssertionError) as exc:  # aiohttp's parser on a broken body
+    except (ValueError, AssertionError, HttpProcessingError) as exc:  # a broken body
         raise ApiError(400, "malformed_multipart", f"表单格式不正确：{exc}") from None
     return fields, files
 

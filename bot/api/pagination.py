@@ -21,7 +21,8 @@ MAX_LIMIT = 100
 
 
 class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    # An unknown parameter is a 400: a typo (?cursr=) should not silently give page one.
+    model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="每页条数 (1-100)")
     cursor: str | None = Field(None, max_length=200,

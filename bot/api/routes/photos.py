@@ -12,7 +12,7 @@ routes = Routes("photos")
 
 
 class PhotoUpload(Input):
-    photo_ids: list[str] = Field(default_factory=list, max_length=1)
+    photo_ids: list[str] = Field(min_length=1, max_length=1)
 
 
 class PhotoOut(BaseModel):

@@ -83,7 +83,7 @@ class ReportCategoryList(BaseModel):
 
 
 class ReportSuggestQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     text: Text = Field(min_length=1, max_length=300, description="问题描述")
 
@@ -120,7 +120,7 @@ class ReportCreate(Input):
 
 
 class ReportNearbyQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     category: CategoryCode
     lat: float = Field(ge=-90, le=90, allow_inf_nan=False, description="纬度（GCJ-02）")
@@ -164,7 +164,7 @@ class ReportNearbyList(BaseModel):
 
 
 class ReportMineQuery(PageQuery):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     role: Literal["reported", "supported", "all"] = Field(
         "reported", description="reported：我上报的；supported：我 +1 的；all：两者")

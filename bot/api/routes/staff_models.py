@@ -37,7 +37,7 @@ DueStep = Literal["accept", "resolve"]
 
 
 class StaffQueueQuery(PageQuery):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     status: OpenStatus | None = Field(None, description="只看这个状态的案件（待办都是未办结的）")
     scope: Literal["mine", "grid"] = Field(
