@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from bot import keys
 from bot.api import limits
 from bot.api.errors import ApiError
+from bot.textcheck import unstorable
 from handlers.context import Services
 from storage import sessions
 from storage.kv import KV
@@ -174,14 +174,10 @@ def _invalid(exc: ValidationError, where: str) -> ApiError:
     return ApiError(400, "invalid_request", "请求内容有误", details=_details(exc, where))
 
 
-# NUL and lone surrogates: valid in JSON and URLs, refused by PostgreSQL and by UTF-8.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
 def check_text(value: Any, where: str) -> None:
     """400 for any string in ``value`` (nested) that no database could store."""
     if isinstance(value, str):
-        if _UNSTORABLE.search(value):
+        if unstorable(value):
             raise ApiError(400, "invalid_request", "请求中含有无法识别的字符",
                            details=[{"field": where, "problem": "NUL or an unpaired surrogate"}])
     elif isinstance(value, dict):

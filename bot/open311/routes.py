@@ -15,6 +15,7 @@ from aiohttp import web
 
 from bot import keys
 from bot.open311.render import CONTENT_TYPES, FORMATS, JSON, XML, render
+from bot.textcheck import unstorable
 from handlers.open311 import requests, services, submit, texts
 from handlers.open311.errors import BadRequest, Open311Error
 
@@ -47,6 +48,9 @@ def document(root: str) -> Callable[[Handler], Handler]:
             fmt = request.match_info["fmt"]
             if fmt not in FORMATS:
                 return _error(XML, 404, texts.E_FORMAT.format(fmt=fmt))
+            if any(unstorable(v) for v in (*request.match_info.values(),
+                                           *request.query.keys(), *request.query.values())):
+                return _error(fmt, 400, texts.E_CHARACTERS)
             try:
                 value = await view(request)
             except Open311Error as exc:
@@ -109,6 +113,8 @@ async def _form(request: web.Request) -> dict[str, str]:
         pairs = parse_qsl(b"".join(chunks).decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         raise BadRequest(texts.E_BODY) from None
+    if any(unstorable(name) or unstorable(value) for name, value in pairs):
+        raise BadRequest(texts.E_CHARACTERS)
     form: dict[str, str] = {}
     for name, value in pairs:
         form.setdefault(name, value)  # the first of repeated fields

@@ -5,6 +5,7 @@ KEY_SERVICE = "API 密钥由平台管理员发放（linli open311 keys add 名�
 
 # -- errors -------------------------------------------------------------------------------
 E_NOT_FOUND = "没有这个资源：{path}"
+E_CHARACTERS = "请求中含有无法识别的字符（NUL 或不完整的 Unicode）"
 E_FORMAT = "不支持的格式：{fmt}（支持 xml、json）"
 E_NO_KEY = "缺少 api_key：提交服务请求需要 API 密钥"
 E_BAD_KEY = "api_key 无效或已停用"
