@@ -210,7 +210,7 @@ async def test_the_case_as_staff_see_it_without_the_reporter(world):
     assert body["responsible"] == "grid" and body["responsible_name"] == "网格员"
     assert body["assignee"] == "网格员 王梦苏" and body["assigned_to_me"] is True
     assert body["supporters_count"] == 1
-    assert body["photos"] == [{"url": None, "stored": False}]  # still downloading
+    assert [(p["url"], p["stored"]) for p in body["photos"]] == [(None, False)]  # downloading
     assert body["after_photos"] == []
     assert set(body["actions"]) == {"accept", "reject", "transfer"}
     assert [(e["action"], e["by"]) for e in body["timeline"]] == [
@@ -248,7 +248,12 @@ async def test_accept_start_resolve_with_a_photo(world):
     detail = body["case"]
     assert detail["status"] == "resolved" and detail["resolved_at"] and detail["confirm_due_at"]
     assert len(detail["after_photos"]) == 1 and detail["after_photos"][0]["stored"]
-    assert detail["after_photos"][0]["url"].startswith("/media/")
+    url = detail["after_photos"][0]["url"]
+    assert url == f"/api/v1/photos/{detail['after_photos'][0]['id']}"
+    resp = await api.client.get(url, headers=g01.headers())
+    assert resp.status == 200 and resp.content_type == "image/jpeg"
+    reporter = await api.login(RES)  # the reporter sees the after-photo too
+    assert (await api.client.get(url, headers=reporter.headers())).status == 200
     assert detail["timeline"][-1]["note"] == "已清运" and detail["actions"] == []
     photo = await Photo.get(owner_kind="report_after", owner_id=n)
     assert photo.openid == G01

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 # The HTTP status of each domain code; a refusal not listed here is a 409 (the state of
 # things does not allow it), a rewards error a 409 as well.
 STATUS_OF_CODE: dict[str, int] = {
-    "unknown_case": 404, "unknown_wish": 404, "unknown_reward": 404, "unknown_code": 404,
+    "unknown_case": 404, "photo_not_found": 404, "photo_not_ready": 409, "unknown_wish": 404, "unknown_reward": 404, "unknown_code": 404,
     "unknown_category": 422, "unknown_photo": 422, "bad_input": 422, "bad_coordinates": 422,
     "invalid_amount": 422, "idempotency_conflict": 422,
     "not_allowed": 403, "not_volunteer": 403,

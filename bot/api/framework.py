@@ -91,7 +91,7 @@ class Call:
         return self.person
 
 
-Handler = Callable[[Call], Awaitable[BaseModel | Reply | None]]
+Handler = Callable[[Call], Awaitable[BaseModel | Reply | web.StreamResponse | None]]
 
 
 @dataclass
@@ -114,6 +114,8 @@ class Operation:
     upload_field: str = "photos"
     max_files: int = 3
     multipart_only: bool = False  # no JSON alternative (a plain upload)
+    # A file answer: the media types it may have; the handler returns a web.StreamResponse.
+    produces: tuple[str, ...] = ()
     errors: tuple[int, ...] = ()  # statuses beyond the ones every operation may answer
     description: str = ""
 
@@ -239,7 +241,11 @@ async def authenticate(request: web.Request) -> tuple[sessions.Session, Person]:
     return session, person
 
 
-def render(op: Operation, result: BaseModel | Reply | None) -> web.Response:
+def render(op: Operation, result: BaseModel | Reply | web.StreamResponse | None
+           ) -> web.StreamResponse:
+    if isinstance(result, web.StreamResponse):
+        assert op.produces, f"{op.operation_id} answers a file but declares no media type"
+        return result
     reply = result if isinstance(result, Reply) else Reply(result)
     status = reply.status or op.status
     if reply.body is None or status == 204:

@@ -91,7 +91,10 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
     for status in op.statuses():
         if status == op.status:
             entry: dict[str, Any] = {"description": "成功"}
-            if op.response is not None and status != 204:
+            if op.produces:
+                entry["content"] = {media: {"schema": {"type": "string", "format": "binary"}}
+                                    for media in op.produces}
+            elif op.response is not None and status != 204:
                 entry["content"] = {"application/json": {
                     "schema": refs[(op.response, "serialization")]}}
             responses[str(status)] = entry

@@ -1,11 +1,15 @@
-"""Uploading one photo (``wx.uploadFile`` sends one file per request)."""
+"""Uploading one photo (``wx.uploadFile`` sends one file per request), and looking at one."""
 
 from __future__ import annotations
 
+from aiohttp import web
 from pydantic import BaseModel, Field
 
+from bot.api.errors import ApiError
 from bot.api.framework import Call, Routes
 from bot.api.schemas import Input
+from handlers import photo_access
+from handlers.photos import file_of
 from storage.models import Photo
 
 routes = Routes("photos")
@@ -17,6 +21,7 @@ class PhotoUpload(Input):
 
 class PhotoOut(BaseModel):
     id: str = Field(description="在创建随手拍、完成心愿等请求的 photo_ids 中使用")
+    url: str = Field(description="查看这张照片：GET 它（带 Authorization）")
     content_type: str
     size: int
 
@@ -26,4 +31,22 @@ class PhotoOut(BaseModel):
              summary="上传一张照片（JPEG/PNG，≤10 MB），返回照片 id")
 async def upload_photo(call: Call) -> PhotoOut:
     photo = await Photo.get(media_id=call.body.photo_ids[0])
-    return PhotoOut(id=photo.media_id, content_type=photo.content_type, size=photo.size)
+    return PhotoOut(id=photo.media_id, url=f"/api/v1/photos/{photo.id}",
+                    content_type=photo.content_type, size=photo.size)
+
+
+@routes.get("/photos/{id}", response=None, produces=("image/jpeg", "image/png"),
+            errors=(409,), summary="查看一张照片（随手拍、处理后照片、心愿及其凭证；须有权查看其所属）",
+            description="用 wx.downloadFile 带上 Authorization 头下载。照片 id 见案件、心愿详情；"
+                        "无权查看或不存在为 404，仍在从微信下载为 409 photo_not_ready。")
+async def get_photo(call: Call) -> web.StreamResponse:
+    raw = call.params["id"]
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2 ** 63:
+        raise ApiError(404, "photo_not_found", photo_access.UNKNOWN)
+    photo = await photo_access.viewable(int(raw), call.me)
+    path = file_of(call.services.photos.root, photo)
+    if path is None or not path.is_file():
+        raise ApiError(404, "photo_not_found", photo_access.UNKNOWN)
+    return web.FileResponse(path, headers={
+        "Content-Type": photo.content_type, "Cache-Control": "private, max-age=86400",
+        "X-Content-Type-Options": "nosniff"})

@@ -87,13 +87,15 @@ def _responsible(case: Case) -> Responsible:
 
 
 class StaffCasePhoto(BaseModel):
-    url: str | None = Field(description="照片地址（/media/…）；正在保存时为 null")
+    id: int
+    url: str | None = Field(description="照片地址（GET /api/v1/photos/{id}）；正在保存时为 null")
     stored: bool = Field(description="false：照片还在保存中")
 
     @classmethod
     def of(cls, photo: Photo) -> StaffCasePhoto:
-        stored = photo.status is PhotoStatus.STORED
-        return cls(url=f"/media/{photo.path}" if stored and photo.path else None, stored=stored)
+        stored = photo.status is PhotoStatus.STORED and bool(photo.path)
+        return cls(id=photo.id, url=f"/api/v1/photos/{photo.id}" if stored else None,
+                   stored=stored)
 
 
 class StaffCaseEvent(BaseModel):

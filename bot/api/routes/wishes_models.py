@@ -114,6 +114,7 @@ class WishContact(BaseModel):
 class WishProof(BaseModel):
     note: str
     fulfilled_at: datetime | None
+    photo_id: int | None = Field(description="完成凭证照片：GET /photos/{id}")
 
 
 class WishCard(BaseModel):
@@ -130,6 +131,7 @@ class WishCard(BaseModel):
     needed_by: date | None
     distance_km: float | None = Field(None, description="离参照点的距离（心愿墙）")
     has_photo: bool
+    photo_id: int | None = Field(description="心愿的照片：GET /photos/{id}")
     claim_expires_at: datetime | None = Field(description="认领时限（认领中）")
     created_at: datetime
 
@@ -178,7 +180,7 @@ def _card_fields(wish: Wish) -> dict[str, Any]:
             "kind_name": texts.KIND_NAMES[wish.kind], "title": wish.title,
             "details": wish.details, "beneficiary": views.masked(wish.beneficiary_name),
             "community": wish.community, "needed_by": wish.needed_by,
-            "has_photo": wish.photo_id is not None,
+            "has_photo": wish.photo_id is not None, "photo_id": wish.photo_id,
             "claim_expires_at": iso(wish.claim_expires_at) if wish.status is WishStatus.CLAIMED
             else None,
             "created_at": iso(wish.created_at)}
@@ -215,7 +217,8 @@ def detail(wish: Wish, person: Person) -> WishDetail:
                           phone=wish.phone) if holder else None
     proof = None
     if wish.fulfilled_at is not None and wall.involved(wish, person):
-        proof = WishProof(note=wish.proof_note, fulfilled_at=iso(wish.fulfilled_at))
+        proof = WishProof(note=wish.proof_note, fulfilled_at=iso(wish.fulfilled_at),
+                          photo_id=wish.proof_photo_id)
     reason = wish.reject_reason if wish.status is WishStatus.REJECTED and (
         posted or person.role is Role.ADMIN) else None
     return WishDetail(

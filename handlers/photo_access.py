@@ -1,0 +1,58 @@
+"""Who may look at a stored photo: whoever may see what it belongs to.
+
+A report's photos and its after-photo: the case's reporter, its supporters and staff who may
+act on it (``reports.resident.may_see`` as the API reads cases). A wish's photo: whoever may
+see the wish; its proof photo: only the wish's people (poster, beneficiary, claimant, who may
+confirm, admins), as the proof's note. An upload not yet attached: its uploader. Anything
+else: its sender and admins. A photo one may not see is unknown, as if there were none.
+"""
+
+from __future__ import annotations
+
+from handlers import photos
+from handlers.errors import Refusal
+from handlers.reports import resident
+from handlers.reports.staff_notify import AFTER
+from handlers.wishes import parse, wall
+from storage.models import Person, Photo, PhotoStatus, Role, Wish
+from storage.report_models import Case
+
+UNKNOWN = "没有这张照片"
+NOT_READY = "照片还在从微信下载，请稍后再看"
+
+
+class UnknownPhoto(Refusal):
+    code = "photo_not_found"
+
+
+class PhotoNotReady(Refusal):
+    code = "photo_not_ready"
+
+
+async def _may_see(photo: Photo, person: Person) -> bool:
+    kind = photo.owner_kind
+    if kind == photos.UPLOAD:
+        return photo.openid == person.openid
+    if kind in ("report", AFTER):
+        case = await Case.get_or_none(number=photo.owner_id)
+        return case is not None and await resident.may_see(case, person, any_staff=False)
+    if kind in ("wish", "wish_proof"):
+        wish_id = parse.wish_number(photo.owner_id)
+        wish = await Wish.get_or_none(id=wish_id) if wish_id else None
+        if wish is None:
+            return False
+        return wall.involved(wish, person) if kind == "wish_proof" else wall.may_view(
+            wish, person)
+    return photo.openid == person.openid or person.role is Role.ADMIN
+
+
+async def viewable(photo_id: int, person: Person) -> Photo:
+    """The stored photo if ``person`` may look at it; UnknownPhoto, PhotoNotReady if not."""
+    photo = await Photo.get_or_none(id=photo_id)
+    if photo is None or not await _may_see(photo, person):
+        raise UnknownPhoto(UNKNOWN)
+    if photo.status is PhotoStatus.PENDING:
+        raise PhotoNotReady(NOT_READY)
+    if photo.status is not PhotoStatus.STORED or not photo.path:
+        raise UnknownPhoto(UNKNOWN)  # expired at WeChat, or refused: there is nothing to show
+    return photo
