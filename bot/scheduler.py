@@ -68,6 +68,7 @@ Job = Callable[[Services], Awaitable[None]]
 JOBS: list[tuple[str, Job, int]] = [
     ("outbox", sweep_outbox, 5),
     ("photos", photos.sweep, 5),
+    ("photo_uploads", photos.sweep_uploads, 3600),
     ("wish_claims", wish_sweeps.sweep_claims, 60),
     ("wish_awards", wish_sweeps.sweep_awards, 60),
     ("points_reservations", points_sweeps.sweep_reservations, 60),

@@ -40,6 +40,7 @@ MEDIA_LIFETIME = timedelta(days=3)
 CLAIM_LEASE = timedelta(minutes=2)
 UPLOAD = "upload"  # owner_kind of an uploaded photo not yet attached to anything
 UPLOAD_PREFIX = "up_"
+UPLOAD_KEEP = timedelta(days=1)  # an upload not attached by then is forgotten
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
 
 
@@ -120,7 +121,10 @@ async def _adopt(photo: Photo, owner_kind: str, owner_id: str) -> Photo:
     changes = {"owner_kind": owner_kind, "owner_id": owner_id, "reused": earlier is not None,
                "reused_of_id": earlier.id if earlier else None}
     if await Photo.filter(id=photo.id, owner_kind=UPLOAD).update(**changes) != 1:
-        return await Photo.get(id=photo.id)  # adopted a moment ago by the same request
+        again = await Photo.get_or_none(id=photo.id)  # adopted a moment ago, or swept
+        if again is None:
+            raise UnknownUpload(f"照片不存在或已使用：{photo.media_id}")
+        return again
     for name, value in changes.items():
         setattr(photo, name, value)
     return photo
@@ -235,3 +239,20 @@ async def sweep(services: Services) -> None:
     """The scheduler job (bot/scheduler.py JOBS)."""
     if services.photos is not None:
         await fetch_due(services.photos)
+
+
+async def forget_unused_uploads(limit: int = 500) -> int:
+    """Uploads nobody attached within ``UPLOAD_KEEP``: their rows go (an id given out is then
+    unknown). Files stay: they are stored by content, and another photo may share one."""
+    cutoff = clock.now() - UPLOAD_KEEP
+    ids = await Photo.filter(owner_kind=UPLOAD, received_at__lt=cutoff).order_by("id").limit(
+        limit).values_list("id", flat=True)
+    if not ids:
+        return 0
+    # Guarded by the owner: an upload attached a moment ago is no longer an upload.
+    return await Photo.filter(id__in=list(ids), owner_kind=UPLOAD).delete()
+
+
+async def sweep_uploads(services: Services) -> None:
+    """The scheduler job ``photo_uploads``."""
+    await forget_unused_uploads()

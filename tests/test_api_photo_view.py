@@ -80,3 +80,29 @@ async def test_a_photo_still_downloading_is_409_and_bad_ids_404(api, rbot):
         assert status == 404 and body["error"]["code"] == "photo_not_found", bad
     assert await Photo.filter(id=pending.id).exists()
     assert IN_G01  # the demo street is loaded by the fixture
+
+
+async def test_uploads_nobody_attached_within_a_day_are_forgotten(api):
+    from datetime import timedelta
+
+    from storage import clock
+
+    alice = await api.login("o-up")
+    old = await upload(alice, 1)
+    clock.advance(timedelta(hours=23))
+    try:
+        kept = await upload(alice, 2)
+        used = await upload(alice, 3)
+        clock.advance(timedelta(hours=2))
+        status, case = await alice.post("/reports", json={
+            "category": "garbage", "photo_ids": [used], "lat": IN_G01[0], "lng": IN_G01[1]})
+        assert status == 201, case
+        assert await photos.forget_unused_uploads() == 1
+        assert not await Photo.filter(media_id=old).exists()
+        assert await Photo.filter(media_id=kept).exists()
+        assert (await Photo.get(media_id=used)).owner_kind == "report"
+        status, body = await alice.post("/reports", json={
+            "category": "garbage", "photo_ids": [old], "lat": IN_G01[0], "lng": IN_G01[1]})
+        assert status == 422 and body["error"]["code"] == "unknown_photo"
+    finally:
+        clock.reset()
