@@ -156,6 +156,7 @@ async def test_simulator_against_the_embedded_service(tmp_path, monkeypatch):
         assert await sim.pushes() == []
 
 
+@pytest.mark.real_clock
 async def test_scheduler_process_delivers_the_outbox(pg_db, sandbox, redis_prefix):
     from handlers import outbox
 
@@ -166,7 +167,8 @@ async def test_scheduler_process_delivers_the_outbox(pg_db, sandbox, redis_prefi
         "LINLI_WECHAT_APPID": SANDBOX_APPID,
     }
     sandbox.state.observe_inbound("o-sched")
-    await outbox.enqueue("o-sched", "来自调度进程", key="sched-1")
+    # urgent: due now even in the quiet hours (the process runs on the real time of day)
+    await outbox.enqueue("o-sched", "来自调度进程", key="sched-1", urgent=True)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "scheduler", env={**os.environ, **env},
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
