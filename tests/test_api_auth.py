@@ -192,6 +192,7 @@ async def test_every_session_of_a_person_can_be_revoked(api):
     assert (await other.get("/me"))[0] == 200
 
 
+@pytest.mark.real_clock  # other processes run on the real time of day
 async def test_linli_sessions_revoke(pg_db, redis_prefix):
     env = {"LINLI_DATABASE_URL": pg_db.database_url, "LINLI_REDIS_URL": pg_db.redis_url,
            "LINLI_REDIS_PREFIX": redis_prefix}

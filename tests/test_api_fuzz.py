@@ -90,6 +90,7 @@ def _fuzz(schema: schemathesis.BaseSchema, base: str, tokens: dict[str, str]
     return failures, calls, statuses
 
 
+@pytest.mark.real_clock  # other processes run on the real time of day
 @pytest.mark.slow
 async def test_the_api_matches_its_document_under_fuzzing(pg_db, redis_prefix, tmp_path):
     env = {"LINLI_DATABASE_URL": pg_db.database_url, "LINLI_REDIS_URL": pg_db.redis_url,

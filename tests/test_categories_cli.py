@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from handlers.geo.categories import DEFAULT_FILE
 from storage.geo_models import Category
 from tests.cli_runner import run_cli
 from tests.test_geo_support import write_json
+
+# The CLI runs in processes of its own, on the real time of day.
+pytestmark = pytest.mark.real_clock
 
 
 async def test_load_list_and_suggest(db, tmp_path):

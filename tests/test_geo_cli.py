@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from handlers.geo.demo import DEMO_STREET
 from storage.geo_models import Grid, Street
 from tests.cli_runner import run_cli
 from tests.test_geo_support import small_street, write_json
+
+# The CLI runs in processes of its own, on the real time of day.
+pytestmark = pytest.mark.real_clock
 
 
 async def test_import_list_and_locate_the_demo_street(db):

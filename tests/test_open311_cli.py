@@ -5,9 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
+
 from handlers.open311.keys import create_key
 from storage.models import Open311Key
 from tests.cli_runner import run_cli
+
+# The CLI runs in processes of its own, on the real time of day.
+pytestmark = pytest.mark.real_clock
 
 
 async def test_add_list_revoke(db):

@@ -18,6 +18,9 @@ from handlers.staff import create_invite
 from storage.models import Person, ProcessedMessage, Role
 from tests.cli_runner import run_cli
 
+# The CLI and the service run in processes of their own, on the real time of day.
+pytestmark = pytest.mark.real_clock
+
 
 def _free_port() -> int:
     with socket.socket() as s:

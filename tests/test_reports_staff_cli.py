@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from handlers.reports.lifecycle import transition
 from tests.cli_runner import run_cli
 from tests.test_reports_staff_support import IN_G02, RES2, district, report
+
+# The CLI runs in processes of its own, on the real time of day.
+pytestmark = pytest.mark.real_clock
 
 
 async def test_list_and_show(db):

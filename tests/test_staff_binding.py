@@ -12,6 +12,7 @@ from storage.models import Person, Role, StaffInvite
 from tests.cli_runner import run_cli
 
 
+@pytest.mark.real_clock  # other processes run on the real time of day
 async def test_cli_invite_prints_code_and_binding_works(bot):
     env = {"LINLI_DATABASE_URL": bot.settings.database_url}
     result = await run_cli("staff", "invite", "--role", "grid_worker", "--grid", "G01",
@@ -81,6 +82,7 @@ async def test_invite_validation(db):
         await create_invite(Role.RESIDENT, "居民")
 
 
+@pytest.mark.real_clock  # other processes run on the real time of day
 async def test_cli_lists_staff_and_refuses_bad_invites(bot):
     env = {"LINLI_DATABASE_URL": bot.settings.database_url}
     bad = await run_cli("staff", "invite", "--role", "grid_worker", "--name", "无网格", env=env)

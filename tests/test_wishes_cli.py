@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
+
 from storage import clock
 from storage.models import OutboxMessage, Wish, WishStatus
 from tests.cli_runner import run_cli
 from tests.test_wishes_support import staff, wish
+
+# The CLI runs in processes of its own, on the real time of day.
+pytestmark = pytest.mark.real_clock
 
 
 async def test_list_approve_reject(db):
