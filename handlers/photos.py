@@ -2,7 +2,9 @@
 
 Any domain reuses this: inside its own transaction it calls ``attach(media_id, "report",
 "A1234", openid)``; the ``photos`` sweep then downloads the photo (WeChat keeps it 3 days),
-accepts only JPEG/PNG up to 10 MB, re-saves it without EXIF (location!) or other metadata,
+accepts only JPEG/PNG up to 10 MB and ``MAX_PIXELS`` (judged from the header, before any
+pixel is decoded: a small file can decode to gigabytes), re-saves it without EXIF
+(location!) or other metadata,
 stores it under the media directory by content hash and flags a hash already stored for
 another owner (``reused``: no points for it). An expired MediaId is recorded as expired;
 transient failures are retried with backoff until the media would have expired anyway.
@@ -16,6 +18,7 @@ import io
 import logging
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,7 +38,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 50_000_000
+MAX_PIXELS = 50_000_000  # a 48-50 MP phone camera's photo; more is a decompression bomb
+# The most pixels ever decoded at once (about 64 MB in memory): a bigger JPEG is decoded at
+# 1/2, 1/4 or 1/8 scale by libjpeg itself (and kept at that size), a bigger PNG - or a
+# progressive JPEG, which libjpeg buffers at full size - is refused.
+DECODE_PIXELS = 16_000_000
+IMAGE_WORKERS = 2  # images checked at once per process: memory is bounded by this times the above
 MEDIA_LIFETIME = timedelta(days=3)
 CLAIM_LEASE = timedelta(minutes=2)
 UPLOAD = "upload"  # owner_kind of an uploaded photo not yet attached to anything
@@ -60,6 +68,23 @@ class PhotoSweepResult:
 
 class BadImage(ValueError):
     """Not a JPEG or PNG we accept (type, size, or unreadable)."""
+
+
+class ImageTooLarge(BadImage):
+    """More pixels than we decode (``limit``): refused from the header, nothing decoded."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+# Decoding is CPU and memory: a pool of its own bounds both (the default executor is shared).
+_IMAGE_POOL = ThreadPoolExecutor(max_workers=IMAGE_WORKERS, thread_name_prefix="linli-image")
+
+
+async def checked_image(content: bytes) -> tuple[bytes, str, str]:
+    """``clean_image`` off the event loop, at most ``IMAGE_WORKERS`` at once."""
+    return await asyncio.get_running_loop().run_in_executor(_IMAGE_POOL, clean_image, content)
 
 
 async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> Photo:
@@ -92,7 +117,7 @@ async def store_upload(store: PhotoStore, content: bytes, openid: str) -> Photo:
     Raises ``BadImage`` for anything but a JPEG/PNG up to 10 MB. The row waits, owned by
     nobody, until ``attach`` gives it to a case or a wish (its id is the ``media_id``).
     """
-    data, mime, ext = await asyncio.to_thread(clean_image, content)
+    data, mime, ext = await checked_image(content)
     digest = hashlib.sha256(data).hexdigest()
     relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
     now = clock.now()
@@ -135,25 +160,44 @@ def file_of(root: Path, photo: Photo) -> Path | None:
 
 
 def clean_image(content: bytes) -> tuple[bytes, str, str]:
-    """(bytes to store, MIME type, extension): upright, re-saved with no metadata but colour."""
+    """(bytes to store, MIME type, extension): upright, re-saved with no metadata but colour.
+
+    ``ImageTooLarge`` comes from the header alone (``Image.open`` reads no pixels)."""
     if len(content) > MAX_BYTES:
         raise BadImage(f"{len(content)} bytes is over 10 MB")
     try:
         with Image.open(io.BytesIO(content)) as img:
-            if img.format not in FORMATS or img.width * img.height > MAX_PIXELS:
+            if img.format not in FORMATS:
                 raise BadImage(f"{img.format} {img.width}x{img.height} is not a JPEG/PNG we take")
+            _within_budget(img)
             mime, ext = FORMATS[img.format]
             icc = img.info.get("icc_profile")
-            upright = ImageOps.exif_transpose(img)  # the orientation goes into the pixels
-            upright.info = {k: v for k, v in upright.info.items() if k == "transparency"}
+            ImageOps.exif_transpose(img, in_place=True)  # the orientation goes into the pixels
+            img.info = {k: v for k, v in img.info.items() if k == "transparency"}
             out = io.BytesIO()
-            upright.save(out, "JPEG" if ext == "jpg" else "PNG", icc_profile=icc,
-                         **({"quality": 90} if ext == "jpg" else {"optimize": True}))
+            img.save(out, "JPEG" if ext == "jpg" else "PNG", icc_profile=icc,
+                     **({"quality": 90} if ext == "jpg" else {"optimize": True}))
     except BadImage:
         raise
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
         raise BadImage(f"unreadable image: {exc}") from None
     return out.getvalue(), mime, ext
+
+
+def _within_budget(img: Image.Image) -> None:
+    """Refuse more than ``MAX_PIXELS``; have a JPEG over ``DECODE_PIXELS`` decoded smaller."""
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise ImageTooLarge(f"{width}x{height} is over {MAX_PIXELS} pixels", MAX_PIXELS)
+    if width * height <= DECODE_PIXELS:
+        return
+    if img.format == "PNG" or img.info.get("progressive") or img.info.get("progression"):
+        raise ImageTooLarge(f"{img.format} {width}x{height} is over {DECODE_PIXELS} pixels",
+                            DECODE_PIXELS)
+    scale = next(s for s in (2, 4, 8) if width * height <= DECODE_PIXELS * s * s)
+    img.draft(None, (width // scale, height // scale))  # libjpeg's DCT scaling
+    if img.width * img.height > DECODE_PIXELS:
+        raise ImageTooLarge(f"{width}x{height} is over {DECODE_PIXELS} pixels", DECODE_PIXELS)
 
 
 def _write(root: Path, digest: str, ext: str, data: bytes) -> str:
@@ -191,7 +235,7 @@ async def _retry(photo: Photo, error: str, result: PhotoSweepResult) -> None:
 
 
 async def _store(store: PhotoStore, photo: Photo, content: bytes) -> None:
-    data, mime, ext = await asyncio.to_thread(clean_image, content)
+    data, mime, ext = await checked_image(content)
     digest = hashlib.sha256(data).hexdigest()
     relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
     # Q(...) keeps the pair together: exclude(a=, b=) would mean NOT a AND NOT b.

@@ -47,6 +47,11 @@ def _bad_type() -> ApiError:
     return ApiError(415, "unsupported_media_type", "只接受 JPEG 或 PNG 格式的照片")
 
 
+def _too_many_pixels(exc: photos.ImageTooLarge) -> ApiError:
+    return ApiError(413, "image_too_large",
+                    f"照片像素太多（最多 {exc.limit // 10_000} 万像素），请缩小后再上传")
+
+
 def _too_big() -> ApiError:
     return ApiError(413, "payload_too_large", "照片不能超过 10 MB")
 
@@ -163,6 +168,8 @@ async def run(op: Operation, call: Call) -> web.StreamResponse:
                 for content in files:
                     try:
                         ids.append((await photos.store_upload(store, content, openid)).media_id)
+                    except photos.ImageTooLarge as exc:
+                        raise _too_many_pixels(exc) from None
                     except photos.BadImage:
                         raise _bad_type() from None
                 setattr(body, op.upload_into or "", ids)
