@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import contextvars
-import hashlib
 import json
 import logging
 import sys
 import time
 
+from storage.redact import hash_openid
+
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 person: contextvars.ContextVar[str] = contextvars.ContextVar("person", default="-")
 
-
-def hash_openid(openid: str) -> str:
-    return hashlib.sha256(openid.encode()).hexdigest()[:12]
+__all__ = ["JsonFormatter", "hash_openid", "person", "request_id", "setup"]
 
 
 class JsonFormatter(logging.Formatter):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from handlers import guesses
+
 REGISTRY = CollectorRegistry(auto_describe=True)
+
+# Counters of lower layers (which cannot import bot) are registered here.
+for _collector in guesses.COLLECTORS:
+    REGISTRY.register(_collector)
 
 MESSAGES = Counter(
     "linli_inbound_messages", "Inbound WeChat callbacks by message type",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 class Refusal(Exception):
     code = "refused"
+    # Seconds after which the same request may succeed (a lockout): the API's Retry-After.
+    retry_after: int | None = None
 
     def __init__(self, reply: str) -> None:
         super().__init__(reply)

@@ -1,4 +1,4 @@
-"""Fixed-window counters in Redis."""
+"""Fixed-window counters in Redis: ``hit`` counts events, ``take``/``give_back`` reserve tries."""
 
 from __future__ import annotations
 
@@ -18,3 +18,43 @@ async def hit(kv: KV, name: str, limit: int, window: int) -> bool:
 async def exceeded(kv: KV, name: str, limit: int) -> bool:
     raw = await kv.redis.get(kv.key("rl", name))
     return raw is not None and int(raw) >= limit
+
+
+# Take one try of ARGV[1] in a fixed window of ARGV[2] seconds, atomically: a take over the
+# limit is undone at once, so concurrent callers can never overshoot it. Returns the try's
+# number (1 .. limit), or 0 when none is left.
+_TAKE = """
+local n = redis.call('incr', KEYS[1])
+if redis.call('ttl', KEYS[1]) < 0 then redis.call('expire', KEYS[1], ARGV[2]) end
+if n > tonumber(ARGV[1]) then
+  redis.call('decr', KEYS[1])
+  return 0
+end
+return n
+"""
+# Give a try back; never below zero, and a window that has ended stays ended.
+_GIVE_BACK = """
+local n = tonumber(redis.call('get', KEYS[1]) or '0')
+if n > 0 then redis.call('decr', KEYS[1]) end
+return 1
+"""
+
+
+async def take(kv: KV, name: str, limit: int, window: int) -> int:
+    """Take one of ``limit`` tries under ``name`` in a fixed window of ``window`` s: its
+    number (``limit`` for the last one), or 0 (nothing taken) when none is left.
+
+    An attempt that turns out not to count hands its try back with ``give_back``: counting
+    before the outcome is what keeps concurrent attempts from all passing a check made
+    before any of them was counted."""
+    return int(await kv.redis.eval(_TAKE, 1, kv.key("rl", name), limit, window))
+
+
+async def give_back(kv: KV, name: str) -> None:
+    await kv.redis.eval(_GIVE_BACK, 1, kv.key("rl", name))
+
+
+async def retry_after(kv: KV, name: str) -> int:
+    """Seconds until the window of ``name`` ends (at least 1)."""
+    left = await kv.redis.ttl(kv.key("rl", name))
+    return max(int(left), 1)

@@ -27,6 +27,7 @@ STATUS_OF_CODE: dict[str, int] = {
     "not_allowed": 403, "not_volunteer": 403,
     "wrong_state": 409, "insufficient_points": 409, "out_of_stock": 409, "over_limit": 409,
     "not_available": 409, "code_used": 409, "code_expired": 409,
+    "too_many_wrong_codes": 429,
 }
 
 MESSAGES = {
@@ -65,7 +66,9 @@ def error_response(status: int, code: str, message: str, *,
 
 def from_domain(exc: Exception) -> ApiError:
     if isinstance(exc, Refusal):
-        return ApiError(STATUS_OF_CODE.get(exc.code, 409), exc.code, exc.reply)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+        return ApiError(STATUS_OF_CODE.get(exc.code, 409), exc.code, exc.reply,
+                        headers=headers)
     if isinstance(exc, RewardsError):
         return ApiError(STATUS_OF_CODE.get(exc.code, 409), exc.code, error_text(exc))
     raise TypeError(exc)
@@ -85,7 +88,7 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
                               headers=exc.headers)
     except (Refusal, RewardsError) as exc:
         err = from_domain(exc)
-        return error_response(err.status, err.code, err.message)
+        return error_response(err.status, err.code, err.message, headers=err.headers)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -135,14 +135,13 @@ async def my_redemptions(ctx: Context) -> Step:
 
 
 async def pickup(ctx: Context) -> Step:
-    try:  # refused before the effect: a wrong code or one's own changes nothing
+    try:  # a malformed code is no guess: refused before anything is counted
         code = service.pickup_code(ctx.arg)
-        await service.check_pickup(code, ctx.person)
     except PointsRefusal as exc:
         return done(exc.reply)
-    try:
+    try:  # a refusal inside the effect rolls it back: nothing changes
         async with ctx.effect() as record:
-            out = await service.hand_out(code, ctx.person)
+            out = await service.hand_out(code, ctx.person, ctx.kv)
             r = out.redemption
             record.reply = texts.PICKUP_OK.format(
                 name=r.reward_name, cost=r.cost, code=r.code, who=out.who)

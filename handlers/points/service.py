@@ -10,15 +10,18 @@ request, so a repeat never reserves or hands out twice.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
-from handlers import outbox
+from handlers import guesses, outbox
 from handlers.errors import Refusal
 from handlers.normalize import normalize
 from handlers.points import texts
 from rewards import ledger, redemption
+from rewards.errors import UnknownCode
 from rewards.views import Balance, RedemptionView
+from storage.kv import KV
 from storage.models import Person, Role
 
 # Who hands out rewards at the community service station. Property managers and district
@@ -41,6 +44,16 @@ class NotStationStaff(PointsRefusal):
 
 class OwnRedemption(PointsRefusal):
     code = "not_allowed"
+
+
+class PickupLocked(PointsRefusal):
+    """Too many wrong pickup codes from this member of staff (``guesses.PICKUP``)."""
+
+    code = "too_many_wrong_codes"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(texts.PICKUP_LOCKED.format(minutes=math.ceil(retry_after / 60)))
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -81,13 +94,24 @@ async def check_pickup(code: str, staff: Person) -> None:
         raise OwnRedemption(texts.PICKUP_OWN)
 
 
-async def hand_out(code: str, staff: Person) -> HandedOut:
+async def hand_out(code: str, staff: Person, kv: KV) -> HandedOut:
     """核销: post the reservation of ``code`` and tell the resident (through the outbox, in
-    the caller's transaction). Raises the refusals of ``check_pickup`` and the ledger's
-    UnknownCode, CodeExpired, CodeUsed."""
+    the caller's transaction). Raises the refusals of ``check_pickup``, the ledger's
+    UnknownCode, CodeExpired, CodeUsed, and PickupLocked once ``staff`` typed too many
+    unknown codes (``guesses.PICKUP``: counted here, for the chat and the API alike)."""
     code = pickup_code(code)
-    await check_pickup(code, staff)
-    r = await redemption.pickup(code, staff.openid)
+    if staff.role not in STATION_STAFF:
+        raise NotStationStaff(texts.PICKUP_NOT_STAFF)
+    try:
+        async with guesses.attempt(kv, staff.openid, guesses.PICKUP) as guess:
+            await check_pickup(code, staff)
+            try:
+                r = await redemption.pickup(code, staff.openid)
+            except UnknownCode:
+                guess.wrong = True
+                raise
+    except guesses.Locked as locked:
+        raise PickupLocked(locked.retry_after) from None
     notice = texts.N_PICKED_UP.format(
         name=r.reward_name, place=r.pickup_place, code=r.code, cost=r.cost)
     await outbox.enqueue(r.openid, notice, key=f"points:picked-up:{r.id}")

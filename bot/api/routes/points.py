@@ -88,9 +88,11 @@ async def redemptions_mine(call: Call) -> RedemptionPage:
              roles=STATION_STAFF, errors=(404, 409, 422),
              summary="核销：服务站工作人员（网格员、管理员）凭核销码发放礼品",
              description="预留的积分正式扣除，居民收到领取通知。不能核销自己的兑换（403）；"
-                         "核销码不存在 404，已使用（code_used）或已过期（code_expired）409。")
+                         "核销码不存在 404，已使用（code_used）或已过期（code_expired）409。"
+                         "同一工作人员每小时错误的核销码（不存在的）达到上限后，核销暂停到该小时结束："
+                         "429 too_many_wrong_codes，附 Retry-After（与聊天里的「核销」共用计数）。")
 async def redemptions_pickup(call: Call) -> PickupOut:
-    out = await service.hand_out(call.body.code, call.me)
+    out = await service.hand_out(call.body.code, call.me, call.kv)
     return PickupOut(redemption=RedemptionCard.of(out.redemption), resident_name=out.who)
 
 
