@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from handlers.inbound import Inbound
 from handlers.photos import PhotoStore
 from handlers.ports import Messenger
-from storage.dedup import EffectRecord, effect
+from storage.dedup import EffectRecord, effect, step_key
 from storage.kv import KV
 from storage.models import Person
 from storage.state import ConversationState
@@ -47,7 +47,10 @@ class Context:
     def effect(self) -> AbstractAsyncContextManager[EffectRecord]:
         """A database transaction that gives this message its one effect.
 
-        Raises ``storage.dedup.AlreadyHandled`` when a repeat delivery reaches it.
+        Raises ``storage.dedup.AlreadyHandled`` when a repeat delivery reaches it, or when
+        another message already completed this step of this run of the conversation (the
+        resident's second 确认 of a draft whose first one committed, then crashed).
         """
         self.changed = True
-        return effect(self.msg.dedup_key, self.msg.openid)
+        key = step_key(self.state.id, self.state.step) if self.state.id else None
+        return effect(self.msg.dedup_key, self.msg.openid, key)

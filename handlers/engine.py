@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from handlers import texts
@@ -10,6 +11,7 @@ from handlers.context import Context
 from handlers.flows import Flow, Step
 from handlers.inbound import Kind
 from handlers.normalize import split_command
+from storage.dedup import step_done, step_key
 
 EventFn = Callable[[Context], Awaitable[Step | None]]
 
@@ -62,7 +64,7 @@ class Router:
         if text in CANCEL_WORDS:
             if not ctx.state.active:
                 return texts.NOTHING_TO_CANCEL
-            ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+            _clear(ctx)
             return texts.CANCELLED
         if lowered in HELP_WORDS:
             return await self.menu(ctx)
@@ -127,9 +129,10 @@ class Router:
             # Entering another conversation replaces the one in progress.
             keep_state = False
         if keep_state:
-            saved = (ctx.state.conversation, ctx.state.step, ctx.state.data)
+            state = ctx.state
+            saved = (state.conversation, state.step, state.data, state.id)
             reply = await self._enter(ctx, flow, arg)
-            ctx.state.conversation, ctx.state.step, ctx.state.data = saved
+            state.conversation, state.step, state.data, state.id = saved
             return reply
         return await self._enter(ctx, flow, arg)
 
@@ -138,6 +141,7 @@ class Router:
             return texts.STAFF_ONLY if not ctx.person.role.is_staff else texts.NOT_ALLOWED
         ctx.arg = arg
         ctx.state.conversation, ctx.state.step, ctx.state.data = flow.name, None, {}
+        ctx.state.id = secrets.token_hex(8) if flow.steps else None
         step = await flow.start(ctx)
         return self._apply(ctx, flow, step)
 
@@ -145,8 +149,15 @@ class Router:
         flow = self.flow(ctx.state.conversation)
         step_fn = flow.steps.get(ctx.state.step or "") if flow else None
         if flow is None or step_fn is None:
-            ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+            _clear(ctx)
             return None
+        if ctx.state.id is not None:
+            done_before = await step_done(step_key(ctx.state.id, ctx.state.step))
+            if done_before is not None:
+                # This step took effect, but the process died (or Redis failed) before the
+                # conversation moved on: the draft is submitted; answer as the first time.
+                _clear(ctx)
+                return done_before.reply
         step = await step_fn(ctx)
         if step is None:
             return None
@@ -156,7 +167,7 @@ class Router:
         if step is None:
             step = Step(texts.UNKNOWN.format(text=ctx.msg.text[:20]))
         if step.next is None:
-            ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+            _clear(ctx)
         else:
             ctx.state.conversation, ctx.state.step = flow.name, step.next
         return step.reply
@@ -169,3 +180,8 @@ class Router:
     def timeout_of(self, name: str | None) -> int:
         flow = self.flow(name)
         return flow.timeout if flow else 30 * 60
+
+
+def _clear(ctx: Context) -> None:
+    """The conversation is over."""
+    ctx.state.conversation, ctx.state.step, ctx.state.data, ctx.state.id = None, None, {}, None

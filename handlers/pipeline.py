@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,8 +17,9 @@ from handlers.engine import Router
 from handlers.inbound import Inbound
 from handlers.push import reply as notices
 from storage import clock, person_cache
-from storage.dedup import AlreadyHandled, Dedup
+from storage.dedup import AlreadyHandled, Dedup, Waited
 from storage.models import Person
+from storage.state import ConversationState
 from storage.turn import Start, TurnStore
 
 log = logging.getLogger(__name__)
@@ -59,12 +62,19 @@ class Pipeline:
         return task.result()
 
     async def _process(self, msg: Inbound) -> Result:
-        """Claim, lock, load, route, save, release; a repeat waits for the first reply."""
+        """Claim, lock, load, route, save, release; a repeat waits for the first reply, and
+        takes the message over if the first delivery's claim vanishes (its process died, or
+        it failed with no effect)."""
         now = clock.now()
-        start, turn = await self.turns.begin(msg.openid, msg.dedup_key, now)
-        if start is Start.REPEAT:
-            _known, reply = await self.dedup.wait_reply(msg.dedup_key, self.deadline * 0.9)
-            return Result(reply, repeat=True)
+        until = time.monotonic() + self.deadline * 0.9
+        while True:
+            start, turn = await self.turns.begin(msg.openid, msg.dedup_key, now)
+            if start is Start.ENTERED:
+                break
+            waited, reply = await self.dedup.wait_reply(
+                msg.dedup_key, max(0.0, until - time.monotonic()))
+            if waited is not Waited.GONE:
+                return Result(reply, repeat=True)
         try:
             person = await self._person(msg, now, person_cache.decode(turn.person))
             ctx = Context(msg=msg, person=person, state=turn.state, services=self.services)
@@ -72,7 +82,10 @@ class Pipeline:
                 reply = await self.router.dispatch(ctx)
                 state = turn.state
             except AlreadyHandled as repeat:
-                reply, state = repeat.reply, None  # the database had it: change nothing
+                # The database had it: change nothing, or end the conversation whose step
+                # it completed (the draft is submitted).
+                reply = repeat.reply
+                state = ConversationState() if repeat.finished else None
             # Pending progress notices ride on this reply (a Redis flag says whether to look).
             taken = await notices.take(self.services.kv, msg.openid) if reply else None
             if taken is not None:
@@ -82,8 +95,15 @@ class Pipeline:
             raise
         # Keep the person's snapshot for the next message unless this one wrote anything.
         snapshot = None if (ctx.changed or state is None) else person_cache.encode(ctx.person)
-        await self.turns.finish(turn, reply, state, self.router.timeout_of(turn.state.conversation),
-                                person=snapshot, person_ttl=person_cache.TTL)
+        try:
+            await self.turns.finish(turn, reply, state,
+                                    self.router.timeout_of(turn.state.conversation),
+                                    person=snapshot, person_ttl=person_cache.TTL)
+        except BaseException:
+            # Free the person at once if Redis lets us; else the lease frees them shortly.
+            with contextlib.suppress(Exception):
+                await self.turns.abort(msg.openid, msg.dedup_key, turn)
+            raise
         if taken is not None:
             await notices.confirm(self.services.kv, msg.openid, taken)
         return Result(reply)
@@ -106,7 +126,9 @@ class Pipeline:
         result = self._result(task)
         if result.reply is None or result.repeat:
             return  # a repeat delivery: the first one answers
-        row = await outbox.enqueue(msg.openid, result.reply, key=f"reply:{msg.dedup_key}")
+        # The answer to the person's own message: never held by the quiet hours.
+        row = await outbox.enqueue(msg.openid, result.reply, key=f"reply:{msg.dedup_key}",
+                                   urgent=True)
         if self.services.messenger is not None:
             await outbox.deliver(row, self.services.messenger, outbox.SweepResult())
 

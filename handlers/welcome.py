@@ -52,7 +52,7 @@ async def on_scan(ctx: Context) -> Step | None:
 async def on_unsubscribe(ctx: Context) -> Step | None:
     ctx.person.subscribed = False
     await ctx.person.save(update_fields=["subscribed", "updated_at"])
-    ctx.state.conversation, ctx.state.step, ctx.state.data = None, None, {}
+    ctx.state.conversation, ctx.state.step, ctx.state.data, ctx.state.id = None, None, {}, None
     return None
 
 

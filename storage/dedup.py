@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import Enum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -19,6 +20,8 @@ from tortoise.transactions import in_transaction
 from storage.kv import KV
 from storage.models import ProcessedMessage
 
+# A claim in progress holds PENDING + b":" + its owner's token, under a short lease the
+# owner renews (storage.turn); a finished one holds the reply for DEDUP_TTL.
 PENDING = b"\x00pending"
 NO_REPLY = b"\x00none"
 # WeChat retries within about 15 s; an hour is ample and keeps Redis small. The database
@@ -27,11 +30,22 @@ DEDUP_TTL = 3600
 
 
 class AlreadyHandled(Exception):
-    """The database already holds this message's effect; ``reply`` is what it answered."""
+    """The database already holds this message's effect; ``reply`` is what it answered.
 
-    def __init__(self, reply: str | None) -> None:
+    ``finished``: the effect was the step of a conversation that is now over (a draft that
+    was submitted), so the conversation ends instead of staying where it was.
+    """
+
+    def __init__(self, reply: str | None, finished: bool = False) -> None:
         super().__init__("message already handled")
         self.reply = reply
+        self.finished = finished
+
+
+class Waited(Enum):
+    REPLIED = "replied"  # the first delivery answered (its reply may be None)
+    GONE = "gone"  # the claim vanished: released after a failure, or its owner died
+    TIMEOUT = "timeout"
 
 
 class Dedup:
@@ -41,30 +55,22 @@ class Dedup:
     def _key(self, dedup_key: str) -> str:
         return self.kv.key("msg", dedup_key)
 
-    async def claim(self, dedup_key: str) -> bool:
-        """True for the first delivery of a message, False for every repeat."""
-        return bool(await self.kv.redis.set(self._key(dedup_key), PENDING, nx=True, ex=DEDUP_TTL))
-
     async def remember(self, dedup_key: str, reply: str | None) -> None:
         value = NO_REPLY if reply is None else reply.encode()
         await self.kv.redis.set(self._key(dedup_key), value, ex=DEDUP_TTL)
 
-    async def forget(self, dedup_key: str) -> None:
-        """Release a claim whose handling failed with no effect, so a retry may try again."""
-        await self.kv.redis.delete(self._key(dedup_key))
-
-    async def wait_reply(self, dedup_key: str, timeout: float) -> tuple[bool, str | None]:
-        """Wait for the first delivery's reply: (known, reply). known is False on timeout."""
+    async def wait_reply(self, dedup_key: str, timeout: float) -> tuple[Waited, str | None]:
+        """Wait for the first delivery's reply, or for its claim to vanish."""
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
             value = await self.kv.redis.get(self._key(dedup_key))
             if value is None:
-                return True, None  # released after a failure: nothing to repeat
-            if value != PENDING:
-                return True, None if value == NO_REPLY else value.decode()
+                return Waited.GONE, None
+            if not value.startswith(PENDING):
+                return Waited.REPLIED, None if value == NO_REPLY else value.decode()
             if time.monotonic() >= deadline:
-                return False, None
+                return Waited.TIMEOUT, None
             await asyncio.sleep(min(delay, max(0.0, deadline - time.monotonic())))
             delay = min(delay * 1.5, 0.1)
 
@@ -77,19 +83,43 @@ class EffectRecord:
         self.reply: str | None = None
 
 
+def step_key(conversation_id: str, step: str | None) -> str:
+    return f"step:{conversation_id}:{step or ''}"
+
+
+async def step_done(key: str) -> ProcessedMessage | None:
+    """The record of an effect that completed this step, if one did."""
+    return await ProcessedMessage.get_or_none(dedup_key=key)
+
+
 @asynccontextmanager
-async def effect(dedup_key: str, openid: str) -> AsyncIterator[EffectRecord]:
-    """A transaction that records the message as handled; raises AlreadyHandled on repeat."""
+async def effect(dedup_key: str, openid: str, step_key: str | None = None
+                 ) -> AsyncIterator[EffectRecord]:
+    """A transaction that records the message as handled; raises AlreadyHandled on repeat.
+
+    ``step_key`` names the conversation step the effect completes (a draft's 确认): it is
+    recorded too, so a repeat of that step by another message (a new MsgId after a crash
+    left the draft behind) finds the first result instead of doing it again.
+    """
     try:
         async with in_transaction() as conn:
             row = await ProcessedMessage.create(dedup_key=dedup_key, openid=openid, using_db=conn)
+            step = None
+            if step_key is not None:
+                step = await ProcessedMessage.create(dedup_key=step_key, openid=openid,
+                                                     using_db=conn)
             record = EffectRecord(row)
             yield record
             if record.reply is not None:
-                row.reply = record.reply
-                await row.save(using_db=conn, update_fields=["reply"])
+                for done in (row, step):
+                    if done is not None:
+                        done.reply = record.reply
+                        await done.save(using_db=conn, update_fields=["reply"])
     except IntegrityError:
         previous = await ProcessedMessage.get_or_none(dedup_key=dedup_key)
-        if previous is None:
+        stepped = (await ProcessedMessage.get_or_none(dedup_key=step_key)
+                   if step_key is not None else None)
+        if previous is None and stepped is None:
             raise
-        raise AlreadyHandled(previous.reply) from None
+        first = previous if previous is not None else stepped
+        raise AlreadyHandled(first.reply, finished=stepped is not None) from None

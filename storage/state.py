@@ -18,6 +18,9 @@ class ConversationState:
     conversation: str | None = None
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    # Names this run of the conversation (a draft): an effect that completes one of its steps
+    # is recorded under it, so the step cannot take effect twice (storage.dedup.effect).
+    id: str | None = None
 
     @property
     def active(self) -> bool:
@@ -28,12 +31,14 @@ def decode_state(raw: bytes | str | None) -> ConversationState:
     if not raw:
         return ConversationState()
     doc = json.loads(raw)
-    return ConversationState(doc.get("c"), doc.get("s"), doc.get("d") or {})
+    return ConversationState(doc.get("c"), doc.get("s"), doc.get("d") or {}, doc.get("i"))
 
 
 def encode_state(state: ConversationState) -> str:
-    return json.dumps({"c": state.conversation, "s": state.step, "d": state.data},
-                      ensure_ascii=False)
+    doc = {"c": state.conversation, "s": state.step, "d": state.data}
+    if state.id:
+        doc["i"] = state.id
+    return json.dumps(doc, ensure_ascii=False)
 
 
 class StateStore:

@@ -5,11 +5,17 @@ and loads their conversation state; ``finish`` saves the state, remembers the re
 repeat deliveries and releases the lock. Each is one Lua script, so the common path costs
 two round trips instead of seven. Key names and values are the same as ``storage.dedup``,
 ``storage.state`` and ``storage.presence`` use, so those stay valid views of the same data.
+
+A process can die between any two lines, so the claim and the lock are leases: they live
+``LEASE_MS`` and the living owner renews them every third of that (``Lease``). A dead
+owner's claim vanishes within the lease, and WeChat's redelivery of the message takes the
+turn over (``storage.dedup.Waited.GONE``); its lock frees the person just as fast.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -21,7 +27,10 @@ from storage.kv import KV
 from storage.presence import WINDOW_SECONDS
 from storage.state import ConversationState, decode_state, encode_state
 
-LOCK_MS = 30_000
+log = logging.getLogger(__name__)
+
+LEASE_MS = 3_000  # a claim or lock nobody renews is free after this
+RENEW_EVERY = LEASE_MS / 3 / 1000  # seconds: two renewals may fail before the lease ends
 
 # KEYS: lock, seen, state, person[, msg]
 _ENTER = """
@@ -32,7 +41,7 @@ redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
 return {1, redis.call('get', KEYS[3]), redis.call('get', KEYS[4])}
 """
 _CLAIM_ENTER = """
-if redis.call('set', KEYS[5], ARGV[5], 'NX', 'EX', ARGV[6]) == false then
+if redis.call('set', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6]) == false then
   return {2, false, false}
 end
 """ + _ENTER
@@ -47,11 +56,40 @@ elseif ARGV[7] == 'set' then redis.call('set', KEYS[4], ARGV[8], 'EX', ARGV[9]) 
 if redis.call('get', KEYS[1]) == ARGV[6] then redis.call('del', KEYS[1]) end
 return 1
 """
+# KEYS: msg, lock; ARGV: the claim's value, the lock's token, the lease. Renews what is ours.
+_RENEW = """
+local n = 0
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[3]); n = 1 end
+if redis.call('get', KEYS[2]) == ARGV[2] then redis.call('pexpire', KEYS[2], ARGV[3]); n = n + 2 end
+return n
+"""
 
 
 class Start(Enum):
     ENTERED = "entered"  # first delivery: lock held, state loaded
     REPEAT = "repeat"  # the message was seen before
+
+
+class Lease:
+    """Keeps a living owner's claim and lock alive: renews them until stopped."""
+
+    def __init__(self, renew: object, keys: list[str], claim: bytes, token: bytes) -> None:
+        self._renew = renew
+        self._keys = keys
+        self._args = [claim, token, LEASE_MS]
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY)
+            try:
+                await self._renew(keys=self._keys, args=self._args)
+            except Exception as exc:  # a Redis hiccup: the next tick tries again
+                log.warning("lease renewal failed: %s", type(exc).__name__)
+
+    def stop(self) -> None:
+        """Stop renewing (the process is done with the turn, or is dying)."""
+        self._task.cancel()
 
 
 @dataclass
@@ -62,6 +100,7 @@ class Turn:
     state: ConversationState
     had_state: bool
     person: bytes | None  # the cached snapshot of the person's row, if any
+    lease: Lease
 
 
 class TurnStore:
@@ -71,6 +110,7 @@ class TurnStore:
         self._claim_enter = redis.register_script(_CLAIM_ENTER)
         self._enter = redis.register_script(_ENTER)
         self._finish = redis.register_script(_FINISH)
+        self._renew = redis.register_script(_RENEW)
 
     def _keys(self, openid: str) -> list[str]:
         k = self.kv.key
@@ -78,25 +118,36 @@ class TurnStore:
 
     async def begin(self, openid: str, dedup_key: str, now: datetime, wait: float = 30.0
                     ) -> tuple[Start, Turn | None]:
-        """Claim the message and enter the person's turn, waiting for the lock if needed."""
+        """Claim the message and enter the person's turn, waiting for the lock if needed.
+
+        REPEAT: somebody holds the claim (alive, or dead less than a lease ago) or has
+        answered it already: ``storage.dedup.Dedup.wait_reply`` tells which.
+        """
         token = secrets.token_hex(8).encode()
+        claim = PENDING + b":" + token
         keys = self._keys(openid)
-        args = [token, LOCK_MS, str(now.timestamp()), WINDOW_SECONDS]
+        msg_key = self.kv.key("msg", dedup_key)
+        args = [token, LEASE_MS, str(now.timestamp()), WINDOW_SECONDS]
         status, raw, person = await self._claim_enter(
-            keys=[*keys, self.kv.key("msg", dedup_key)], args=[*args, PENDING, DEDUP_TTL])
+            keys=[*keys, msg_key], args=[*args, claim, LEASE_MS])
         if status == 2:
             return Start.REPEAT, None
-        deadline = time.monotonic() + wait
-        delay = 0.002
-        while status == 0:  # someone else is handling this person's previous message
-            if time.monotonic() >= deadline:
-                await self.abort(openid, dedup_key, None)
-                raise TimeoutError(f"person lock for {openid} not free after {wait}s")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.05)
-            status, raw, person = await self._enter(keys=keys, args=args)
+        lease = Lease(self._renew, [msg_key, keys[0]], claim, token)
+        try:
+            deadline = time.monotonic() + wait
+            delay = 0.002
+            while status == 0:  # someone else is handling this person's previous message
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"person lock not free after {wait}s")
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.05)
+                status, raw, person = await self._enter(keys=keys, args=args)
+        except BaseException:
+            lease.stop()
+            await self._release(openid, dedup_key, None)
+            raise
         return Start.ENTERED, Turn(openid, dedup_key, token, decode_state(raw), bool(raw),
-                                   person or None)
+                                   person or None, lease)
 
     async def finish(self, turn: Turn, reply: str | None, state: ConversationState | None,
                      ttl: int, person: str | None = None, person_ttl: int = 30) -> None:
@@ -111,6 +162,7 @@ class TurnStore:
         remembered = NO_REPLY if reply is None else reply.encode()
         lock, _seen, state_key, person_key = self._keys(turn.openid)
         person_op = "set" if person is not None else ("del" if turn.person else "keep")
+        turn.lease.stop()
         await self._finish(
             keys=[lock, self.kv.key("msg", turn.dedup_key), state_key, person_key],
             args=[op, doc, ttl, remembered, DEDUP_TTL, turn.token, person_op, person or "",
@@ -118,6 +170,11 @@ class TurnStore:
 
     async def abort(self, openid: str, dedup_key: str, turn: Turn | None) -> None:
         """Handling failed with no effect: forget the message (a retry may try again)."""
+        if turn is not None:
+            turn.lease.stop()
+        await self._release(openid, dedup_key, turn)
+
+    async def _release(self, openid: str, dedup_key: str, turn: Turn | None) -> None:
         lock, _seen, state_key, person_key = self._keys(openid)
         await self._finish(
             keys=[lock, self.kv.key("msg", dedup_key), state_key, person_key],

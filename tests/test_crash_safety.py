@@ -1,0 +1,132 @@
+"""A turn survives the death of the process that handled it: claims and locks carry a short
+lease, a submitted draft answers every repeat of its 确认 with the first result, and a reply
+that misses the passive deadline is never held by the quiet hours.
+
+The same promises are tested with real processes and SIGKILL in tests/test_chaos.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import pytest
+
+from bot import callbacks, keys
+from handlers.pipeline import Pipeline
+from storage import clock
+from storage.models import OutboxMessage
+from storage.report_models import Case
+from storage.turn import LEASE_MS, Start, TurnStore
+from tests.test_reports_flow_support import (
+    LAT,
+    LNG,
+    number_in,
+    photo,
+    place,
+    report_bot,
+)
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture
+async def rbot(make_bot, tmp_path):
+    return await report_bot(make_bot, tmp_path)
+
+
+async def _card(bot, openid: str) -> None:
+    """A draft ready for 确认."""
+    await photo(bot, openid)
+    await place(bot, openid, LAT, LNG)
+    await bot.say(openid, "路灯不亮了晚上很黑")
+    assert "确认" in await bot.say(openid, "1")
+
+
+def _pipeline(bot) -> Pipeline:
+    return bot.client.app[keys.PIPELINE]
+
+
+async def test_a_dead_owner_lease_is_taken_over_by_the_redelivery(rbot):
+    """A process claimed the 确认 and the person's lock, then died: WeChat's redelivery of
+    the same MsgId handles the message within seconds and answers it."""
+    await _card(rbot, "o-dead")
+    kv = rbot.client.app[keys.KV_STORE]
+    store = TurnStore(kv)
+    start, turn = await store.begin("o-dead", "m:77001", clock.now())
+    assert start is Start.ENTERED
+    turn.lease.stop()  # the process is gone: nobody renews its claim or its lock
+    started = time.monotonic()
+    reply = await rbot.say("o-dead", "确认", msg_id=77001)
+    assert "上报成功" in (reply or ""), reply
+    assert time.monotonic() - started < LEASE_MS / 1000 + 4.5
+    assert await Case.all().count() == 1
+
+
+async def test_a_living_owner_keeps_its_claim_past_the_lease(rbot):
+    """The lease is renewed while the turn runs: a slow but living owner is not overtaken."""
+    kv = rbot.client.app[keys.KV_STORE]
+    store = TurnStore(kv)
+    start, turn = await store.begin("o-slow", "m:77002", clock.now())
+    await asyncio.sleep(LEASE_MS / 1000 * 1.6)
+    second, _ = await store.begin("o-slow", "m:77002", clock.now(), wait=0.2)
+    assert second is Start.REPEAT
+    with pytest.raises(TimeoutError):
+        await store.begin("o-slow", "m:77003", clock.now(), wait=0.3)
+    await store.finish(turn, "好", None, 60)
+    third, other = await store.begin("o-slow", "m:77004", clock.now(), wait=1.0)
+    assert third is Start.ENTERED
+    await store.finish(other, None, None, 60)
+
+
+async def test_commit_then_crash_before_redis_bookkeeping_answers_the_same_case(
+        rbot, monkeypatch):
+    """The case committed, then Redis failed in the finishing step: the draft is still in
+    Redis. The resident's next 确认 (a new MsgId) gets the same case number, not a second
+    case, and the grid worker hears of it once."""
+    await _card(rbot, "o-twice")
+    real_finish = TurnStore.finish
+    failed = []
+
+    async def finish_fails_once(self, turn, reply, *args, **kwargs):
+        if reply and "上报成功" in reply and not failed:
+            failed.append(reply)
+            raise ConnectionError("Redis went away")
+        return await real_finish(self, turn, reply, *args, **kwargs)
+
+    monkeypatch.setattr(TurnStore, "finish", finish_fails_once)
+    first = await rbot.say("o-twice", "确认")
+    assert failed and "系统繁忙" in (first or "")
+    number = number_in(failed[0])
+    again = await rbot.say("o-twice", "确认")
+    assert number_in(again) == number and "上报成功" in again
+    assert await Case.all().count() == 1
+    assert await OutboxMessage.filter(openid="o-grid").count() == 1
+    # The draft is finished: a further 确认 is not a step of a report any more.
+    assert "上报成功" not in (await rbot.say("o-twice", "确认") or "")
+
+
+async def test_a_late_reply_goes_out_at_night(rbot, monkeypatch):
+    """A turn that misses the deadline at 23:30 is answered at once through the outbox,
+    not held until 07:00: it is the answer to the person's own message."""
+    now = clock.local()
+    night = now.replace(hour=23, minute=30, second=0, microsecond=0)
+    clock.advance((night if night > now else night + timedelta(days=1)) - now)
+    await _card(rbot, "o-night")
+    pipeline = _pipeline(rbot)
+    monkeypatch.setattr(pipeline, "deadline", 0.05)
+    real_dispatch = pipeline.router.dispatch
+
+    async def slow(ctx):
+        await asyncio.sleep(0.3)
+        return await real_dispatch(ctx)
+
+    monkeypatch.setattr(pipeline.router, "dispatch", slow)
+    resp = await rbot.post(callbacks.text("o-night", "确认"), "o-night")
+    assert await resp.text() == "success"
+    await pipeline.drain()
+    row = await OutboxMessage.get(openid="o-night")
+    assert row.urgent and row.status == "sent"
+    sent = [m for m in rbot.sandbox.sent if m["openid"] == "o-night"]
+    assert sent and "上报成功" in str(sent[-1]["payload"]), sent
