@@ -20,6 +20,7 @@ from handlers.normalize import parse_int
 from handlers.reports import closing, routing, service, staff_notify, texts, views
 from handlers.reports.errors import BadInput, CaseError, NotAllowed, UnknownCase, WrongState
 from handlers.reports.lifecycle import Conflict, transition
+from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.geo_models import Category
 from storage.report_models import Case, CaseStatus
@@ -138,7 +139,8 @@ async def reopen_case(case: Case, openid: str, reason: str = "") -> str:
 
 
 async def _reopen(case: Case, openid: str, reason: str = "") -> None:
-    """reopen -> dispatched afresh with fresh SLAs, and an escalation to the supervisors."""
+    """reopen -> dispatched afresh with fresh SLAs, and an escalation to the supervisors;
+    staff hear at once, even in the quiet hours, when the fresh accept SLA ends before they do."""
     now = clock.now()
     category = await Category.get_or_none(code=case.category_code)
     accept_h, resolve_h = ((category.accept_sla_hours, category.resolve_sla_hours)
@@ -156,7 +158,8 @@ async def _reopen(case: Case, openid: str, reason: str = "") -> None:
                                  fields={"escalation_level": case.escalation_level + 1,
                                          "last_escalated_at": now})
     text = texts.N_REOPENED_STAFF.format(number=case.number, count=count)
-    await staff_notify.tell(case, escalated.event.id, await routing.supervisors(case), text)
+    await staff_notify.tell(case, escalated.event.id, await routing.supervisors(case), text,
+                            urgent=staff_urgent(category, now))
 
 
 FLOWS = [

@@ -32,6 +32,7 @@ from handlers.reports.errors import (
     WrongState,
 )
 from handlers.reports.lifecycle import transition
+from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.geo_models import Category
 from storage.report_models import OPEN_STATUSES, Case, Supporter
@@ -121,7 +122,8 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
 
 
 async def dispatch(case: Case, category: Category, using_db: Any = None) -> None:
-    """Route ``case`` (submitted or reopened) and tell whoever must act."""
+    """Route ``case`` (submitted or reopened) and tell whoever must act: at once, even in
+    the quiet hours, when the category's SLA ends before they do (``urgency``)."""
     found = await routing.assign(case, category, using_db)
     moved = await transition(case, "dispatch", "system", note=f"分拨至{found.label}",
                              using_db=using_db, fields={
@@ -131,7 +133,7 @@ async def dispatch(case: Case, category: Category, using_db: Any = None) -> None
                                  "property_org": found.property_org,
                                  "dispatched_at": clock.now()})
     await staff_notify.dispatched(case, moved.event.id, found.others, found.copies, found.label,
-                                 using_db)
+                                 using_db, urgent=staff_urgent(category))
 
 
 async def find_duplicates(category_code: str, lat: float, lng: float) -> list[Case]:

@@ -5,7 +5,9 @@ The step's guard is a guarded update of ``accept_escalated_at`` / ``resolve_esca
 (row count checked), so two sweepers or a rerun escalate it once. Escalating marks the case
 overdue, counts the level up, tells the grid's deputy (else the community admin), reminds
 the assignee, whistles (吹哨) to the category's department when another party handles it,
-and tells the reporter. Each case is its own transaction inside its own try/except.
+and tells the reporter. The staff pushes are urgent (not held by the quiet hours) when the
+category's SLA for the step ends before the quiet hours do (``urgency``); the reporter's are
+not. Each case is its own transaction inside its own try/except.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tortoise.transactions import in_transaction
 from handlers.reports import notify, routing, staff_notify, views
 from handlers.reports import staff_texts as t
 from handlers.reports.lifecycle import transition
+from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.geo_models import Category
 from storage.report_models import OPEN_STATUSES, Case, CaseStatus
@@ -75,19 +78,21 @@ async def escalate(case_id: int, step: SlaStep) -> bool:
                    and case.responsible != "department" else None)
         note = f"{step.label}超时" + (f"，吹哨{whistle}" if whistle else "")
         moved = await transition(case, "escalate", ACTOR, note=note)
+        urgent = staff_urgent(category, now, step=step.name)
         event = moved.event.id
         due = views.when(getattr(case, step.due))
         who = views.RESPONSIBLE_NAMES.get(case.responsible, "")
         await staff_notify.tell(case, event, await routing.supervisors(case),
                                 staff_notify.fill(case, t.ESCALATED, step=step.label, due=due,
-                                                  who=who))
+                                                  who=who), urgent=urgent)
         await staff_notify.tell(case, event, [case.assignee_openid], t.ESCALATED_ASSIGNEE.format(
-            number=case.number, step=step.label, due=due))
+            number=case.number, step=step.label, due=due), urgent=urgent)
         if whistle:
             photos = await staff_notify.photo_text(case)
             await staff_notify.tell(case, event, await routing.department_staff(whistle),
                                     staff_notify.fill(case, t.WHISTLE, photos=photos,
-                                                      step=step.label, department=whistle))
+                                                      step=step.label, department=whistle),
+                                    urgent=urgent)
         await notify.resident_progress(case, event, t.R_ESCALATED.format(
             number=case.number, whom=t.R_SUPERVISOR))
     return True

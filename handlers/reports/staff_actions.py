@@ -16,6 +16,7 @@ from handlers.reports.errors import NotAllowed, UnknownCase, WrongState
 from handlers.reports.lifecycle import MOVES, Conflict, transition
 from handlers.reports.service import find_case
 from handlers.reports.staff_auth import actor_name, may_act
+from handlers.reports.urgency import staff_urgent, step_of
 from storage import clock
 from storage.geo_models import Category
 from storage.models import Person, Role
@@ -94,13 +95,14 @@ async def reject(number: str, person: Person, reason: str) -> Case:
 
 
 async def transfer(number: str, person: Person, target: str) -> tuple[Case, str]:
-    """转派 to the compound's property or the category's department (吹哨)."""
+    """转派 to the compound's property or the category's department (吹哨); the new party
+    hears at once, even in the quiet hours, when the category's SLA ends before they do."""
     case = await case_for(number, person, "transfer")
+    category = await Category.get_or_none(code=case.category_code)
     if target == "property":
         found = await routing.to_property(case)
         missing = t.NO_COMPOUND
     else:
-        category = await Category.get_or_none(code=case.category_code)
         found = await routing.to_department(case, category.department if category else None)
         missing = t.NO_DEPARTMENT
     if found is None:
@@ -114,7 +116,8 @@ async def transfer(number: str, person: Person, target: str) -> tuple[Case, str]
     photo_text = await staff_notify.photo_text(case)
     text = staff_notify.fill(case, t.TRANSFERRED_TO, photos=photo_text, by=actor_name(person),
                              reason=f"转派至{found.label}")
-    await staff_notify.tell(case, moved.event.id, [found.assignee, *found.others], text)
+    await staff_notify.tell(case, moved.event.id, [found.assignee, *found.others], text,
+                            urgent=staff_urgent(category, step=step_of(case.status)))
     await notify.resident_progress(case, moved.event.id, t.R_TRANSFERRED.format(
         number=case.number, label=views.RESPONSIBLE_NAMES[found.responsible]))
     return case, found.label

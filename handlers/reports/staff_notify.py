@@ -1,5 +1,9 @@
 """What staff hear about cases, through the outbox, keyed by the history event that caused it
-(so a retried change is announced once). Call inside the change's transaction."""
+(so a retried change is announced once). Call inside the change's transaction.
+
+Work staff must do within an SLA ending before the quiet hours do is ``urgent`` (the caller
+decides with ``handlers.reports.urgency.staff_urgent``): it goes out at once, day or night.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +30,13 @@ async def photo_text(case: Case, kind: str = "report", using_db: Any = None) -> 
 
 
 async def tell(case: Case, event_id: int, openids: Iterable[str | None], text: str,
-               using_db: Any = None) -> int:
-    """Queue ``text`` for each person once (a person named twice hears it once)."""
+               using_db: Any = None, *, urgent: bool = False) -> int:
+    """Queue ``text`` for each person once (a person named twice hears it once); ``urgent``
+    pushes are not held by the quiet hours."""
     told = 0
     for openid in dict.fromkeys(o for o in openids if o):
         await outbox.enqueue(openid, text, key=f"case-staff:{case.number}:{event_id}:{openid}",
-                             using_db=using_db)
+                             using_db=using_db, urgent=urgent)
         told += 1
     return told
 
@@ -43,10 +48,12 @@ def fill(case: Case, template: str, **extra: object) -> str:
 
 
 async def dispatched(case: Case, event_id: int, others: list[str], copies: list[str],
-                     label: str, using_db: Any = None) -> None:
-    """A new (or reopened) case: the assignee and the same party's others; the grid a copy."""
+                     label: str, using_db: Any = None, *, urgent: bool = False) -> None:
+    """A new (or reopened) case: the assignee and the same party's others; the grid a copy.
+    ``urgent`` applies to all of them."""
     photos = await photo_text(case, using_db=using_db)
     lead = t.PROPERTY_NOTICE if case.responsible == "property" else t.DISPATCHED
     await tell(case, event_id, [case.assignee_openid, *others],
-               fill(case, lead, photos=photos), using_db)
-    await tell(case, event_id, copies, fill(case, t.COPY_NOTICE, label=label), using_db)
+               fill(case, lead, photos=photos), using_db, urgent=urgent)
+    await tell(case, event_id, copies, fill(case, t.COPY_NOTICE, label=label), using_db,
+               urgent=urgent)

@@ -1,5 +1,10 @@
 """Who hears about a wish's changes. Every message goes through the outbox, keyed by the
-history event that caused it, so a change is announced once however often it is retried."""
+history event that caused it, so a change is announced once however often it is retried.
+
+None of them is urgent: they wait out the quiet hours (22:00-07:00). No wish work has a
+deadline measured in hours - an admin's review has no SLA, a claim runs for days and its
+reminder comes 24 h ahead, a needed-by date is a day - so nothing here is staff work that must
+be done before the morning (compare ``handlers.reports.urgency``)."""
 
 from __future__ import annotations
 
