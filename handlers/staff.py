@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import secrets
 from datetime import timedelta
 
-from handlers import texts
+from handlers import guesses, texts
 from handlers.context import Context
 from handlers.flows import Step, command, done
 from handlers.normalize import normalize
-from storage import clock, ratelimit
+from storage import clock
 from storage.models import Person, Role, StaffInvite
 
+log = logging.getLogger(__name__)
+
 INVITE_TTL = timedelta(hours=24)
-MAX_FAILED_BINDS = 5  # per person per hour: six digits must not be guessable
+# Wrong (or expired) codes: 5 an hour per person, and 30 in 10 minutes across everyone, after
+# which every binding waits for the window to end (handlers.guesses.BIND_PERSON, BIND_GLOBAL).
+BIND_CAPS = (guesses.BIND_PERSON, guesses.BIND_GLOBAL)
 
 
 class InviteError(ValueError):
@@ -53,9 +59,20 @@ async def bind(ctx: Context) -> Step:
         return done(texts.BIND_NEED_CODE)
     if not (len(code) == 6 and code.isdigit()):
         return done(texts.BIND_BAD_FORMAT)
-    limiter = f"bind:{ctx.person.openid}"
-    if await ratelimit.exceeded(ctx.kv, limiter, MAX_FAILED_BINDS):
-        return done(texts.BIND_TOO_MANY)
+    try:
+        async with guesses.attempt(ctx.kv, ctx.person.openid, *BIND_CAPS) as guess:
+            reply, refusal = await _bind(ctx, code)
+            guess.wrong = refusal in (texts.BIND_WRONG, texts.BIND_EXPIRED)
+    except guesses.Locked as locked:
+        if locked.cap is guesses.BIND_PERSON:
+            return done(texts.BIND_TOO_MANY)
+        await _note_live_invite(code)
+        return done(texts.BIND_PAUSED.format(minutes=math.ceil(locked.retry_after / 60)))
+    return done(reply)
+
+
+async def _bind(ctx: Context, code: str) -> tuple[str, str | None]:
+    """Use the invitation of ``code``: the reply, and the refusal if it was refused."""
     now = clock.now()
     async with ctx.effect() as record:
         invite = await StaffInvite.filter(code_hash=_hash(code)).order_by("-created_at").first()
@@ -80,9 +97,19 @@ async def bind(ctx: Context) -> Step:
                 name=invite.name, role=texts.ROLE_NAMES[invite.role.value], scope=scope)
         else:
             record.reply = refusal
-    if refusal is not None and refusal is not texts.BIND_USED:
-        await ratelimit.hit(ctx.kv, limiter, MAX_FAILED_BINDS + 1, 3600)
-    return done(record.reply)
+    return record.reply, refusal
+
+
+async def _note_live_invite(code: str) -> None:
+    """Binding is paused for everyone: the reply says nothing about the code, and the code
+    is not used. If it is a live invitation's, it may have been guessed (or the invitee is
+    unlucky): tell the operators which one, so they can reissue it."""
+    invite = await StaffInvite.filter(code_hash=_hash(code), used_at=None,
+                                      expires_at__gt=clock.now()).first()
+    if invite is not None:
+        log.warning("binding is paused after too many wrong codes, and the code of live "
+                    "invitation %s (%s) was tried: consider reissuing it",
+                    invite.id, invite.role.value)
 
 
 FLOWS = [

@@ -42,6 +42,7 @@ BIND_WRONG = "邀请码不正确，请核对后重试。"
 BIND_EXPIRED = "该邀请码已过期，请联系社区管理员重新生成。"
 BIND_USED = "该邀请码已被使用，请联系社区管理员重新生成。"
 BIND_TOO_MANY = "尝试次数过多，请一小时后再试。"
+BIND_PAUSED = "近期错误的邀请码过多，为保护账号安全，绑定已暂停，请稍后再试（约 {minutes} 分钟后）。"
 BIND_OK = "绑定成功！{name}，您的身份是「{role}」{scope}。回复「帮助」查看工作人员功能。"
 
 ROLE_NAMES = {

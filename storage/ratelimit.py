@@ -15,11 +15,6 @@ async def hit(kv: KV, name: str, limit: int, window: int) -> bool:
     return int(count) <= limit
 
 
-async def exceeded(kv: KV, name: str, limit: int) -> bool:
-    raw = await kv.redis.get(kv.key("rl", name))
-    return raw is not None and int(raw) >= limit
-
-
 # Take one try of ARGV[1] in a fixed window of ARGV[2] seconds, atomically: a take over the
 # limit is undone at once, so concurrent callers can never overshoot it. Returns the try's
 # number (1 .. limit), or 0 when none is left.

@@ -1,5 +1,5 @@
 """Guessing six-digit codes: wrong pickup codes (核销) per staff member, in chat and the API
-alike."""
+alike, and wrong binding codes (绑定) per person and across the whole service."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import logging
 
 from bot.logs import hash_openid
 from bot.metrics import REGISTRY
+from handlers.staff import create_invite
 from rewards import catalogue, ledger
 from storage.ledger_models import Redemption, RedemptionStatus
-from storage.models import Person, Role
+from storage.models import Person, Role, StaffInvite
 from tests.api_client import PREFIX
 
 PLACE = "繁荣社区服务站"
 RES = "o-guess-res"
 STAFF = "o-guess-staff"
 WRONG_PICKUPS = 10  # per staff member per hour (handlers.guesses.PICKUP)
+WRONG_BINDS_PERSON = 5  # per person per hour (handlers.guesses.BIND_PERSON)
+WRONG_BINDS_ALL = 30  # across everyone per 10 minutes (handlers.guesses.BIND_GLOBAL)
 LOCKED = "错误次数过多"
 
 
@@ -108,3 +111,50 @@ async def test_concurrent_wrong_codes_in_the_api_cannot_overshoot_the_cap(make_b
         staff.post("/redemptions/pickup", json={"code": wrong(code, i)}) for i in range(tries)))
     statuses = sorted(status for status, _ in answers)
     assert statuses == [404] * WRONG_PICKUPS + [429] * (tries - WRONG_PICKUPS)
+
+
+# -- 绑定: wrong binding codes --------------------------------------------------------------------
+
+
+async def test_wrong_binding_codes_are_capped_across_everyone(bot, monkeypatch, caplog):
+    monkeypatch.setattr("handlers.staff.secrets.randbelow", lambda n: 999999)
+    await create_invite(Role.ADMIN, "张丽")
+    trips = metric("linli_code_lockouts_total", kind="bind_global")
+    caplog.set_level(logging.WARNING)
+    # Fresh accounts, each far below its own limit, guessing at once.
+    tries = WRONG_BINDS_ALL + 10
+    replies = await asyncio.gather(*(
+        bot.say(f"o-fresh-{i}", f"绑定 {i:06d}") for i in range(tries)))
+    assert sum("不正确" in r for r in replies) == WRONG_BINDS_ALL, replies
+    busy = [r for r in replies if "不正确" not in r]
+    assert len(busy) == tries - WRONG_BINDS_ALL and all("稍后再试" in r for r in busy), busy
+    # For the rest of the window every binding is refused alike: the right code is neither
+    # used nor disclosed.
+    reply = await bot.say("o-lucky", "绑定 999999")
+    assert "稍后再试" in reply and "绑定成功" not in reply
+    assert reply == busy[0]
+    assert (await Person.get(openid="o-lucky")).role is Role.RESIDENT
+    assert (await StaffInvite.get()).used_at is None
+    assert metric("linli_code_lockouts_total", kind="bind_global") == trips + 1
+    assert "o-fresh-" not in caplog.text and "o-lucky" not in caplog.text
+    assert "live invitation" in caplog.text  # the operators hear which one to reissue
+    assert [r for r in caplog.records if r.levelno == logging.WARNING], caplog.text
+
+
+async def test_each_persons_wrong_codes_count_toward_the_global_cap(bot):
+    await create_invite(Role.ADMIN, "张丽")
+    for i in range(WRONG_BINDS_PERSON):
+        assert "不正确" in await bot.say("o-one", f"绑定 {i:06d}")
+    assert "尝试次数过多" in await bot.say("o-one", "绑定 000100")  # refused: not counted
+    rest = WRONG_BINDS_ALL - WRONG_BINDS_PERSON
+    replies = await asyncio.gather(*(
+        bot.say(f"o-many-{i}", f"绑定 {i + 200:06d}") for i in range(rest)))
+    assert all("不正确" in r for r in replies)
+    assert "稍后再试" in await bot.say("o-two", "绑定 000300")
+
+
+async def test_used_codes_do_not_count(bot):
+    code = await create_invite(Role.ADMIN, "张丽")
+    assert "绑定成功" in await bot.say("o-first", f"绑定 {code}")
+    for _ in range(WRONG_BINDS_PERSON + 1):
+        assert "已被使用" in await bot.say("o-second", f"绑定 {code}")
