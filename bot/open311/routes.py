@@ -16,7 +16,7 @@ from aiohttp import web
 from bot import keys
 from bot.open311.render import CONTENT_TYPES, FORMATS, JSON, XML, render
 from bot.textcheck import unstorable
-from handlers.open311 import requests, services, submit, texts
+from handlers.open311 import params, requests, services, submit, texts
 from handlers.open311.errors import BadRequest, Open311Error
 
 PREFIX = "/open311/v2"
@@ -52,6 +52,8 @@ def document(root: str) -> Callable[[Handler], Handler]:
                                            *request.query.keys(), *request.query.values())):
                 return _error(fmt, 400, texts.E_CHARACTERS)
             try:
+                params.check_path(request.match_info)
+                params.check_query(request.query.items())
                 value = await view(request)
             except Open311Error as exc:
                 return _error(fmt, exc.status, exc.description)
@@ -120,6 +122,7 @@ async def _form(request: web.Request) -> dict[str, str]:
         form.setdefault(name, value)  # the first of repeated fields
     if "api_key" not in form and "api_key" in request.query:
         form["api_key"] = request.query["api_key"]
+    params.check_form(form)
     return form
 
 
