@@ -130,3 +130,111 @@ async def test_a_late_reply_goes_out_at_night(rbot, monkeypatch):
     assert row.urgent and row.status == "sent"
     sent = [m for m in rbot.sandbox.sent if m["openid"] == "o-night"]
     assert sent and "上报成功" in str(sent[-1]["payload"]), sent
+
+
+# -- every conversation that creates something: commit, crash, repeat ---------------------------
+
+
+class _CrashOnce:
+    """Redis fails in the finishing step of the next turn whose reply contains ``marker``
+    (the effect has committed by then): the conversation's state stays behind."""
+
+    def __init__(self, monkeypatch, marker: str) -> None:
+        self.marker, self.replies = marker, []
+        real = TurnStore.finish
+
+        async def finish(store, turn, reply, *args, **kwargs):
+            if reply and marker in reply and not self.replies:
+                self.replies.append(reply)
+                raise ConnectionError("Redis went away")
+            return await real(store, turn, reply, *args, **kwargs)
+
+        monkeypatch.setattr(TurnStore, "finish", finish)
+
+
+async def _repeat_after_crash(bot, monkeypatch, openid: str, marker: str, send) -> str:
+    """``send`` the final message; the turn crashes after its commit; the person sends the
+    same thing again (a new MsgId): the answer must be the first one's."""
+    crash = _CrashOnce(monkeypatch, marker)
+    assert "系统繁忙" in (await send() or "")
+    assert crash.replies, "the final step did not take effect"
+    again = await send()
+    assert again == crash.replies[0]
+    return again
+
+
+async def test_wish_post_confirm_twice_is_one_wish(make_bot, tmp_path, monkeypatch):
+    from storage.models import Wish
+    from tests.test_wishes_support import app_bot, staff, talk
+
+    bot = await app_bot(make_bot, tmp_path)
+    await staff()
+    await talk(bot, "o-res", "许愿 厨房灯不亮了", "灯管坏了", "4", "跳过", "不限",
+               "繁荣社区 5号楼101", "跳过")
+    await _repeat_after_crash(bot, monkeypatch, "o-res", "W",
+                              lambda: bot.say("o-res", "确认"))
+    assert await Wish.all().count() == 1
+
+
+async def test_volunteer_registration_twice_is_one_registration(make_bot, tmp_path,
+                                                                monkeypatch):
+    from storage.models import Volunteer
+    from tests.test_wishes_support import app_bot, talk
+
+    bot = await app_bot(make_bot, tmp_path)
+    await talk(bot, "o-vol", "志愿者注册", "陈晓", "跳过", "跑腿、维修", "繁荣", "是")
+    reply = await _repeat_after_crash(bot, monkeypatch, "o-vol", "注册成功",
+                                      lambda: bot.say("o-vol", "跳过"))
+    assert "注册成功" in reply
+    assert await Volunteer.all().count() == 1
+
+
+async def test_redeem_confirm_twice_spends_once(bot, monkeypatch):
+    from rewards import ledger
+    from storage.ledger_models import Redemption
+    from tests.test_points_chat import grant, reward
+
+    item = await reward(cost=30)
+    await grant("o-red", 100)
+    assert "确认" in await bot.say("o-red", f"兑换 {item.id}")
+    await _repeat_after_crash(bot, monkeypatch, "o-red", "兑换成功",
+                              lambda: bot.say("o-red", "确认"))
+    assert await Redemption.all().count() == 1
+    assert (await ledger.balance("o-red")).available == 70
+
+
+async def test_wish_proof_photo_twice_fulfils_once(make_bot, tmp_path, monkeypatch):
+    from storage.models import WishEvent
+    from tests.test_wishes_support import app_bot, jpeg, staff, volunteer, wish
+
+    bot = await app_bot(make_bot, tmp_path)
+    await staff()
+    await volunteer("o-vol", "陈晓")
+    w = await wish()
+    assert "认领成功" in await bot.say("o-vol", f"认领 {w.number}")
+    assert "照片" in await bot.say("o-vol", f"完成 {w.number} 已送到")
+
+    def proof():
+        media = bot.sandbox.add_media(jpeg("green"), "image/jpeg")
+        return bot.send(callbacks.image("o-vol", media), "o-vol")
+
+    await _repeat_after_crash(bot, monkeypatch, "o-vol", "等待受助方确认", proof)
+    assert await WishEvent.filter(wish_id=w.id, kind="fulfilled").count() == 1
+
+
+async def test_case_resolve_photo_twice_resolves_once(rbot, monkeypatch):
+    from storage.report_models import CaseEvent
+    from tests.test_reports_flow_support import report
+    from tests.test_wishes_support import jpeg
+
+    number = number_in(await report(rbot, "o-res"))
+    assert number in await rbot.say("o-grid", f"接单 {number}")
+    assert "照片" in await rbot.say("o-grid", f"完成 {number} 灯修好了")
+
+    def after_photo():
+        media = rbot.sandbox.add_media(jpeg("green"), "image/jpeg")
+        return rbot.send(callbacks.image("o-grid", media), "o-grid")
+
+    await _repeat_after_crash(rbot, monkeypatch, "o-grid", number, after_photo)
+    case = await Case.get(number=number)
+    assert await CaseEvent.filter(case_id=case.id, action="resolve").count() == 1
