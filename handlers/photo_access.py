@@ -1,7 +1,8 @@
 """Who may look at a stored photo: whoever may see what it belongs to.
 
-A report's photos and its after-photo: the case's reporter, its supporters and staff who may
-act on it (``reports.resident.may_see`` as the API reads cases). A wish's photo: whoever may
+A report's photos and its after-photo: the case's reporter and staff who may act on it
+(``reports.resident.may_see`` as the API reads cases); a supporter sees the after-photo and
+their own photos of the report, never the reporter's or another supporter's. A wish's photo: whoever may
 see the wish; its proof photo: only the wish's people (poster, beneficiary, claimant, who may
 confirm, admins), as the proof's note. An upload not yet attached: its uploader. Anything
 else: its sender and admins. A photo one may not see is unknown, as if there were none.
@@ -35,7 +36,10 @@ async def _may_see(photo: Photo, person: Person) -> bool:
         return photo.openid == person.openid
     if kind in ("report", AFTER):
         case = await Case.get_or_none(number=photo.owner_id)
-        return case is not None and await resident.may_see(case, person, any_staff=False)
+        if case is None or not await resident.may_see(case, person, any_staff=False):
+            return False
+        return (kind == AFTER or photo.openid == person.openid
+                or await resident.sees_private(case, person))
     if kind in ("wish", "wish_proof"):
         wish_id = parse.wish_number(photo.owner_id)
         wish = await Wish.get_or_none(id=wish_id) if wish_id else None

@@ -283,7 +283,8 @@ async def test_support_adds_a_supporter_once(api):
     assert status == 200, body
     assert body["supported"] is True and body["added"] is True and "+1" in body["message"]
     assert body["case"]["my_role"] == "supporter" and body["case"]["supporters_count"] == 1
-    assert body["case"]["photo_count"] == 2
+    assert body["case"]["photo_count"] == 1  # bob's own: the reporter's is not his to see
+    assert await Photo.filter(owner_id=number, owner_kind="report").count() == 2
     status, body = await bob.post(f"/reports/{number}/support", json={})
     assert status == 200 and body["added"] is False and body["supported"] is True
     assert body["case"]["supporters_count"] == 1

@@ -3,6 +3,10 @@
 The window is what the spec recommends: the last 90 days when no date is given, never more
 than 90 days between start_date and end_date (a wider range is refused), at most 1,000
 requests, newest first. Hidden cases are never shown, not even by id.
+
+Everything published is public: the description and the notes are masked and the address
+coarsened to the building or road (``handlers.masking``); the stored case keeps every word
+for staff.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from handlers import masking
 from handlers.open311 import texts
 from handlers.open311.coords import to_wgs84
 from handlers.open311.errors import BadRequest, NotFound
@@ -132,13 +137,15 @@ async def views_of(cases: list[Case]) -> list[ServiceRequest]:
 
 def status_notes(case: Case, event: CaseEvent | None) -> str | None:
     if case.status is CaseStatus.REJECTED:
-        return texts.NOTE_REJECTED.format(referral=case.referral) if case.referral else None
+        return (texts.NOTE_REJECTED.format(referral=masking.mask_text(case.referral))
+                if case.referral else None)
     if case.status is CaseStatus.MERGED and case.merged_into:
         return texts.NOTE_MERGED.format(number=case.merged_into)
     if event is None:
         return None
     action = ACTION_NAMES.get(event.action, event.action)
-    return texts.NOTE_EVENT.format(action=action, note=event.note) if event.note else action
+    note = masking.mask_text(event.note)
+    return texts.NOTE_EVENT.format(action=action, note=note) if note else action
 
 
 def agency(case: Case) -> str:
@@ -160,10 +167,12 @@ def _view(case: Case, category: Category | None, event: CaseEvent | None,
         service_request_id=case.number, status=open311_status(case.status),
         status_notes=status_notes(case, event),
         service_name=category.name if category else case.category_code,
-        service_code=case.category_code, description=case.description or None,
+        service_code=case.category_code,
+        description=masking.mask_text(case.description) or None,
         agency_responsible=agency(case),
         service_notice=service_notice(category) if category else None,
         requested_datetime=case.created_at, updated_datetime=case.updated_at,
-        expected_datetime=case.resolve_due_at, address=case.address or None,
+        expected_datetime=case.resolve_due_at,
+        address=masking.coarse_address(case.address) or None,
         address_id=case.building_code or None, zipcode=None, lat=lat, long=lng,
         media_url=media_url or None)

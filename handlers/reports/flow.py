@@ -117,7 +117,7 @@ async def _confirm(ctx: Context, text: str) -> Step | None:
     found = await service.find_duplicates(d["category"], d["lat"], d["lng"])
     if found:
         d["dup"] = found[0].number
-        return goto("dup", texts.ASK_DUP.format(card=views.case_card(found[0])))
+        return goto("dup", texts.ASK_DUP.format(card=views.public_card(found[0])))
     return await _submit(ctx)
 
 

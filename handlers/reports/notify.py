@@ -3,13 +3,15 @@
 Every change a resident should hear about is written to the outbox in the same transaction
 as the change (pass its connection as ``using_db``); the outbox sweep delivers it. All pushes
 about one case share a subject, so changes not yet delivered go out as one message.
+Supporters get the public text (``handlers.masking``): a note staff typed for the reporter
+("已联系您 3单元501") is not theirs to read.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from handlers import outbox
+from handlers import masking, outbox
 from handlers.reports import push_texts as t
 from storage.report_models import Case, Supporter
 
@@ -35,15 +37,17 @@ async def resident_progress(case: Case, event_id: int, text: str, *,
     ``event_id`` (the CaseEvent written for the change) makes the push idempotent; ``urgent``
     pushes go out during the quiet hours too.
     """
-    recipients = [] if is_external(case.reporter_openid) else [case.reporter_openid]
+    recipients = [] if is_external(case.reporter_openid) else [(case.reporter_openid, text)]
     if include_supporters:
-        recipients += [s.openid for s in await Supporter.filter(case_id=case.id)
+        public = masking.mask_text(text)
+        recipients += [(s.openid, public) for s in await Supporter.filter(case_id=case.id)
                        .using_db(using_db) if s.openid != case.reporter_openid]
     status = t.STATUS.get(case.status, str(case.status))
-    notice = {"title": t.TITLE.format(number=case.number), "status": status, "line": text,
-              "head": t.HEAD.format(number=case.number, status=status)}
-    for openid in recipients:
-        await outbox.enqueue(openid, text, key=f"case:{case.number}:{event_id}:{openid}",
+    head = t.HEAD.format(number=case.number, status=status)
+    for openid, line in recipients:
+        notice = {"title": t.TITLE.format(number=case.number), "status": status, "line": line,
+                  "head": head}
+        await outbox.enqueue(openid, line, key=f"case:{case.number}:{event_id}:{openid}",
                              using_db=using_db, subject=subject_of(case), urgent=urgent,
                              notice=notice)
     return len(recipients)

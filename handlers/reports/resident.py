@@ -6,6 +6,11 @@ The answers to a resolved case (满意 / 不满意 / 1-5 / 没修好) live in ``
 
 The use cases are plain functions the API calls too: ``my_cases``, ``visible_case`` and
 ``case_view``.
+
+A supporter sees the public view of a case (``CaseView.public``): the description and the
+timeline's notes masked and the address down to the building (``handlers.masking``), and of
+the report's photos only their own - the reporter's photos may show a private place, and a
+supporter saw the problem for themselves. The reporter and staff see everything.
 """
 
 from __future__ import annotations
@@ -43,6 +48,12 @@ async def may_see(case: Case, person: Person, *, any_staff: bool = True) -> bool
     if person.role.is_staff and (any_staff or await staff_auth.may_act(case, person)):
         return True
     return await Supporter.exists(case_id=case.id, openid=person.openid)
+
+
+async def sees_private(case: Case, person: Person) -> bool:
+    """The reporter and staff who may act read the full text and the reporter's photos."""
+    return case.reporter_openid == person.openid or (
+        person.role.is_staff and await staff_auth.may_act(case, person))
 
 
 async def visible_case(number: str, person: Person, *, any_staff: bool = True) -> Case:
@@ -85,6 +96,11 @@ class CaseView:
     events: list[CaseEvent]  # the timeline, oldest first
     actions: list[str]  # what the viewer may do now: confirm, rate, reopen, support
 
+    @property
+    def public(self) -> bool:
+        """Masked text and coarse address: what a supporter (not reporter or staff) reads."""
+        return self.role == "supporter"
+
 
 def resident_actions(case: Case, role: ViewerRole, supported: bool) -> list[str]:
     if role == "reporter":
@@ -102,7 +118,8 @@ async def case_view(case: Case, person: Person) -> CaseView:
     rows = await Photo.filter(owner_id=case.number, owner_kind__in=[REPORT, AFTER],
                               status__in=list(SHOWN_PHOTOS)).order_by("id")
     return CaseView(case=case, role=role, supported=supported,
-                    photos=[p for p in rows if p.owner_kind == REPORT],
+                    photos=[p for p in rows if p.owner_kind == REPORT
+                            and (role != "supporter" or p.openid == person.openid)],
                     after_photos=[p for p in rows if p.owner_kind == AFTER],
                     events=await views.public_events(case),
                     actions=resident_actions(case, role, supported))
@@ -131,7 +148,9 @@ async def lookup(ctx: Context) -> Step:
         case = await visible_case(number, ctx.person)
     except (UnknownCase, NotAllowed) as exc:
         return done(exc.reply)
-    reply = f"{views.case_card(case)}\n\n{await views.timeline(case)}"
+    public = not (case.reporter_openid == ctx.person.openid or ctx.person.role.is_staff)
+    reply = (f"{views.case_card(case, public)}\n\n"
+             f"{await views.timeline(case, public)}")
     if case.status is CaseStatus.RESOLVED and case.reporter_openid == ctx.person.openid:
         reply += "\n\n" + texts.ASK_FEEDBACK.format(number=case.number)
     return done(reply)

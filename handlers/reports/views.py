@@ -1,6 +1,9 @@
 """How a case looks in chat (zh-CN), shared by the resident and the staff side.
 
-``case_card(case)`` is synchronous: category names come from a small cache that every
+``case_card(case)`` is the full card (the reporter, staff); ``public_card(case)`` what other
+residents may read (the nearby card, a supporter's 查): the description masked and the
+address coarsened by ``handlers.masking``, as are the notes of ``public_timeline``.
+Both are synchronous: category names come from a small cache that every
 category read through ``remember_category`` fills, falling back to the default taxonomy
 file and, last, the code itself.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import cache
 
+from handlers import masking
 from handlers.geo.categories import DEFAULT_FILE
 from handlers.geo.datafile import read_json
 from storage import clock
@@ -74,22 +78,32 @@ def when(dt: datetime | None) -> str:
     return clock.local(dt).strftime("%m-%d %H:%M") if dt else "-"
 
 
-def where(case: Case) -> str:
-    place = case.address or NO_ADDRESS
+def where(case: Case, public: bool = False) -> str:
+    place = (masking.coarse_address(case.address) if public else case.address) or NO_ADDRESS
     return f"{place}（网格 {case.grid_code}）" if case.grid_code else place
+
+
+def public_description(case: Case) -> str:
+    return masking.mask_text(case.description)
 
 
 def status_name(case: Case) -> str:
     return STATUS_NAMES.get(CaseStatus(case.status), str(case.status))
 
 
-def case_card(case: Case) -> str:
+def case_card(case: Case, public: bool = False) -> str:
+    description = public_description(case) if public else case.description
     return CARD.format(
         number=case.number, category=category_name(case.category_code),
         status=status_name(case), overdue=OVERDUE if case.overdue and _open(case) else "",
-        where=where(case), description=case.description or NO_DESCRIPTION,
+        where=where(case, public), description=description or NO_DESCRIPTION,
         at=when(case.created_at),
         support=SUPPORT.format(count=case.supporters_count) if case.supporters_count else "")
+
+
+def public_card(case: Case) -> str:
+    """The card other residents see: masked description, address down to the building."""
+    return case_card(case, public=True)
 
 
 def list_line(case: Case) -> str:
@@ -104,8 +118,9 @@ def _open(case: Case) -> bool:
                                CaseStatus.MERGED, CaseStatus.HIDDEN)
 
 
-def event_line(event: CaseEvent) -> str:
-    note = f"：{event.note}" if event.note else ""
+def event_line(event: CaseEvent, public: bool = False) -> str:
+    text = masking.mask_text(event.note) if public else event.note
+    note = f"：{text}" if text else ""
     return TIMELINE_LINE.format(at=when(event.at),
                                 action=ACTION_NAMES.get(event.action, event.action), note=note)
 
@@ -116,7 +131,8 @@ async def public_events(case: Case) -> list[CaseEvent]:
     return [e for e in events if e.action != "photo"]
 
 
-async def timeline(case: Case) -> str:
+async def timeline(case: Case, public: bool = False) -> str:
+    """The history in chat; ``public``: its notes masked (a supporter's view)."""
     lines = [TIMELINE_HEAD.format(number=case.number)]
-    lines += [event_line(e) for e in await public_events(case)]
+    lines += [event_line(e, public) for e in await public_events(case)]
     return "\n".join(lines)

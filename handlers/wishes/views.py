@@ -1,9 +1,15 @@
-"""How wishes look in chat: cards, wall lines, lists. Private details only when asked for."""
+"""How wishes look in chat: cards, wall lines, lists. Private details only when asked for.
+
+The wall and a card for someone not involved in the wish show its title and details masked
+(``handlers.masking``: phone numbers, house and room numbers, names…); the beneficiary's
+name is always masked outside ``private``.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from handlers.masking import mask_text
 from handlers.wishes import texts
 from storage import clock
 from storage.models import Wish
@@ -23,10 +29,13 @@ def masked(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else texts.NOT_GIVEN
 
 
-def card(wish: Wish, private: bool = False) -> str:
+def card(wish: Wish, private: bool = False, public: bool = False) -> str:
+    """``private``: with the contact details (the claimant); ``public``: title and details
+    masked (a viewer not involved in the wish)."""
     text = texts.CARD.format(
-        number=wish.number, kind=texts.KIND_NAMES[wish.kind], title=wish.title,
-        details=wish.details or texts.NOT_GIVEN,
+        number=wish.number, kind=texts.KIND_NAMES[wish.kind],
+        title=mask_text(wish.title) if public else wish.title,
+        details=(mask_text(wish.details) if public else wish.details) or texts.NOT_GIVEN,
         who=wish.beneficiary_name if private else masked(wish.beneficiary_name),
         community=wish.community or texts.NOT_GIVEN, due=day(wish.needed_by))
     return text + "\n" + contact(wish) if private else text
@@ -41,7 +50,7 @@ def contact(wish: Wish) -> str:
 def wall_line(wish: Wish, km: float | None) -> str:
     distance = texts.DISTANCE.format(km=f"{km:.1f}") if km is not None else ""
     return texts.WALL_LINE.format(number=wish.number, kind=texts.KIND_NAMES[wish.kind],
-                                  title=wish.title, community=wish.community or texts.NOT_GIVEN,
+                                  title=mask_text(wish.title), community=wish.community or texts.NOT_GIVEN,
                                   due=day(wish.needed_by), distance=distance)
 
 

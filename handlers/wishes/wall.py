@@ -148,7 +148,8 @@ async def view(ctx: Context) -> Step:
         number, _ = wish_arg(ctx)
         wish = await service.get(number)
         holder = holds_claim(wish, ctx.person.openid)
-        return done(texts.VIEW.format(card=views.card(wish, private=holder),
+        card = views.card(wish, private=holder, public=not involved(wish, ctx.person))
+        return done(texts.VIEW.format(card=card,
                                       status=texts.STATUS_NAMES[wish.status]))
     return await refusing(run)
 

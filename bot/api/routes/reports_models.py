@@ -1,8 +1,10 @@
 """Request and response models of the resident-facing 随手拍 routes (``bot.api.routes.reports``).
 
 No reporter identity appears in any of them (no openid, name or phone): a supporter or a
-neighbour sees the case's place, description, status and history, as in chat. Photos are
-given as ids and counts only.
+neighbour sees the case's place, description, status and history, as in chat - the public
+view (``handlers.masking``: phone, ID and plate numbers, house and room numbers, names
+masked; the address down to the building or road), while the reporter and staff who may act
+read the full text. Photos are given as ids and counts only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
+from handlers import masking
 from handlers.geo.suggest import CategorySuggestion
 from handlers.reports import views
 from handlers.reports.resident import CaseView
@@ -149,7 +152,8 @@ class ReportNearbyCard(BaseModel):
         return cls(number=case.number, status=CaseStatus(case.status),
                    status_name=views.status_name(case), category=case.category_code,
                    category_name=views.category_name(case.category_code),
-                   description=case.description, address=case.address, lat=case.lat,
+                   description=views.public_description(case),
+                   address=masking.coarse_address(case.address), lat=case.lat,
                    lng=case.lng, distance_m=round(distance),
                    supporters_count=case.supporters_count, created_at=iso(case.created_at),
                    mine=mine, supported=supported)
@@ -185,13 +189,15 @@ class ReportCard(BaseModel):
 
     @classmethod
     def of(cls, case: Case, openid: str) -> ReportCard:
+        mine = case.reporter_openid == openid
         return cls(number=case.number, status=CaseStatus(case.status),
                    status_name=views.status_name(case), overdue=_overdue(case),
                    category=case.category_code,
                    category_name=views.category_name(case.category_code),
-                   description=case.description, address=case.address,
+                   description=case.description if mine else views.public_description(case),
+                   address=case.address if mine else masking.coarse_address(case.address),
                    supporters_count=case.supporters_count, created_at=iso(case.created_at),
-                   role="reporter" if case.reporter_openid == openid else "supporter")
+                   role="reporter" if mine else "supporter")
 
 
 # -- one case ------------------------------------------------------------------------------
@@ -205,10 +211,11 @@ class ReportEvent(BaseModel):
     note: str = Field(description="说明（如驳回原因、办结说明、评分）")
 
     @classmethod
-    def of(cls, event: CaseEvent) -> ReportEvent:
+    def of(cls, event: CaseEvent, public: bool = False) -> ReportEvent:
         return cls(at=iso(event.at), action=event.action,
                    action_name=views.ACTION_NAMES.get(event.action, event.action),
-                   status=_status(event.to_status), note=event.note)
+                   status=_status(event.to_status),
+                   note=masking.mask_text(event.note) if public else event.note)
 
 
 class ReportDetail(BaseModel):
@@ -251,18 +258,20 @@ class ReportDetail(BaseModel):
 
     @classmethod
     def of(cls, view: CaseView) -> ReportDetail:
-        case = view.case
+        case, public = view.case, view.public
         responsible = _responsible(case.responsible)
         return cls(
             number=case.number, status=CaseStatus(case.status),
             status_name=views.status_name(case), overdue=_overdue(case),
             category=case.category_code, category_name=views.category_name(case.category_code),
-            description=case.description, address=case.address, lat=case.lat, lng=case.lng,
-            building=case.building_code, grid=case.grid_code, responsible=responsible,
+            description=views.public_description(case) if public else case.description,
+            address=masking.coarse_address(case.address) if public else case.address,
+            lat=case.lat, lng=case.lng, building=case.building_code, grid=case.grid_code, responsible=responsible,
             responsible_name=views.RESPONSIBLE_NAMES.get(responsible, responsible),
             supporters_count=case.supporters_count, rating=case.rating,
             auto_confirmed=case.auto_confirmed, reopen_count=case.reopen_count,
-            referral=case.referral, merged_into=case.merged_into,
+            referral=masking.mask_text(case.referral) if public else case.referral,
+            merged_into=case.merged_into,
             created_at=iso(case.created_at), dispatched_at=iso(case.dispatched_at),
             accepted_at=iso(case.accepted_at), resolved_at=iso(case.resolved_at),
             confirm_due_at=iso(case.confirm_due_at), closed_at=iso(case.closed_at),
@@ -270,7 +279,7 @@ class ReportDetail(BaseModel):
             after_photo_ids=[p.id for p in view.after_photos],
             after_photo_count=len(view.after_photos), my_role=view.role,
             supported=view.supported, actions=[ReportAction(a) for a in view.actions],
-            timeline=[ReportEvent.of(e) for e in view.events])
+            timeline=[ReportEvent.of(e, public) for e in view.events])
 
 
 # -- what residents do to a case -----------------------------------------------------------

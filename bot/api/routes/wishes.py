@@ -160,7 +160,8 @@ async def wish_wall(call: Call) -> WishPage:
     shown = keyed[:query.limit]
     more = len(keyed) > query.limit
     cursor = _encode_wall(shown[-1][0], origin, tag) if more and shown else None
-    return WishPage(items=[card(w, km) for _, w, km in shown], next_cursor=cursor)
+    return WishPage(items=[card(w, km, public=True) for _, w, km in shown],
+                    next_cursor=cursor)
 
 
 # -- mine, claimed, one wish --------------------------------------------------------------

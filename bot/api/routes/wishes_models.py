@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
+from handlers.masking import mask_text
 from handlers.wishes import claims, texts, views, wall
 from storage.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
@@ -174,11 +175,14 @@ class VolunteerProfile(BaseModel):
 # -- building them ------------------------------------------------------------------------
 
 
-def _card_fields(wish: Wish) -> dict[str, Any]:
+def _card_fields(wish: Wish, public: bool = False) -> dict[str, Any]:
+    """``public``: the title and details masked (the wall, a viewer not involved)."""
     return {"id": wish.id, "number": wish.number, "status": wish.status,
             "status_name": texts.STATUS_NAMES[wish.status], "kind": wish.kind,
-            "kind_name": texts.KIND_NAMES[wish.kind], "title": wish.title,
-            "details": wish.details, "beneficiary": views.masked(wish.beneficiary_name),
+            "kind_name": texts.KIND_NAMES[wish.kind],
+            "title": mask_text(wish.title) if public else wish.title,
+            "details": mask_text(wish.details) if public else wish.details,
+            "beneficiary": views.masked(wish.beneficiary_name),
             "community": wish.community, "needed_by": wish.needed_by,
             "has_photo": wish.photo_id is not None, "photo_id": wish.photo_id,
             "claim_expires_at": iso(wish.claim_expires_at) if wish.status is WishStatus.CLAIMED
@@ -186,8 +190,9 @@ def _card_fields(wish: Wish) -> dict[str, Any]:
             "created_at": iso(wish.created_at)}
 
 
-def card(wish: Wish, km: float | None = None) -> WishCard:
-    return WishCard(**_card_fields(wish), distance_km=round(km, 2) if km is not None else None)
+def card(wish: Wish, km: float | None = None, public: bool = False) -> WishCard:
+    return WishCard(**_card_fields(wish, public),
+                    distance_km=round(km, 2) if km is not None else None)
 
 
 def pending_item(wish: Wish, poster_name: str) -> WishPendingItem:
@@ -222,7 +227,7 @@ def detail(wish: Wish, person: Person) -> WishDetail:
     reason = wish.reject_reason if wish.status is WishStatus.REJECTED and (
         posted or person.role is Role.ADMIN) else None
     return WishDetail(
-        **_card_fields(wish), on_behalf=wish.on_behalf, grid=wish.grid, posted_by_me=posted,
+        **_card_fields(wish, public=not wall.involved(wish, person)), on_behalf=wish.on_behalf, grid=wish.grid, posted_by_me=posted,
         claimed_by_me=bool(wish.claimant_openid) and wish.claimant_openid == person.openid,
         contact=contact, proof=proof, reject_reason=reason, points=wish.points,
         confirmed_at=iso(wish.confirmed_at), closed_at=iso(wish.closed_at),
