@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import api, keys, webhook
+from bot import api, keys, logs, webhook
 from bot.config import Settings
 from bot.open311 import add_routes as add_open311_routes
 from bot.photo_fetcher import WeChatMediaFetcher
@@ -35,6 +35,7 @@ def create_app(settings: Settings, *, api_base: str | None = None,
     ``api_base`` is where the WeChat API lives; in sandbox mode the sandbox is mounted at
     /sandbox/wechat and ``api_base`` should point at it (``linli serve`` passes its own URL).
     """
+    logs.install()  # process-wide and idempotent: no openid in any log line of the service
     app = web.Application(client_max_size=12 * 1024 * 1024)
     app[keys.SETTINGS] = settings
     app[keys.INBOUND_OBSERVERS] = []

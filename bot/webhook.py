@@ -85,7 +85,7 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("malformed callback: %s", exc)
         return _plain("malformed message", 400)
 
-    logs.person.set(logs.hash_openid(inbound.openid))
+    logs.about(inbound.openid)
     metrics.MESSAGES.labels(inbound.kind.value).inc()
     for observer in request.app[keys.INBOUND_OBSERVERS]:
         observer(inbound.openid)

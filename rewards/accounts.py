@@ -12,6 +12,7 @@ from typing import Any
 
 from storage import clock
 from storage.ledger_models import Account, AccountKind
+from storage.redact import hash_openid
 
 POINTS = "points"
 ISSUANCE = "points:issuance"
@@ -22,8 +23,15 @@ WALLET_PREFIX = "points:wallet:"
 
 def wallet_code(openid: str) -> str:
     if not openid or len(openid) > 64:
-        raise ValueError(f"bad openid {openid!r}")
+        raise ValueError(f"bad openid #{hash_openid(openid)} ({len(openid)} characters)")
     return WALLET_PREFIX + openid
+
+
+def loggable(code: str) -> str:
+    """An account code fit for logs and error messages: a wallet's openid hashed."""
+    if code.startswith(WALLET_PREFIX):
+        return WALLET_PREFIX + "#" + hash_openid(code.removeprefix(WALLET_PREFIX))
+    return code
 
 
 def reward_unit(reward_id: int) -> str:
@@ -60,7 +68,8 @@ def spec(code: str) -> dict[str, Any]:
             return {"unit": unit, "kind": AccountKind.ISSUANCE, "allow_negative": True}
         if parts[2] == "handed_out":
             return {"unit": unit, "kind": AccountKind.SINK}
-    raise ValueError(f"unknown account code {code!r}")
+    # The code may hold an openid: name it by its hash.
+    raise ValueError(f"unknown account code #{hash_openid(code)} ({code.split(':')[0]}:...)")
 
 
 async def ensure(*codes: str) -> dict[str, Account]:

@@ -10,6 +10,7 @@ from typing import Any, Protocol, TypeVar
 from tortoise.exceptions import IntegrityError
 
 from rewards.errors import IdempotencyConflict
+from storage.redact import hash_openid
 
 T = TypeVar("T")
 R = TypeVar("R", bound="Keyed")
@@ -30,7 +31,9 @@ def fingerprint(**params: Any) -> str:
 
 def check(row: Keyed, fp: str) -> None:
     if row.fingerprint != fp:
-        raise IdempotencyConflict(f"key {row.key!r} was used with other parameters", key=row.key)
+        # Keys may hold openids (``api:<openid>:...``): the message names the key's hash.
+        raise IdempotencyConflict(f"key #{hash_openid(row.key)} was used with other parameters",
+                                  key=row.key)
 
 
 async def once(

@@ -22,7 +22,7 @@ from datetime import datetime
 
 from tortoise.expressions import F, Q
 
-from rewards import chain
+from rewards import accounts, chain
 from rewards.errors import (
     InsufficientBalance,
     InsufficientPoints,
@@ -78,7 +78,8 @@ async def record(moves: Sequence[Move], *, pending: bool, at: datetime) -> list[
     for move in moves:
         check_amount(move.amount)
         if move.debit.unit != move.credit.unit or move.debit.id == move.credit.id:
-            raise ValueError(f"cannot move {move.debit.code} -> {move.credit.code}")
+            raise ValueError(f"cannot move {accounts.loggable(move.debit.code)} -> "
+                             f"{accounts.loggable(move.credit.code)}")
         transfers.append(
             await Transfer.create(
                 key=move.key,

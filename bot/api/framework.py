@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from bot import keys
+from bot import keys, logs
 from bot.api import limits
 from bot.api.errors import ApiError
 from bot.textcheck import unstorable
@@ -268,6 +268,7 @@ def dispatch(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamRespo
         session = person = None
         if not op.public:
             session, person = await authenticate(request)
+            logs.about(person.openid)
             await limits.check_person(kv, person.openid, op.method, settings)
             if op.roles is not None and person.role not in op.roles:
                 raise ApiError(403, "forbidden", "没有权限进行这个操作")

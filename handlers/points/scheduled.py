@@ -24,6 +24,7 @@ from rewards.views import ExpiredPoints, ExpiryReminder, RedemptionView
 from storage import clock
 from storage.ledger_models import Redemption, RedemptionStatus
 from storage.models import OutboxMessage
+from storage.redact import hash_openid
 
 if TYPE_CHECKING:
     from handlers.context import Services
@@ -50,7 +51,8 @@ async def expire_and_tell() -> int:
         try:
             await tell_lapsed(r)
         except Exception:
-            log.exception("points sweep: telling %s about redemption %s failed", r.openid, r.id)
+            log.exception("points sweep: telling %s about redemption %s failed",
+                          hash_openid(r.openid), r.id)
     return len(voided)
 
 
@@ -107,9 +109,9 @@ async def sweep_expiry(services: Services) -> None:
         try:
             await remind(reminder)
         except Exception:
-            log.exception("points expiry: reminding %s failed", reminder.openid)
+            log.exception("points expiry: reminding %s failed", hash_openid(reminder.openid))
     for expired in await expiry.run_expiry_sweep(rules=rules):
         try:
             await tell_expired(expired)
         except Exception:
-            log.exception("points expiry: telling %s failed", expired.openid)
+            log.exception("points expiry: telling %s failed", hash_openid(expired.openid))
