@@ -14,7 +14,6 @@ builds the OpenAPI document from the same declarations, so the two cannot drift.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from bot import keys, logs
+from bot import jsonsafe, keys, logs
 from bot.api import limits
 from bot.api.errors import ApiError
 from bot.textcheck import unstorable
@@ -208,7 +207,10 @@ async def parse_json(op: Operation, request: web.Request) -> Any:
     if not raw.strip():
         raw = b"{}"
     try:
-        doc = json.loads(raw)
+        doc = jsonsafe.loads(raw)
+    except jsonsafe.JsonTooDeep:
+        raise ApiError(400, "malformed_json",
+                       f"请求内容嵌套过深（最多 {jsonsafe.MAX_DEPTH} 层）") from None
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "malformed_json", "请求内容不是有效的 JSON") from None
     if not isinstance(doc, dict):

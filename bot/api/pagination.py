@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot import jsonsafe
 from bot.api.errors import ApiError
 
 T = TypeVar("T")
@@ -45,7 +46,7 @@ def decode_cursor(cursor: str | None) -> Any:
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return jsonsafe.loads(base64.urlsafe_b64decode(padded.encode()), max_depth=4)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "bad_cursor", "分页游标无效") from None
 

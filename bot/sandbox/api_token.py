@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 
+from bot import jsonsafe
 from bot.sandbox.codes import SandboxFail, wx_json
 from bot.sandbox.state import SandboxState
 from storage import clock
@@ -22,7 +22,7 @@ async def read_body(request: web.Request) -> dict[str, Any]:
     if not raw.strip():
         raise SandboxFail(44002)
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = jsonsafe.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise SandboxFail(47001) from None
     if not isinstance(data, dict):

@@ -14,6 +14,7 @@ from functools import partial
 
 from aiohttp import web
 
+from bot import jsonsafe
 from bot.sandbox import api_media, api_messages, api_token
 from bot.sandbox.codes import SandboxFail, wx_error
 from bot.sandbox.state import SandboxState
@@ -96,9 +97,9 @@ async def _login(request: web.Request) -> web.Response:
     """POST {"openid": X[, "unionid": U]}: what ``wx.login()`` gives the mini-program for X,
     a code to send to ``/api/v1/auth/login`` (works once, for 5 minutes)."""
     try:
-        doc = await request.json()
+        doc = jsonsafe.loads(await request.read())
         openid = str(doc["openid"]).strip()
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise web.HTTPBadRequest(text='body must be {"openid": "..."}') from None
     if not 1 <= len(openid) <= 64:
         raise web.HTTPBadRequest(text="openid must be 1-64 characters")

@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 
+from bot import jsonsafe
 from bot.metrics import WECHAT_API_CALLS, WECHAT_API_ERRORS
 from bot.wechat.errors import WeChatError, WeChatUnavailable, error_for
 
@@ -89,7 +90,7 @@ class Transport:
 def read_json(answer: Answer, path: str) -> dict[str, object]:
     """The JSON object in ``answer``; an errcode other than 0 raises its ``WeChatError``."""
     try:
-        data = json.loads(answer.body.decode("utf-8"))
+        data = jsonsafe.loads(answer.body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise _unavailable("the answer is not JSON", path) from None
     if not isinstance(data, dict):
@@ -102,7 +103,7 @@ def read_media(answer: Answer, path: str) -> tuple[bytes, str]:
     """A media body and its MIME type; a JSON error body (any Content-Type) raises."""
     if answer.content_type in _JSON_TYPES or answer.body[:1] == b"{":
         try:
-            data = json.loads(answer.body.decode("utf-8"))
+            data = jsonsafe.loads(answer.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             data = None
         if isinstance(data, dict):
