@@ -9,11 +9,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import struct
 import time
 
 from wechatpy.crypto import PrpCrypto
 from wechatpy.exceptions import InvalidAppIdException
+
+# What WeChat sends: a Unix time in seconds, a nonce of a few digits, SHA-1 hex signatures.
+# Anything else is refused before it is used (a 400-digit timestamp overflows a float).
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(r"[A-Za-z0-9]{1,64}")
+SIGNATURE_LENGTH = 40
 
 
 class SignatureError(Exception):
@@ -30,18 +37,24 @@ def sign(*parts: str) -> str:
 
 
 def check(expected: str, *parts: str) -> None:
-    if not expected or not hmac.compare_digest(sign(*parts).encode(), expected.encode()):
+    if len(expected) != SIGNATURE_LENGTH or not hmac.compare_digest(
+            sign(*parts).encode(), expected.encode()):
         raise SignatureError("signature mismatch")
 
 
+def check_nonce(nonce: str) -> None:
+    if not _NONCE.fullmatch(nonce):
+        raise SignatureError("nonce is not 1-64 letters or digits")
+
+
 def check_timestamp(timestamp: str, skew: int, now: float | None = None) -> None:
-    """Refuse callbacks whose timestamp is more than ``skew`` seconds off (0 = no check)."""
+    """Refuse a timestamp that is not a Unix time, or is more than ``skew`` seconds off
+    (0 = no check of the time itself)."""
+    if not _TIMESTAMP.fullmatch(timestamp):
+        raise SignatureError("timestamp is not a Unix time")
+    ts = int(timestamp)
     if skew == 0:
         return
-    try:
-        ts = int(timestamp)
-    except ValueError:
-        raise SignatureError("timestamp is not a number") from None
     if abs((time.time() if now is None else now) - ts) > skew:
         raise SignatureError("timestamp outside the allowed skew")
 

@@ -6,6 +6,8 @@ WeChat documents for each message type and event.
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 
 from wechatpy.replies import TextReply
@@ -22,6 +24,25 @@ _EVENTS = {
     "view": Kind.VIEW,
     "location": Kind.REPORT_LOCATION,
 }
+# WeChat openids are 28 characters of these; an Official Account's id is gh_ and 12 hex digits.
+# Anything longer or stranger is not from WeChat, and never reaches storage or a log.
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_NUMBER_CHARS = 32  # "43.886012345678" is 15
+
+
+class BadSender(BadXml):
+    """FromUserName or ToUserName is not a WeChat id (the value is never repeated)."""
+
+
+class BadLocation(BadXml):
+    """Coordinates that are not a place on Earth; ``answer``: a message the person sent
+    (they are told), not an automatic location report (ignored)."""
+
+    def __init__(self, message: str, answer: bool) -> None:
+        super().__init__(message)
+        self.answer = answer
+
+
 _MESSAGES = {
     "text": Kind.TEXT,
     "image": Kind.IMAGE,
@@ -45,17 +66,32 @@ def dedup_key(fields: dict[str, str]) -> str:
     return "e:" + ":".join(parts)
 
 
-def _float(fields: dict[str, str], name: str) -> float:
+def _coordinate(fields: dict[str, str], name: str, limit: float, answer: bool) -> float:
+    """A finite latitude (``limit`` 90) or longitude (180), else ``BadLocation``."""
+    raw = (fields.get(name) or "").strip()
     try:
-        return float(fields[name])
-    except (KeyError, ValueError):
-        raise BadXml(f"{name} must be a number") from None
+        value = float(raw) if len(raw) <= _NUMBER_CHARS else math.nan
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or abs(value) > limit:
+        raise BadLocation(f"{name} is not a coordinate", answer)
+    return value
+
+
+def check_ids(fields: dict[str, str]) -> str:
+    """The sender's openid; ``BadSender`` for a missing or impossible sender or recipient."""
+    openid, to = fields.get("FromUserName") or "", fields.get("ToUserName")
+    if not _ACCOUNT_ID.fullmatch(openid):
+        raise BadSender("FromUserName is not a WeChat openid")
+    if to is not None and not _ACCOUNT_ID.fullmatch(to):
+        raise BadSender("ToUserName is not a WeChat account id")
+    return openid
 
 
 def to_inbound(fields: dict[str, str]) -> Inbound:
     """The transport-free message; BadXml when a required field is missing or wrong."""
-    openid, msg_type = fields.get("FromUserName"), (fields.get("MsgType") or "").strip().lower()
-    if not openid or not msg_type:
+    openid, msg_type = check_ids(fields), (fields.get("MsgType") or "").strip().lower()
+    if not msg_type:
         raise BadXml("FromUserName and MsgType are required")
     try:
         created = datetime.fromtimestamp(int(fields.get("CreateTime") or 0), UTC)
@@ -72,10 +108,12 @@ def to_inbound(fields: dict[str, str]) -> Inbound:
     if kind is Kind.IMAGE:
         return Inbound(media_id=fields.get("MediaId"), pic_url=fields.get("PicUrl"), **common)
     if kind is Kind.LOCATION:
-        return Inbound(lat=_float(fields, "Location_X"), lng=_float(fields, "Location_Y"),
+        return Inbound(lat=_coordinate(fields, "Location_X", 90, True),
+                       lng=_coordinate(fields, "Location_Y", 180, True),
                        label=fields.get("Label", ""), **common)
     if kind is Kind.REPORT_LOCATION:
-        return Inbound(lat=_float(fields, "Latitude"), lng=_float(fields, "Longitude"), **common)
+        return Inbound(lat=_coordinate(fields, "Latitude", 90, False),
+                       lng=_coordinate(fields, "Longitude", 180, False), **common)
     if kind in (Kind.VOICE, Kind.VIDEO):
         return Inbound(media_id=fields.get("MediaId"),
                        text=normalize(fields.get("Recognition", "")), **common)

@@ -7,17 +7,20 @@ mode messages. Transport only: verify, decrypt, translate, hand to the pipeline,
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 
 from aiohttp import web
 
 from bot import keys, logs, metrics
-from bot.signing import DecryptError, SignatureError, check, check_timestamp
-from bot.translate import render_text, to_inbound
+from bot.signing import DecryptError, SignatureError, check, check_nonce, check_timestamp
+from bot.translate import BadLocation, render_text, to_inbound
 from bot.xmlsafe import BadXml, parse_fields
+from handlers import texts
 
 MAX_BODY = 64 * 1024
+_ECHOSTR = re.compile(r"[A-Za-z0-9_-]{1,128}")  # WeChat's is a string of digits
 log = logging.getLogger(__name__)
 
 
@@ -28,9 +31,10 @@ def _plain(text: str, status: int = 200) -> web.Response:
 def _verify(request: web.Request) -> None:
     settings = request.app[keys.SETTINGS]
     q = request.query
+    check_timestamp(q.get("timestamp", ""), settings.wechat_timestamp_skew)
+    check_nonce(q.get("nonce", ""))
     check(q.get("signature", ""), settings.wechat_token, q.get("timestamp", ""),
           q.get("nonce", ""))
-    check_timestamp(q.get("timestamp", ""), settings.wechat_timestamp_skew)
 
 
 async def verify_url(request: web.Request) -> web.Response:
@@ -38,7 +42,10 @@ async def verify_url(request: web.Request) -> web.Response:
         _verify(request)
     except SignatureError:
         return _plain("invalid signature", 403)
-    return _plain(request.query.get("echostr", ""))
+    echostr = request.query.get("echostr", "")
+    if not _ECHOSTR.fullmatch(echostr):
+        return _plain("invalid echostr", 400)
+    return _plain(echostr)
 
 
 async def _read_body(request: web.Request) -> bytes | None:
@@ -81,6 +88,12 @@ async def receive(request: web.Request) -> web.Response:
         inbound = to_inbound(fields)
     except SignatureError:
         return _plain("invalid msg_signature", 403)
+    except BadLocation as exc:  # the sender checked: tell them, store nothing
+        logs.about(fields["FromUserName"])
+        log.info("refused callback: %s", exc)
+        if not exc.answer:
+            return _plain("success")
+        return _reply(request, texts.BAD_LOCATION, fields, aes, key_index)
     except (BadXml, DecryptError) as exc:
         log.warning("malformed callback: %s", exc)
         return _plain("malformed message", 400)
@@ -100,10 +113,16 @@ async def receive(request: web.Request) -> web.Response:
                                "repeat": result.repeat, "late": result.late})
     if not result.reply:
         return _plain("success")
-    reply = render_text(result.reply, fields)
+    return _reply(request, result.reply, fields, aes, key_index)
+
+
+def _reply(request: web.Request, text: str, fields: dict[str, str], aes: bool,
+           key_index: int) -> web.Response:
+    reply = render_text(text, fields)
     if aes:
         reply = request.app[keys.CRYPTO].encrypt(
-            reply, q.get("nonce", "") or secrets.token_hex(5), str(int(time.time())), key_index)
+            reply, request.query.get("nonce", "") or secrets.token_hex(5),
+            str(int(time.time())), key_index)
     return web.Response(text=reply, content_type="application/xml")
 
 

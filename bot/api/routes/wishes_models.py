@@ -20,8 +20,10 @@ from handlers.wishes import claims, texts, views, wall
 from storage.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
 WishKindValue = Literal["goods", "home_service", "company", "repair", "other"]
-Latitude = Annotated[float, Field(ge=-90, le=90, description="纬度（GCJ-02，微信位置）")]
-Longitude = Annotated[float, Field(ge=-180, le=180, description="经度（GCJ-02，微信位置）")]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False,
+                                  description="纬度（GCJ-02，微信位置）")]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False,
+                                    description="经度（GCJ-02，微信位置）")]
 
 
 # -- requests -----------------------------------------------------------------------------
