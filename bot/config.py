@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -52,6 +54,9 @@ class Settings:
     api_session_ttl: int = 7 * 24 * 3600
     api_rate_person: int = 120
     api_rate_ip: int = 600
+    # The sandbox's login mints a session for any openid (admins' too): it is served on
+    # loopback addresses only, unless LINLI_SANDBOX_PUBLIC=1 says otherwise.
+    sandbox_public: bool = False
 
     @property
     def sandbox(self) -> bool:
@@ -104,6 +109,7 @@ class Settings:
                                  "LINLI_API_SESSION_TTL"),
             api_rate_person=_int(get("LINLI_API_RATE_PERSON"), 120, "LINLI_API_RATE_PERSON"),
             api_rate_ip=_int(get("LINLI_API_RATE_IP"), 600, "LINLI_API_RATE_IP"),
+            sandbox_public=_flag(get("LINLI_SANDBOX_PUBLIC"), "LINLI_SANDBOX_PUBLIC"),
         )
         settings.validate()
         return settings
@@ -144,6 +150,19 @@ class Settings:
             if value < 1:
                 raise ConfigError(f"{name} must be a whole number >= 1")
 
+    def check_host(self, host: str) -> None:
+        """The built-in sandbox signs anyone in as anyone: refuse to listen for it beyond
+        this machine unless LINLI_SANDBOX_PUBLIC=1 says so."""
+        if not self.sandbox or self.sandbox_public or is_loopback(host):
+            return
+        raise ConfigError(
+            f"--host {host or '(all addresses)'} is not a loopback address, and the built-in "
+            "WeChat sandbox lets anyone sign in as anyone (administrators included) through "
+            "/sandbox/wechat/_sandbox/login. Serve it on 127.0.0.1 (the default) or ::1, "
+            "configure the real WeChat API (LINLI_WECHAT_SECRET), or set "
+            "LINLI_SANDBOX_PUBLIC=1 if this is a demonstration meant to be public"
+        )
+
     def check_workers(self, workers: int) -> None:
         """More than one process needs shared state: PostgreSQL and a real Redis."""
         if workers <= 1:
@@ -164,6 +183,36 @@ class Settings:
                 f"--workers {workers} needs PostgreSQL in LINLI_DATABASE_URL: "
                 "SQLite is for a single process"
             )
+
+
+def is_loopback(host: str) -> bool:
+    """True when every address ``host`` names is a loopback address (127.0.0.0/8, ::1).
+    "" and 0.0.0.0 / :: (every address) are not; a name is resolved."""
+    host = host.strip().strip("[]")
+    if not host:
+        return False
+    try:
+        addresses = [ipaddress.ip_address(host)]
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return False
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in found]
+    return bool(addresses) and all(_loopback(a) for a in addresses)
+
+
+def _loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    mapped = getattr(address, "ipv4_mapped", None)
+    return (mapped or address).is_loopback
+
+
+def _flag(raw: str | None, name: str) -> bool:
+    if raw is None or raw.lower() in ("0", "false", "no", "off"):
+        return False
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be 1 (on) or 0 (off), not {raw!r}")
 
 
 def _int(raw: str | None, default: int, name: str) -> int:

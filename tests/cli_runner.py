@@ -21,5 +21,10 @@ async def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", *args, env=full_env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:  # never leave it running (a server would keep its port)
+        proc.kill()
+        await proc.wait()
+        raise
     return CliResult(proc.returncode or 0, out.decode(), err.decode())

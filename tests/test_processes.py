@@ -186,3 +186,51 @@ async def test_scheduler_process_delivers_the_outbox(pg_db, sandbox, redis_prefi
     finally:
         os.killpg(proc.pid, 15)
         await asyncio.wait_for(proc.wait(), 15)
+
+
+# -- the sandbox stays on this machine ---------------------------------------------------------
+# In sandbox mode /sandbox/wechat/_sandbox/login mints a session for any openid, admins'
+# included: served on a public address, anyone could sign in as anyone.
+
+SANDBOX_ENV = {"LINLI_REDIS_URL": "", "LINLI_WECHAT_API_BASE": "", "LINLI_WECHAT_SECRET": "",
+               "LINLI_SANDBOX_PUBLIC": ""}
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10", "2001:db8::1", ""])
+async def test_the_sandbox_is_not_served_on_a_public_address(tmp_path, host):
+    port = _free_port()
+    env = {**SANDBOX_ENV, "LINLI_DATABASE_URL": f"sqlite://{tmp_path}/linli.sqlite3"}
+    result = await run_cli("serve", "--host", host, "--port", str(port), env=env, timeout=20)
+    assert result.code == 2, (result.out, result.err)
+    assert "LINLI_SANDBOX_PUBLIC=1" in result.err and "127.0.0.1" in result.err
+    assert "is running" not in result.out  # refused before anything started
+    with socket.socket() as s:  # and nothing was bound
+        s.bind(("127.0.0.1", port))
+
+
+@pytest.mark.parametrize("public", ["yes-please", "2"])
+async def test_a_garbled_sandbox_public_setting_is_refused(public):
+    env = {**SANDBOX_ENV, "LINLI_SANDBOX_PUBLIC": public,
+           "LINLI_DATABASE_URL": "sqlite://var/never-created.sqlite3"}
+    result = await run_cli("serve", "--port", str(_free_port()), env=env, timeout=20)
+    assert result.code == 2 and "LINLI_SANDBOX_PUBLIC" in result.err
+
+
+async def test_the_sandbox_may_be_served_publicly_when_said_explicitly(tmp_path):
+    env = {**SANDBOX_ENV, "LINLI_DATABASE_URL": f"sqlite://{tmp_path}/linli.sqlite3",
+           "LINLI_MEDIA_DIR": str(tmp_path / "media"), "LINLI_SANDBOX_PUBLIC": "1"}
+    assert (await run_cli("migrate", env=env)).code == 0
+    async with serving(env, "--host", "0.0.0.0") as url, aiohttp.ClientSession() as http:
+        async with http.get(url + "/healthz") as r:
+            assert r.status == 200
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.9.10", "::1", "localhost"])
+async def test_the_sandbox_is_served_on_loopback_addresses(tmp_path, host):
+    from bot.config import Settings
+
+    Settings.from_env(SANDBOX_ENV).check_host(host)  # no error
+    if host == "127.0.0.1":
+        return
+    with pytest.raises(Exception, match="LINLI_SANDBOX_PUBLIC"):
+        Settings.from_env(SANDBOX_ENV).check_host("0.0.0.0")

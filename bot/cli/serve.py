@@ -6,12 +6,13 @@ import argparse
 import asyncio
 import multiprocessing
 import signal
+import sys
 
 from aiohttp import web
 
 from bot import logs
 from bot.app import SANDBOX_PATH, create_app
-from bot.config import Settings
+from bot.config import Settings, is_loopback
 
 BANNER = """
 linli (邻里) is running on http://{host}:{port}
@@ -49,6 +50,11 @@ def _serve_one(settings: Settings, host: str, port: int, scheduler: bool, reuse:
 def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.check_workers(args.workers)
+    settings.check_host(args.host)  # before anything is bound
+    if settings.sandbox and settings.sandbox_public and not is_loopback(args.host):
+        print(f"warning: the WeChat sandbox is served on {args.host or 'every address'} "
+              "(LINLI_SANDBOX_PUBLIC=1): anyone who reaches it can sign in as anyone",
+              file=sys.stderr, flush=True)
     wechat = (f"WeChat:    the built-in sandbox at http://{args.host}:{args.port}{SANDBOX_PATH}"
               if settings.sandbox else f"WeChat:    {settings.wechat_api_base}")
     print(BANNER.format(host=args.host, port=args.port, wechat=wechat), flush=True)
