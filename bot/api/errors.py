@@ -11,6 +11,9 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from tortoise.exceptions import DBConnectionError
 
 from handlers.errors import Refusal
 from rewards.errors import RewardsError
@@ -36,6 +39,10 @@ MESSAGES = {
     415: "不支持的文件类型", 422: "请求内容有误", 429: "请求太频繁，请稍后再试",
     500: "服务器出错了，请稍后再试", 503: "服务暂时不可用",
 }
+
+# A store that cannot be reached: the service is unavailable, not broken (as /healthz says).
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, DBConnectionError)
+RETRY_AFTER_UNAVAILABLE = "5"
 
 ERROR_STATUSES = (400, 401, 403, 404, 409, 413, 415, 422, 429)
 
@@ -95,6 +102,11 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         headers = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After")}
         return error_response(exc.status, _HTTP_CODES.get(exc.status, "http_error"),
                               MESSAGES.get(exc.status, exc.reason), headers=headers)
+    except UNAVAILABLE as exc:
+        log.warning("API %s %s: a store is unreachable (%s)", request.method, request.path,
+                    type(exc).__name__)
+        return error_response(503, "service_unavailable", MESSAGES[503],
+                              headers={"Retry-After": RETRY_AFTER_UNAVAILABLE})
     except Exception:
         log.exception("API %s %s failed", request.method, request.path)
         return error_response(500, "internal_error", MESSAGES[500])

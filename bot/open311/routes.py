@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from bot import keys
+from bot.api.errors import UNAVAILABLE
 from bot.open311.render import CONTENT_TYPES, FORMATS, JSON, XML, render
 from bot.textcheck import unstorable
 from handlers.open311 import params, requests, services, submit, texts
@@ -57,6 +58,8 @@ def document(root: str) -> Callable[[Handler], Handler]:
                 value = await view(request)
             except Open311Error as exc:
                 return _error(fmt, exc.status, exc.description)
+            except UNAVAILABLE:  # Redis or the database unreachable: try again soon
+                return _error(fmt, 503, texts.E_UNAVAILABLE)
             return _respond(fmt, root, value)
         return handler
     return wrap

@@ -14,6 +14,7 @@ from bot.sandbox.state import SandboxState
 from storage import clock
 
 LOGIN_CODE_LIFETIME = timedelta(minutes=5)
+LOGIN_LIMIT_WINDOW = timedelta(minutes=1)  # ``state.login_limit`` counts calls per minute
 
 
 async def read_body(request: web.Request) -> dict[str, Any]:
@@ -62,6 +63,8 @@ async def jscode2session(request: web.Request, state: SandboxState) -> web.Respo
     """
     query = request.query
     check_app(state, query.get("appid"), query.get("secret"))
+    if not state.count_login_call(LOGIN_LIMIT_WINDOW):
+        raise SandboxFail(45011)
     code = query.get("js_code")
     if not code:
         raise SandboxFail(41008)

@@ -37,6 +37,7 @@ ERRMSG: dict[int, str] = {
     44002: "empty post data",
     44004: "empty content",
     45009: "reach max api daily quota limit",
+    45011: "api minute-quota reach limit  mustslower  retry next minute",
     45015: "response out of time limit or subscription is canceled",
     45047: "out of response count limit",
     47001: "data format error",

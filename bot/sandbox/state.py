@@ -67,6 +67,9 @@ class SandboxState:
         self.unfollowed: set[str] = set()
         self.grants: Counter[tuple[str, str]] = Counter()  # (openid, template_id) -> left
         self.login_codes: dict[str, LoginCode] = {}
+        # jscode2session calls allowed a minute (None: no limit); past it WeChat says 45011.
+        self.login_limit: int | None = None
+        self._login_window: tuple[datetime, int] | None = None  # (its start, calls in it)
         self._failures: list[list[Any]] = []  # [path_suffix, errcode, times left]
         self._msgids = itertools.count(2_000_000_001)
 
@@ -103,6 +106,17 @@ class SandboxState:
         media_id = secrets.token_urlsafe(48)
         self.media[media_id] = Media(kind, filename, content, content_type, clock.now())
         return media_id
+
+    def count_login_call(self, window: timedelta) -> bool:
+        """Count one jscode2session call; False once ``login_limit`` calls used this window."""
+        if self.login_limit is None:
+            return True
+        now = clock.now()
+        start, count = self._login_window or (now, 0)
+        if now - start >= window:
+            start, count = now, 0
+        self._login_window = (start, count + 1)
+        return count < self.login_limit
 
     def fail_next(self, path_suffix: str, errcode: int, times: int = 1) -> None:
         """The next ``times`` requests whose path ends with ``path_suffix`` get ``errcode``."""

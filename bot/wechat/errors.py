@@ -61,6 +61,10 @@ class TransientError(WeChatError):
     """Worth trying again later."""
 
 
+class MinuteQuota(TransientError):
+    """45011 "api minute-quota reach limit": too many calls this minute; try in a minute."""
+
+
 class SystemBusy(TransientError):
     """-1 "system error": WeChat is busy; the client retries with backoff."""
 
@@ -92,6 +96,7 @@ _BY_CODE: dict[int, type[WeChatError]] = {
     40013: InvalidCredential,
     40125: InvalidCredential,
     45009: ApiFrequencyLimit,
+    45011: MinuteQuota,
     45015: OutOfWindow,
     45047: CustomerServiceLimit,
     43004: NotFollowing,

@@ -13,6 +13,7 @@ from bot.wechat.errors import (
     ApiFrequencyLimit,
     CodeUsed,
     InvalidCode,
+    MinuteQuota,
     TransientError,
     WeChatError,
 )
@@ -58,7 +59,7 @@ async def login(call: Call) -> LoginOut:
         raise ApiError(400, "invalid_code", "登录码无效或已过期，请重新登录") from None
     except CodeUsed:
         raise ApiError(400, "code_used", "登录码已用过，请重新登录") from None
-    except ApiFrequencyLimit:
+    except (ApiFrequencyLimit, MinuteQuota):
         raise ApiError(429, "rate_limited", "登录太频繁，请稍后再试",
                        headers={"Retry-After": "60"}) from None
     except (TransientError, WeChatError):
