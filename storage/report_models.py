@@ -94,6 +94,14 @@ class CaseEvent(Model):
         table = "report_case_event"
 
 
+# How a +1 came about (``Supporter.via``): offered as a nearby duplicate in chat, sent with a
+# location within the category's duplicate radius (API), or made before that rule existed.
+# Only these earn the supporter's points; a row made any other way stays "unknown".
+SUPPORT_OFFERED, SUPPORT_NEARBY, SUPPORT_LEGACY, SUPPORT_UNKNOWN = (
+    "offered", "nearby", "legacy", "unknown")
+EARNING_SUPPORTS = frozenset({SUPPORT_OFFERED, SUPPORT_NEARBY, SUPPORT_LEGACY})
+
+
 class Supporter(Model):
     """A resident who reported the same problem (+1) instead of opening a new case."""
 
@@ -101,6 +109,7 @@ class Supporter(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "reports.Case", related_name="supporters", on_delete=fields.CASCADE)
     openid = fields.CharField(max_length=64)
+    via = fields.CharField(max_length=16, default=SUPPORT_UNKNOWN, db_default=SUPPORT_UNKNOWN)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

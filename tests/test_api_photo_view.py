@@ -52,7 +52,8 @@ async def test_a_case_photo_follows_who_may_see_the_case(api):
     await Person.create(openid="o-g2", role=Role.GRID_WORKER, grid="G02")
     assert (await look(api, await api.login("o-g2"), url))[0] == 404
     supporter = await api.login("o-sup")
-    assert (await supporter.post(f"/reports/{case['number']}/support", json={}))[0] == 200
+    near = {"lat": IN_G01[0] + 0.0002, "lng": IN_G01[1]}
+    assert (await supporter.post(f"/reports/{case['number']}/support", json=near))[0] == 200
     # A supporter sees the public view: not the reporter's photos (they may show a home).
     assert (await look(api, supporter, url))[0] == 404
 

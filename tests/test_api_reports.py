@@ -22,6 +22,7 @@ from tests.api_client import form, jpeg
 
 IN_G01 = (43.8860, 125.3180)  # 明珠小区, grid G01 (长春万科物业 · 明珠小区)
 NEAR_G01 = (43.8862, 125.3181)  # about 25 m away
+HERE = {"lat": NEAR_G01[0], "lng": NEAR_G01[1]}  # where a neighbour +1s from
 FAR = (43.8838, 125.3175)  # grid G02, some 250 m away
 WANKE = "长春万科物业 · 明珠小区"
 ANJU = "长春安居物业 · 和顺小区"
@@ -279,20 +280,20 @@ async def test_support_adds_a_supporter_once(api):
     status, body = await bob.get(f"/reports/{number}")
     assert status == 404  # not bob's to see yet
     photo = await upload(bob, 7)
-    status, body = await bob.post(f"/reports/{number}/support", json={"photo_ids": [photo]})
+    status, body = await bob.post(f"/reports/{number}/support", json={"photo_ids": [photo], **HERE})
     assert status == 200, body
     assert body["supported"] is True and body["added"] is True and "+1" in body["message"]
     assert body["case"]["my_role"] == "supporter" and body["case"]["supporters_count"] == 1
     assert body["case"]["photo_count"] == 1  # bob's own: the reporter's is not his to see
     assert await Photo.filter(owner_id=number, owner_kind="report").count() == 2
-    status, body = await bob.post(f"/reports/{number}/support", json={})
+    status, body = await bob.post(f"/reports/{number}/support", json={})  # known: no place
     assert status == 200 and body["added"] is False and body["supported"] is True
     assert body["case"]["supporters_count"] == 1
     assert await Supporter.filter(case__number=number).count() == 1
     assert (await bob.get(f"/reports/{number}"))[0] == 200  # now bob follows it
     status, body = await alice.post(f"/reports/{number}/support", json={})
     assert status == 409 and body["error"]["code"] == "own_case"
-    status, body = await bob.post("/reports/A9999/support", json={})
+    status, body = await bob.post("/reports/A9999/support", json=HERE)
     assert status == 404 and body["error"]["code"] == "unknown_case"
 
 
@@ -301,11 +302,11 @@ async def test_support_of_a_case_no_longer_open(api):
     bob = await api.login(RES2)
     carol = await api.login(RES3)
     number = (await create(alice))[1]["number"]
-    assert (await bob.post(f"/reports/{number}/support", json={}))[0] == 200
+    assert (await bob.post(f"/reports/{number}/support", json=HERE))[0] == 200
     await resolve(number)
     status, body = await bob.post(f"/reports/{number}/support", json={})
     assert status == 409 and body["error"]["code"] == "wrong_state"
-    status, body = await carol.post(f"/reports/{number}/support", json={})
+    status, body = await carol.post(f"/reports/{number}/support", json=HERE)
     assert status == 404  # carol may not learn anything about a case she cannot see
 
 
@@ -314,8 +315,8 @@ async def test_support_idempotency_key(api):
     bob = await api.login(RES2)
     number = (await create(alice))[1]["number"]
     key = {"Idempotency-Key": "plus-one"}
-    first = await bob.post(f"/reports/{number}/support", json={}, headers=key)
-    again = await bob.post(f"/reports/{number}/support", json={}, headers=key)
+    first = await bob.post(f"/reports/{number}/support", json=HERE, headers=key)
+    again = await bob.post(f"/reports/{number}/support", json=HERE, headers=key)
     assert first == again and first[1]["added"] is True
     assert await CaseEvent.filter(action="support").count() == 1
     photo = await upload(bob, 3)
@@ -357,7 +358,7 @@ async def test_my_reports_by_role(api):
     bob = await api.login(RES2)
     reported = await direct(RES2)
     supported = await direct(RES)
-    assert (await bob.post(f"/reports/{supported.number}/support", json={}))[0] == 200
+    assert (await bob.post(f"/reports/{supported.number}/support", json=HERE))[0] == 200
     status, body = await bob.get("/reports/mine", params={"role": "supported"})
     assert [(c["number"], c["role"]) for c in body["items"]] == [(supported.number, "supporter")]
     status, body = await bob.get("/reports/mine", params={"role": "all"})
@@ -432,7 +433,7 @@ async def test_confirm_closes_with_points_for_reporter_and_supporters(api):
     bob = await api.login(RES2)
     number = (await create(alice))[1]["number"]
     photo = await upload(bob, 5)
-    assert (await bob.post(f"/reports/{number}/support", json={"photo_ids": [photo]}))[0] == 200
+    assert (await bob.post(f"/reports/{number}/support", json={"photo_ids": [photo], **HERE}))[0] == 200
     status, body = await alice.post(f"/reports/{number}/confirm", json={})
     assert status == 409 and body["error"]["code"] == "wrong_state"  # not resolved yet
     await resolve(number)

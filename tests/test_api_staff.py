@@ -201,7 +201,7 @@ async def test_an_unknown_case_is_404(world, number):
 async def test_the_case_as_staff_see_it_without_the_reporter(world):
     api, bot = world
     case = await report("garbage", media_ids=["wx-media-1"])
-    await add_supporter(case, RES2)
+    await add_supporter(case, RES2, via="offered")
     g01 = await api.login(G01)
     status, body = await g01.get(f"/staff/cases/{case.number.lower()}")
     assert status == 200, body

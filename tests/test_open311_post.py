@@ -163,7 +163,7 @@ async def test_posts_are_rate_limited_per_key(obot, monkeypatch):
 async def test_no_push_to_the_client_supporters_still_hear(obot):
     key = await api_key()
     number = await created(obot, form(key))
-    await add_supporter(await Case.get(number=number), "o-neighbour")
+    await add_supporter(await Case.get(number=number), "o-neighbour", via="offered")
     await obot.say("o-grid", f"接单 {number}")
     await obot.say("o-grid", f"处理中 {number}")
     assert await pushed(CLIENT) == []
@@ -181,7 +181,7 @@ def test_external_reporters():
 async def test_closing_pays_supporters_not_the_client_and_is_done(obot):
     key = await api_key()
     number = await created(obot, form(key))
-    await add_supporter(await Case.get(number=number), "o-neighbour")
+    await add_supporter(await Case.get(number=number), "o-neighbour", via="offered")
     await resolve(obot, number)
     clock.advance(timedelta(hours=73))
     await closing.sweep(None)
@@ -198,7 +198,7 @@ async def test_the_sweep_pays_a_supporter_a_crash_left_unpaid(obot):
     key = await api_key()
     lone = await created(obot, form(key))
     number = await created(obot, form(key, service_code="sewer"))
-    await add_supporter(await Case.get(number=number), "o-neighbour")
+    await add_supporter(await Case.get(number=number), "o-neighbour", via="offered")
     for n in (lone, number):
         await resolve(obot, n)
         case = await Case.get(number=n)

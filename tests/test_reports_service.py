@@ -130,9 +130,9 @@ async def test_duplicates_are_open_same_category_within_radius_nearest_first(db)
 async def test_add_supporter_is_idempotent_and_not_for_the_reporter(db):
     await district()
     case = await report("garbage")
-    assert await add_supporter(case, RES2) is True
-    assert await add_supporter(case, RES2) is False
-    assert await add_supporter(case, RES) is False
+    assert await add_supporter(case, RES2, via="offered") is True
+    assert await add_supporter(case, RES2, via="offered") is False
+    assert await add_supporter(case, RES, via="offered") is False
     assert await Supporter.filter(case_id=case.id).count() == 1
     case = await fresh(case)
     assert case.supporters_count == 1

@@ -2,7 +2,9 @@
 
 Points go through the ledger (``rewards.rules.apply_rule``), keyed per (case, rule, person):
 each supporter +2, a rating +1, the reporter +10 - nothing for a case that is not closed
-(rejected, merged, hidden) and nothing to the reporter for a reused photo. They are applied
+(rejected, merged, hidden), nothing to the reporter for a reused photo, and nothing to a
+supporter whose +1 was not made as ``support`` allows (offered nearby, or within the radius of
+their location; supporters from before that rule count as made so: ``Supporter.via``). They are applied
 right after the confirming message (the ledger keeps its own transaction) and again by the
 ``report_closing`` sweep for anything a crash left behind; the reporter's award is written
 last, so it marks a case as done. A replay returns the first award, never pays twice.
@@ -26,7 +28,7 @@ from rewards.views import AwardResult
 from storage import clock
 from storage.ledger_models import Award
 from storage.models import Photo, PhotoStatus
-from storage.report_models import Case, CaseStatus, Supporter
+from storage.report_models import EARNING_SUPPORTS, Case, CaseStatus, Supporter
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +69,9 @@ async def award(case_id: int) -> list[AwardResult] | None:
     results = []
     for supporter in await Supporter.filter(case_id=case.id).order_by("id"):
         own = await _reused(case, supporter.openid)
-        results.append(await apply_rule(SUPPORTER, supporter.openid, case.number,
-                                        _facts(case, bool(own))))
+        facts = _facts(case, bool(own)) | {
+            "support_unverified": supporter.via not in EARNING_SUPPORTS}
+        results.append(await apply_rule(SUPPORTER, supporter.openid, case.number, facts))
     # An Open311 client is no person: no wallet, no points for it (its supporters still earn).
     if not notify.is_external(case.reporter_openid):
         if case.rating is not None:

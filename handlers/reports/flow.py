@@ -5,7 +5,8 @@ Every step runs ``fill``: a photo, a location, ``本楼`` or a correction (改�
 改分类) is taken whatever was asked; a text is read as what the step asks for (a free text
 is the description while there is none). The step is always the first missing slot, then
 the card and ``确认``; before a new case, a nearby open case of the same category is offered
-("是不是这个？"), and ``是`` adds the resident as a supporter instead.
+("是不是这个？", its public card), and ``是`` adds the resident as a supporter instead - of
+that case only, while it is open and within its radius of the draft's place (``support``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from handlers import photos
 from handlers.context import Context
 from handlers.flows import Flow, Step, done, goto
 from handlers.inbound import Kind
-from handlers.reports import draft, service, texts, views
-from storage.report_models import OPEN_STATUSES, Case
+from handlers.reports import draft, service, support, texts, views
+from storage.report_models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
 PROMPTS = {"photo": texts.ASK_PHOTO, "location": "请发送位置（「+」→「位置」），或回复「本楼」。",
            "desc": texts.ASK_DESC, "category": "请回复分类序号；回复「全部」查看全部分类。",
@@ -127,12 +128,13 @@ async def _dup(ctx: Context, text: str) -> Step | None:
     if text not in texts.DUP_YES:
         return None
     case = await Case.get_or_none(number=ctx.data.get("dup", ""))
-    if case is None or case.status not in OPEN_STATUSES:
+    if case is None or case.status not in OPEN_STATUSES or not await support.within_radius(
+            case, ctx.data.get("lat"), ctx.data.get("lng")):
         return await _submit(ctx)  # closed meanwhile: this is a new report after all
     if case.reporter_openid == ctx.person.openid:
         return done(texts.OWN_CASE.format(number=case.number))
     async with ctx.effect() as record:
-        added = await service.add_supporter(case, ctx.person.openid)
+        added = await service.add_supporter(case, ctx.person.openid, via=SUPPORT_OFFERED)
         for media_id in ctx.data.get("photos") or []:
             await photos.attach(media_id, "report", case.number, ctx.person.openid)
         reply = texts.SUPPORTED if added else texts.ALREADY_SUPPORTED

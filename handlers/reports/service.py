@@ -150,8 +150,12 @@ async def find_duplicates(category_code: str, lat: float, lng: float) -> list[Ca
     return [c for d, _, c in sorted(near, key=lambda x: x[:2]) if d <= radius]
 
 
-async def add_supporter(case: Case, openid: str, using_db: Any = None) -> bool:
-    """+1: False when it is the person's own case or they already support it."""
+async def add_supporter(case: Case, openid: str, using_db: Any = None, *, via: str) -> bool:
+    """+1: False when it is the person's own case or they already support it.
+
+    ``via`` says how the person came to it (``Supporter.via``); the caller checked that they
+    may (``handlers.reports.support``).
+    """
     if openid == case.reporter_openid:
         return False
     async with transaction(using_db) as conn:
@@ -159,7 +163,8 @@ async def add_supporter(case: Case, openid: str, using_db: Any = None) -> bool:
             return False
         try:
             async with in_transaction() as savepoint:  # a lost race keeps the outer intact
-                await Supporter.create(case_id=case.id, openid=openid, using_db=savepoint)
+                await Supporter.create(case_id=case.id, openid=openid, via=via,
+                                       using_db=savepoint)
         except IntegrityError:  # the same person's +1 arrived twice at once
             return False
         await Case.filter(id=case.id).using_db(conn).update(
@@ -170,7 +175,7 @@ async def add_supporter(case: Case, openid: str, using_db: Any = None) -> bool:
 
 
 async def support_case(case: Case, openid: str, media_ids: list[str] | None = None,
-                       using_db: Any = None) -> bool:
+                       using_db: Any = None, *, via: str) -> bool:
     """+1 an open case, with the supporter's own photos of the problem (as the chat's 是).
 
     True when added, False when ``openid`` already supports it; OwnCase for the reporter,
@@ -181,7 +186,7 @@ async def support_case(case: Case, openid: str, media_ids: list[str] | None = No
     if case.status not in OPEN_STATUSES:
         raise WrongState(NOT_OPEN.format(number=case.number))
     async with transaction(using_db) as conn:
-        added = await add_supporter(case, openid, conn)
+        added = await add_supporter(case, openid, conn, via=via)
         for media_id in dict.fromkeys(media_ids or []):
             await photos.attach(media_id, "report", case.number, openid)
     return added

@@ -10,8 +10,11 @@ Who sees a case: its reporter, its supporters (+1), and staff who may act on it
 (``staff_auth.may_act``: the assignee, the grid's workers and deputy, the responsible
 property manager or department, admins). Anyone else gets 404 ``unknown_case``, the same as
 for a number that does not exist, so case numbers reveal nothing. Only the reporter answers
-a resolved case (403 ``not_allowed`` for supporters and staff). An open case may be +1'd by
-anyone who knows its number (that is what ``GET /reports/nearby`` offers).
+a resolved case (403 ``not_allowed`` for supporters and staff). An open case may be +1'd
+only from a location within its category's duplicate radius (``support.support_nearby``:
+what ``GET /reports/nearby`` offers for that point); a number alone is a 404 like an unknown
+case. Supporters see the public view (masked description, coarse address, no reporter
+photos).
 """
 
 from __future__ import annotations
@@ -41,10 +44,10 @@ from bot.api.routes.reports_models import (
 from handlers import photos
 from handlers.geo import categories, suggest
 from handlers.geo.projection import distance_m
-from handlers.reports import closing, feedback, intake, resident, service, texts, views
+from handlers.reports import closing, feedback, intake, resident, service, support, texts, views
 from handlers.reports.errors import NotAllowed, UnknownCase, UnknownCategory
 from storage.models import Person
-from storage.report_models import OPEN_STATUSES, Case
+from storage.report_models import Case
 
 routes = Routes("reports")
 
@@ -164,18 +167,17 @@ async def get_report(call: Call) -> ReportDetail:
 
 @routes.post("/reports/{number}/support", body=ReportSupportIn, response=ReportSupportOut,
              idempotent=True, errors=(409, 422), summary="+1：我也遇到了这个问题",
-             description="已经 +1 过时仍是 200（added=false）。自己上报的案件 409 own_case，"
-                         "已不在办理中的案件 409 wrong_state。")
+             description="请带上我所在的位置 lat/lng（GCJ-02，即查询 GET /reports/nearby 的位置）："
+                         "只能为该位置附近（分类的合并半径内）同类、仍在办理中的案件 +1；"
+                         "否则 404 unknown_case，与编号不存在时相同。已经 +1 过时仍是 200"
+                         "（added=false，无需位置）。自己上报的案件 409 own_case，"
+                         "我已 +1 过、已不在办理中的案件 409 wrong_state。")
 async def support_report(call: Call) -> ReportSupportOut:
     me = call.me
     number = _number(call)
-    case = await Case.get_or_none(number=number)
-    if case is None or (case.status not in OPEN_STATUSES
-                        and not await resident.may_see(case, me, any_staff=False)):
-        raise _unknown(number)
     body: ReportSupportIn = call.body
     await photos.check_uploads(body.photo_ids, me.openid)
-    added = await service.support_case(case, me.openid, body.photo_ids)
+    case, added = await support.support_nearby(number, me, body.lat, body.lng, body.photo_ids)
     text = intake.SUPPORTED if added else intake.ALREADY_SUPPORTED
     return ReportSupportOut(message=text.format(number=case.number), supported=True,
                             added=added, case=await _detail(case, me))

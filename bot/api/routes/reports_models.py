@@ -286,6 +286,10 @@ class ReportDetail(BaseModel):
 
 
 class ReportSupportIn(Input):
+    lat: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False,
+                              description="我所在位置的纬度（GCJ-02）：案件须在它的合并半径内")
+    lng: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False,
+                              description="我所在位置的经度（GCJ-02）")
     photo_ids: list[PhotoId] = Field(
         default_factory=list, max_length=MAX_PHOTOS,
         description="我拍的同一问题的照片（可选，POST /photos 返回的 id）")
