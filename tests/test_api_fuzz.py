@@ -35,7 +35,19 @@ EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "12"))
 # Valid requests (positive), and invalid ones (negative), which must be refused with a 4xx.
 MODES = [GenerationMode(m) for m in os.environ.get("LINLI_FUZZ_MODES",
                                                    "positive,negative").split(",")]
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+
+
+@schemathesis.check
+def content_type_of_the_api(ctx, response, case):
+    """The document's content types, for requests that reach the API: a request line over
+    aiohttp's limit (8190 bytes; negative generation makes such cursors) is refused by the
+    HTTP server itself with a plain-text 400, as a proxy would with its own 414."""
+    if response.status_code == 400 and "Got more than 8190 bytes" in response.text:
+        return None
+    return content_type_conformance(ctx, response, case)
+
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_of_the_api,
           response_schema_conformance]
 # Signing out would end the session the rest of the run uses (tests/test_api_auth.py has it).
 SKIP = {"POST /auth/logout"}
