@@ -32,9 +32,9 @@ from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
 from handlers import outbox
 from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus
 from storage.db import close_db, init_db, migrate
 from storage.kv import KV, create_redis
-from storage.models import OutboxMessage, OutboxStatus
 
 PG_ADMIN = os.environ.get("LINLI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from handlers.inbound import Inbound
 from handlers.photos import PhotoStore
 from handlers.ports import Messenger
+from storage.core.models import Person
 from storage.dedup import EffectRecord, effect, step_key
 from storage.kv import KV
-from storage.models import Person
 from storage.state import ConversationState
 
 

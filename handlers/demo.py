@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from handlers.geo.demo import load_geo_demo
 from handlers.points.demo import load_rewards
 from handlers.wishes.demo import load_wishes
-from storage.models import Person, Role
+from storage.core.models import Person, Role
 
 # openid, role, name, grid, org
 PEOPLE = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from handlers.inbound import Kind
-from storage.models import Role
+from storage.core.models import Role
 
 if TYPE_CHECKING:
     from handlers.context import Context

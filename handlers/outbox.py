@@ -24,8 +24,8 @@ from handlers.push.grants import record_subscribe_grant
 from handlers.push.settle import HOLD, MAX_ATTEMPTS, OFFER_WAIT, SweepResult, settle
 from handlers.push.sweep import Sweep
 from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus
 from storage.kv import KV
-from storage.models import OutboxMessage, OutboxStatus
 
 __all__ = ["CLAIM_LEASE", "HOLD", "MAX_ATTEMPTS", "OFFER_WAIT", "SweepResult", "deliver",
            "deliver_due", "enqueue", "record_subscribe_grant", "release_held"]

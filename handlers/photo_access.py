@@ -15,8 +15,8 @@ from handlers.errors import Refusal
 from handlers.reports import resident
 from handlers.reports.staff_notify import AFTER
 from handlers.wishes import parse, wall
-from storage.models import Person, Photo, PhotoStatus, Role, Wish
-from storage.report_models import Case
+from storage.core.models import Person, Photo, PhotoStatus, Role, Wish
+from storage.reports.models import Case
 
 UNKNOWN = "没有这张照片"
 NOT_READY = "照片还在从微信下载，请稍后再看"

@@ -30,7 +30,7 @@ from tortoise.expressions import Q
 from handlers.errors import Refusal
 from handlers.ports import DeliveryFailed, MediaExpired, MediaFetcher
 from storage import clock
-from storage.models import Photo, PhotoStatus
+from storage.core.models import Photo, PhotoStatus
 
 if TYPE_CHECKING:
     from handlers.context import Services

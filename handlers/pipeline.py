@@ -17,8 +17,8 @@ from handlers.engine import Router
 from handlers.inbound import Inbound
 from handlers.push import reply as notices
 from storage import clock, person_cache
+from storage.core.models import Person
 from storage.dedup import AlreadyHandled, Dedup, Waited
-from storage.models import Person
 from storage.state import ConversationState
 from storage.turn import Start, TurnStore
 

@@ -13,7 +13,7 @@ from handlers.context import Context
 from handlers.flows import Step, command, done
 from handlers.normalize import normalize
 from storage import clock
-from storage.models import Person, Role, StaffInvite
+from storage.core.models import Person, Role, StaffInvite
 
 log = logging.getLogger(__name__)
 

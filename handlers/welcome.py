@@ -6,7 +6,7 @@ from handlers import texts
 from handlers.context import Context
 from handlers.flows import Step, done
 from handlers.inbound import Kind
-from storage.models import Role
+from storage.core.models import Role
 
 SCENE_PREFIX = "qrscene_"
 

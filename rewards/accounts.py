@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from storage import clock
-from storage.ledger_models import Account, AccountKind
+from storage.ledger.models import Account, AccountKind
 from storage.redact import hash_openid
 
 POINTS = "points"

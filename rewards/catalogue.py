@@ -16,7 +16,7 @@ from rewards.transfers import Move
 from rewards.tx import transaction
 from rewards.views import RewardView, TransferView
 from storage import clock
-from storage.ledger_models import Account, Reward, Transfer
+from storage.ledger.models import Account, Reward, Transfer
 
 
 async def add_reward(

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from storage.ledger_models import ChainHead, Entry
+from storage.ledger.models import ChainHead, Entry
 
 GENESIS = "0" * 64
 HEAD_ID = 1

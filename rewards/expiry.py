@@ -26,7 +26,7 @@ from rewards.transfers import Move
 from rewards.tx import transaction
 from rewards.views import ExpiredPoints, ExpiryReminder
 from storage import clock
-from storage.ledger_models import Account, AccountKind, Entry, ExpiryNotice
+from storage.ledger.models import Account, AccountKind, Entry, ExpiryNotice
 
 log = logging.getLogger(__name__)
 

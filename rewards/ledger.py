@@ -14,7 +14,7 @@ from rewards.transfers import Move
 from rewards.tx import transaction
 from rewards.views import Balance, EntryView, TransferView
 from storage import clock
-from storage.ledger_models import Entry, Transfer, TransferStatus
+from storage.ledger.models import Entry, Transfer, TransferStatus
 
 REDEEM = "redeem"  # the kind of a redemption's transfers (see rewards.redemption)
 

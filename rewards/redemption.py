@@ -36,7 +36,7 @@ from rewards.transfers import Move
 from rewards.tx import transaction
 from rewards.views import RedemptionView
 from storage import clock
-from storage.ledger_models import (
+from storage.ledger.models import (
     Account,
     Redemption,
     RedemptionStatus,

@@ -22,7 +22,7 @@ from rewards.transfers import Move
 from rewards.tx import transaction
 from rewards.views import AwardResult
 from storage import clock
-from storage.ledger_models import Award, AwardOutcome
+from storage.ledger.models import Award, AwardOutcome
 
 
 def day_start(at: datetime) -> datetime:

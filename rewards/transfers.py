@@ -31,7 +31,7 @@ from rewards.errors import (
     OutOfStock,
 )
 from rewards.views import TransferView
-from storage.ledger_models import Account, AccountKind, Transfer, TransferStatus
+from storage.ledger.models import Account, AccountKind, Transfer, TransferStatus
 
 MAX_AMOUNT = 10_000_000
 # "wallet" > "stock" > "sink" > "issuance": see the module docstring.

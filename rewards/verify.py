@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from rewards.chain import GENESIS, HEAD_ID, entry_hash
 from rewards.views import Problem, VerifyReport
-from storage.ledger_models import (
+from storage.ledger.models import (
     Account,
     ChainHead,
     Entry,

@@ -7,13 +7,15 @@ from typing import Any
 
 from tortoise import Tortoise
 
-# One app label per migrations package, so domains evolve their schema independently.
+# One app label per package storage/<label>/ (models + migrations), so domains evolve their
+# schema independently. The labels are what migrations and the database's migration records
+# refer to: never rename them.
 APPS: dict[str, dict[str, Any]] = {
-    "core": {"models": ["storage.models"], "migrations": "storage.migrations"},
-    "ledger": {"models": ["storage.ledger_models"], "migrations": "storage.ledger_migrations"},
-    "geo": {"models": ["storage.geo_models"], "migrations": "storage.geo_migrations"},
-    "reports": {"models": ["storage.report_models"],
-                "migrations": "storage.report_migrations"},
+    "core": {"models": ["storage.core.models"], "migrations": "storage.core.migrations"},
+    "ledger": {"models": ["storage.ledger.models"], "migrations": "storage.ledger.migrations"},
+    "geo": {"models": ["storage.geo.models"], "migrations": "storage.geo.migrations"},
+    "reports": {"models": ["storage.reports.models"],
+                "migrations": "storage.reports.migrations"},
 }
 
 

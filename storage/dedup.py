@@ -17,8 +17,8 @@ from enum import Enum
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from storage.core.models import ProcessedMessage
 from storage.kv import KV
-from storage.models import ProcessedMessage
 
 # A claim in progress holds PENDING + b":" + its owner's token, under a short lease the
 # owner renews (storage.turn); a finished one holds the reply for DEDUP_TTL.

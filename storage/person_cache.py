@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from storage.models import Person
+from storage.core.models import Person
 
 TTL = 30
 FIELDS = ("id", "openid", "role", "name", "phone", "grid", "org", "building", "subscribed",

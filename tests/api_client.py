@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
-from storage.models import Person, Role
+from storage.core.models import Person, Role
 
 PREFIX = "/api/v1"
 

@@ -13,7 +13,7 @@ from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
 from bot.wechat.retry import RetryPolicy
 from storage import clock
-from storage.report_models import Case, CaseStatus
+from storage.reports.models import Case, CaseStatus
 
 SUB, TPL = "sub-progress", "tpl-progress"
 CUSTOM = "/cgi-bin/message/custom/send"

@@ -8,8 +8,8 @@ import pytest
 
 from bot import keys
 from storage import sessions
+from storage.core.models import Person, Photo, ProcessedMessage, Role
 from storage.kv import KV, create_redis
-from storage.models import Person, Photo, ProcessedMessage, Role
 from tests.api_client import PREFIX, form, jpeg
 from tests.cli_runner import run_cli
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from handlers.geo.demo import load_geo_demo
-from storage.models import Wish
-from storage.report_models import Case
+from storage.core.models import Wish
+from storage.reports.models import Case
 from tests.api_client import form, jpeg
 
 GOOD = (43.8860, 125.3180)

@@ -27,7 +27,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from storage.models import Person, Role
+from storage.core.models import Person, Role
 from tests.cli_runner import run_cli
 from tests.test_processes import serving
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from handlers import photos
-from storage.models import Person, Photo, Role
+from storage.core.models import Person, Photo, Role
 from tests.api_client import form, jpeg
 from tests.test_api_reports import IN_G01, create, upload
 from tests.test_api_reports import rbot as rbot

@@ -15,8 +15,8 @@ from rewards import catalogue, ledger
 from rewards.rules import apply_rule
 from rewards.verify import verify
 from storage import clock
-from storage.ledger_models import Redemption, RedemptionStatus
-from storage.models import OutboxMessage, ProcessedMessage, Role, SubscribeGrant
+from storage.core.models import OutboxMessage, ProcessedMessage, Role, SubscribeGrant
+from storage.ledger.models import Redemption, RedemptionStatus
 from tests.api_client import PREFIX
 from tests.push_support import SUBSCRIBE, sent
 

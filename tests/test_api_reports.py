@@ -15,9 +15,9 @@ from handlers.reports.lifecycle import transition
 from handlers.reports.service import submit_case
 from rewards import ledger
 from storage import clock
-from storage.ledger_models import Award
-from storage.models import OutboxMessage, Person, Photo, ProcessedMessage, Role
-from storage.report_models import Case, CaseEvent, CaseStatus, Supporter
+from storage.core.models import OutboxMessage, Person, Photo, ProcessedMessage, Role
+from storage.ledger.models import Award
+from storage.reports.models import Case, CaseEvent, CaseStatus, Supporter
 from tests.api_client import form, jpeg
 
 IN_G01 = (43.8860, 125.3180)  # 明珠小区, grid G01 (长春万科物业 · 明珠小区)

@@ -11,8 +11,8 @@ import pytest
 from bot.api.pagination import encode_cursor
 from handlers.reports.lifecycle import history
 from handlers.reports.service import add_supporter
-from storage.models import Person, Photo, ProcessedMessage, Role
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import Person, Photo, ProcessedMessage, Role
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.api_client import PREFIX, form, jpeg
 from tests.test_reports_staff_support import (
     ADMIN,

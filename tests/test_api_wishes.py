@@ -13,8 +13,7 @@ from bot.api.pagination import encode_cursor
 from handlers.wishes import scheduled, wall
 from rewards import ledger
 from storage import clock
-from storage.ledger_models import Award
-from storage.models import (
+from storage.core.models import (
     OutboxMessage,
     Person,
     Photo,
@@ -25,6 +24,7 @@ from storage.models import (
     WishEvent,
     WishStatus,
 )
+from storage.ledger.models import Award
 from tests.api_client import form, jpeg
 from tests.test_wishes_support import person, pushed, services, staff, volunteer, wish
 

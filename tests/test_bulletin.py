@@ -8,9 +8,9 @@ import pytest
 
 from handlers import outbox
 from handlers.reports import bulletin, bulletin_send
-from storage.geo_models import Community, Grid, Street
-from storage.models import OutboxMessage, Person, Role
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import OutboxMessage, Person, Role
+from storage.geo.models import Community, Grid, Street
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.cli_runner import run_cli
 from tests.push_support import content, messenger_with_all_channels, sent
 

@@ -9,7 +9,7 @@ import pytest
 
 from handlers.geo.categories import DEFAULT_FILE, active_categories, get_category, load_categories
 from handlers.geo.errors import GeoDataError
-from storage.geo_models import Category, Responsible
+from storage.geo.models import Category, Responsible
 
 REQUIRED = ["道路破损", "井盖缺失", "下水堵塞/外溢", "垃圾堆放", "违章建筑", "占道经营", "僵尸车",
             "绿化", "路灯", "电梯", "围挡", "积水", "供热", "清雪", "其他"]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from handlers.geo.categories import DEFAULT_FILE
-from storage.geo_models import Category
+from storage.geo.models import Category
 from tests.cli_runner import run_cli
 from tests.test_geo_support import write_json
 

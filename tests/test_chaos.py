@@ -29,8 +29,8 @@ import pytest
 from bot import callbacks
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
 from handlers.geo.demo import load_geo_demo
-from storage.models import Person, Role
-from storage.report_models import Case
+from storage.core.models import Person, Role
+from storage.reports.models import Case
 from tests.test_wishes_support import jpeg
 
 pytestmark = [pytest.mark.real_clock, pytest.mark.slow]

@@ -12,7 +12,7 @@ from handlers.geo.categories import DEFAULT_FILE, load_categories
 from handlers.geo.classifier import RULES_FILE, Classifier, classify, parse_rules
 from handlers.geo.errors import GeoDataError
 from handlers.geo.suggest import suggest
-from storage.geo_models import Category
+from storage.geo.models import Category
 
 # What residents actually type (Changchun: 马葫芦 is a manhole cover, 冰溜子 an icicle).
 EXAMPLES = [

@@ -10,8 +10,8 @@ from bot.logs import hash_openid
 from bot.metrics import REGISTRY
 from handlers.staff import create_invite
 from rewards import catalogue, ledger
-from storage.ledger_models import Redemption, RedemptionStatus
-from storage.models import Person, Role, StaffInvite
+from storage.core.models import Person, Role, StaffInvite
+from storage.ledger.models import Redemption, RedemptionStatus
 from tests.api_client import PREFIX
 
 PLACE = "繁荣社区服务站"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.models import Person
+from storage.core.models import Person
 
 
 async def test_help_shows_menu(bot):

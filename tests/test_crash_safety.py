@@ -16,8 +16,8 @@ import pytest
 from bot import callbacks, keys
 from handlers.pipeline import Pipeline
 from storage import clock
-from storage.models import OutboxMessage
-from storage.report_models import Case
+from storage.core.models import OutboxMessage
+from storage.reports.models import Case
 from storage.turn import LEASE_MS, Start, TurnStore
 from tests.test_reports_flow_support import (
     LAT,
@@ -164,7 +164,7 @@ async def _repeat_after_crash(bot, monkeypatch, openid: str, marker: str, send) 
 
 
 async def test_wish_post_confirm_twice_is_one_wish(make_bot, tmp_path, monkeypatch):
-    from storage.models import Wish
+    from storage.core.models import Wish
     from tests.test_wishes_support import app_bot, staff, talk
 
     bot = await app_bot(make_bot, tmp_path)
@@ -178,7 +178,7 @@ async def test_wish_post_confirm_twice_is_one_wish(make_bot, tmp_path, monkeypat
 
 async def test_volunteer_registration_twice_is_one_registration(make_bot, tmp_path,
                                                                 monkeypatch):
-    from storage.models import Volunteer
+    from storage.core.models import Volunteer
     from tests.test_wishes_support import app_bot, talk
 
     bot = await app_bot(make_bot, tmp_path)
@@ -191,7 +191,7 @@ async def test_volunteer_registration_twice_is_one_registration(make_bot, tmp_pa
 
 async def test_redeem_confirm_twice_spends_once(bot, monkeypatch):
     from rewards import ledger
-    from storage.ledger_models import Redemption
+    from storage.ledger.models import Redemption
     from tests.test_points_chat import grant, reward
 
     item = await reward(cost=30)
@@ -204,7 +204,7 @@ async def test_redeem_confirm_twice_spends_once(bot, monkeypatch):
 
 
 async def test_wish_proof_photo_twice_fulfils_once(make_bot, tmp_path, monkeypatch):
-    from storage.models import WishEvent
+    from storage.core.models import WishEvent
     from tests.test_wishes_support import app_bot, jpeg, staff, volunteer, wish
 
     bot = await app_bot(make_bot, tmp_path)
@@ -223,7 +223,7 @@ async def test_wish_proof_photo_twice_fulfils_once(make_bot, tmp_path, monkeypat
 
 
 async def test_case_resolve_photo_twice_resolves_once(rbot, monkeypatch):
-    from storage.report_models import CaseEvent
+    from storage.reports.models import CaseEvent
     from tests.test_reports_flow_support import report
     from tests.test_wishes_support import jpeg
 

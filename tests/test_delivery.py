@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 
 from bot import callbacks, keys
 from handlers.staff import create_invite
-from storage.models import OutboxMessage, Person, ProcessedMessage, Role, StaffInvite
+from storage.core.models import OutboxMessage, Person, ProcessedMessage, Role, StaffInvite
 from storage.state import person_lock
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from handlers.geo.demo import DEMO_STREET
-from storage.geo_models import Grid, Street
+from storage.geo.models import Grid, Street
 from tests.cli_runner import run_cli
 from tests.test_geo_support import small_street, write_json
 

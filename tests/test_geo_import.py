@@ -10,7 +10,7 @@ import pytest
 from handlers.geo.errors import GeoDataError
 from handlers.geo.gcj02 import wgs84_to_gcj02
 from handlers.geo.geojson_import import import_geojson
-from storage.geo_models import Building, Community, Compound, Grid, Street
+from storage.geo.models import Building, Community, Compound, Grid, Street
 from tests.test_geo_support import (
     SIZE,
     SOUTH,

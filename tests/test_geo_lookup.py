@@ -10,7 +10,7 @@ from handlers.geo.demo import load_geo_demo
 from handlers.geo.errors import BadCoordinates
 from handlers.geo.geojson_import import import_geojson
 from handlers.geo.gridindex import CompoundArea, GridArea, GridIndex
-from storage.geo_models import Grid
+from storage.geo.models import Grid
 from tests.test_geo_support import (
     M_PER_DEG_LAT,
     SIZE,

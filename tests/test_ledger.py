@@ -14,7 +14,7 @@ from rewards.errors import (
     UnknownTransfer,
 )
 from rewards.verify import verify
-from storage.ledger_models import Account, Entry
+from storage.ledger.models import Account, Entry
 from tests.test_ledger_support import execute
 
 

@@ -9,7 +9,7 @@ from collections import defaultdict
 from rewards import ledger
 from rewards.errors import InsufficientPoints
 from rewards.verify import verify
-from storage.ledger_models import Account, Transfer
+from storage.ledger.models import Account, Transfer
 from tests.test_ledger_support import pg_pool  # noqa: F401 - fixture
 
 

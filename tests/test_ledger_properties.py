@@ -24,7 +24,7 @@ from rewards.errors import (
 from rewards.redemption import expire_reservations, pickup, redeem
 from rewards.verify import verify
 from storage import clock
-from storage.ledger_models import Account
+from storage.ledger.models import Account
 from tests.test_ledger_support import truncate_ledger
 
 PEOPLE = ("ann", "ben", "cai")

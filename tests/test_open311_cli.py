@@ -8,7 +8,7 @@ import json
 import pytest
 
 from handlers.open311.keys import create_key
-from storage.models import Open311Key
+from storage.core.models import Open311Key
 from tests.cli_runner import run_cli
 
 # The CLI runs in processes of its own, on the real time of day.

@@ -27,7 +27,7 @@ from handlers.open311.views import (
     ServiceRequest,
     TokenAnswer,
 )
-from storage.models import Open311Request
+from storage.core.models import Open311Request
 from tests.test_open311_support import P, api_key, form, get, open311_bot, post, xml_of
 
 DATA = Path(__file__).parent / "data" / "open311"

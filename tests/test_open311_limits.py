@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.report_models import Case
+from storage.reports.models import Case
 from tests.test_open311_support import (
     P,
     api_key,

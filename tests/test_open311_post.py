@@ -15,10 +15,10 @@ from handlers.reports.lifecycle import transition
 from handlers.reports.service import add_supporter
 from rewards import accounts
 from storage import clock
-from storage.geo_models import Category
-from storage.ledger_models import Account, Award
-from storage.models import Open311Key, Open311Request, OutboxMessage
-from storage.report_models import Case, CaseStatus
+from storage.core.models import Open311Key, Open311Request, OutboxMessage
+from storage.geo.models import Category
+from storage.ledger.models import Account, Award
+from storage.reports.models import Case, CaseStatus
 from tests.test_open311_support import (
     LAT,
     LNG,

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from storage import clock
-from storage.models import Open311Key, Open311Request, Person
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import Open311Key, Open311Request, Person
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.test_open311_support import (
     LAT,
     LNG,

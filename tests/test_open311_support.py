@@ -13,8 +13,8 @@ from handlers.geo.demo import load_geo_demo
 from handlers.open311.coords import to_wgs84
 from handlers.open311.keys import create_key
 from storage import clock
-from storage.models import Person, Role
-from storage.report_models import Case, CaseStatus
+from storage.core.models import Person, Role
+from storage.reports.models import Case, CaseStatus
 from tests.test_wishes_support import app_bot
 
 P = "/open311/v2"

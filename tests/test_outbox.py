@@ -15,7 +15,7 @@ from bot.wechat.messenger import WeChatMessenger
 from bot.wechat.retry import RetryPolicy
 from handlers import outbox
 from storage import clock
-from storage.models import OutboxMessage, OutboxStatus
+from storage.core.models import OutboxMessage, OutboxStatus
 
 
 @pytest.fixture

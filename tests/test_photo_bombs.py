@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 from handlers import photos
-from storage.models import Photo, PhotoStatus
+from storage.core.models import Photo, PhotoStatus
 from tests.api_client import Api, form, jpeg
 from tests.test_wishes_support import app_bot, services
 

@@ -14,7 +14,7 @@ from PIL import Image
 from handlers import photos
 from handlers.ports import DeliveryFailed
 from storage import clock
-from storage.models import Photo, PhotoStatus
+from storage.core.models import Photo, PhotoStatus
 from tests.test_wishes_support import app_bot, jpeg, services
 
 MEDIA_GET = "/cgi-bin/media/get"

@@ -19,8 +19,8 @@ from rewards.policy import Rules, load_rules
 from rewards.rules import apply_rule
 from rewards.verify import verify
 from storage import clock
-from storage.ledger_models import Redemption, RedemptionStatus
-from storage.models import OutboxMessage, OutboxStatus, Person, ProcessedMessage, Role
+from storage.core.models import OutboxMessage, OutboxStatus, Person, ProcessedMessage, Role
+from storage.ledger.models import Redemption, RedemptionStatus
 
 PLACE = "繁荣社区服务站"
 RES = "o-res"

@@ -15,7 +15,7 @@ import pytest
 from bot import callbacks
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
 from handlers.staff import create_invite
-from storage.models import Person, ProcessedMessage, Role
+from storage.core.models import Person, ProcessedMessage, Role
 from tests.cli_runner import run_cli
 
 # The CLI and the service run in processes of their own, on the real time of day.

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from storage import clock
-from storage.models import Person, Role, WishStatus
-from storage.report_models import Case, CaseEvent, Supporter
+from storage.core.models import Person, Role, WishStatus
+from storage.reports.models import Case, CaseEvent, Supporter
 from tests.api_client import form, jpeg
 from tests.test_open311_support import crafted, get, open311_bot
 from tests.test_reports_flow_support import LAT, LNG, number_in, photo, place, report_bot

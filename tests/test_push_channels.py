@@ -6,7 +6,7 @@ import pytest
 
 from handlers import outbox
 from handlers.push import grants
-from storage.models import OutboxMessage, OutboxStatus, SubscribeGrant
+from storage.core.models import OutboxMessage, OutboxStatus, SubscribeGrant
 from tests.push_support import (
     CUSTOM,
     SUB,

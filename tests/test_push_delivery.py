@@ -11,8 +11,8 @@ from handlers import outbox
 from handlers.push import claims
 from handlers.reports import notify
 from storage import clock
-from storage.models import OutboxMessage, OutboxStatus
-from storage.report_models import CaseStatus, Supporter
+from storage.core.models import OutboxMessage, OutboxStatus
+from storage.reports.models import CaseStatus, Supporter
 from tests.push_support import (
     CUSTOM,
     advance_to_local,

@@ -8,7 +8,7 @@ from bot import keys
 from handlers import outbox
 from handlers.reports import notify
 from storage import clock
-from storage.models import OutboxMessage, OutboxStatus
+from storage.core.models import OutboxMessage, OutboxStatus
 from tests.push_support import case
 
 

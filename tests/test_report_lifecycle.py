@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from handlers.reports.lifecycle import Conflict, history, transition
-from storage.report_models import Case, CaseStatus
+from storage.reports.models import Case, CaseStatus
 
 
 async def _case(number: str = "A1001") -> Case:

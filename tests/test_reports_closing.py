@@ -11,9 +11,9 @@ from handlers.reports import closing
 from handlers.reports.lifecycle import transition
 from rewards import ledger
 from storage import clock
-from storage.ledger_models import Award
-from storage.models import Photo
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import Photo
+from storage.ledger.models import Award
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.test_reports_flow_support import (
     LAT,
     fetch_photos,

@@ -9,8 +9,8 @@ import pytest
 
 from bot import callbacks
 from storage import clock
-from storage.models import Person, Photo
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import Person, Photo
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.test_reports_flow_support import (
     LABEL,
     LAT,

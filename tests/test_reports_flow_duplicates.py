@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import Photo
-from storage.report_models import Case, CaseEvent, Supporter
+from storage.core.models import Photo
+from storage.reports.models import Case, CaseEvent, Supporter
 from tests.test_reports_flow_support import LAT, LNG, number_in, report, report_bot
 
 pytestmark = pytest.mark.usefixtures("db")

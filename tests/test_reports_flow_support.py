@@ -14,8 +14,8 @@ from handlers import photos
 from handlers.geo.demo import load_geo_demo
 from handlers.reports.lifecycle import transition
 from storage import clock
-from storage.models import Person, Role
-from storage.report_models import Case
+from storage.core.models import Person, Role
+from storage.reports.models import Case
 from tests.test_wishes_support import app_bot, jpeg, pushed, services  # noqa: F401
 
 LAT, LNG = 43.8860, 125.3180

@@ -17,9 +17,9 @@ from handlers import outbox
 from handlers.reports import bulletin, bulletin_send, feedback, sla
 from handlers.wishes.service import WishDraft, post
 from storage import clock
-from storage.geo_models import Category, Responsible
-from storage.models import OutboxMessage, OutboxStatus, Person, WishKind
-from storage.report_models import Case, CaseStatus
+from storage.core.models import OutboxMessage, OutboxStatus, Person, WishKind
+from storage.geo.models import Category, Responsible
+from storage.reports.models import Case, CaseStatus
 from tests.push_support import (
     CUSTOM,
     SUB,

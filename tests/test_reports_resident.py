@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from rewards import ledger
-from storage.geo_models import Grid
-from storage.models import OutboxMessage
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import OutboxMessage
+from storage.geo.models import Grid
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.test_reports_flow_support import (
     LAT,
     number_in,

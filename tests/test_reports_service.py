@@ -13,8 +13,8 @@ from handlers.reports.lifecycle import history, transition
 from handlers.reports.service import add_supporter, find_duplicates, submit_case
 from handlers.reports.views import case_card, timeline
 from storage import clock
-from storage.models import Person, Photo, Role
-from storage.report_models import Case, CaseStatus, Supporter
+from storage.core.models import Person, Photo, Role
+from storage.reports.models import Case, CaseStatus, Supporter
 from tests.test_reports_staff_support import (
     ADMIN,
     DEPT,

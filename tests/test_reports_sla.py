@@ -9,8 +9,8 @@ from bot.scheduler import JOBS
 from handlers.reports import sla
 from handlers.reports.lifecycle import history
 from storage import clock
-from storage.models import Person, Role
-from storage.report_models import CaseEvent
+from storage.core.models import Person, Role
+from storage.reports.models import CaseEvent
 from tests.test_reports_staff_support import (
     ADMIN,
     DEPT,

@@ -9,8 +9,8 @@ import pytest
 
 from bot import callbacks
 from handlers.reports.lifecycle import history
-from storage.models import Person, Photo, ProcessedMessage, Role
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import Person, Photo, ProcessedMessage, Role
+from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.test_reports_staff_support import (
     ADMIN,
     DEPT,

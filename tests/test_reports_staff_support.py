@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from handlers.geo.demo import load_geo_demo
 from handlers.reports.service import submit_case
-from storage.models import OutboxMessage, Person, Role
-from storage.report_models import Case
+from storage.core.models import OutboxMessage, Person, Role
+from storage.reports.models import Case
 
 IN_G01 = (43.8860, 125.3180)
 IN_G02 = (43.8838, 125.3175)  # building B13-1

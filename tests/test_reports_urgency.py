@@ -10,8 +10,8 @@ import pytest
 
 from handlers.reports.urgency import ACCEPT, RESOLVE, quiet_end, staff_urgent, step_of
 from storage import clock
-from storage.geo_models import Category, Responsible
-from storage.report_models import CaseStatus
+from storage.geo.models import Category, Responsible
+from storage.reports.models import CaseStatus
 
 CATEGORIES = Path(__file__).parent.parent / "handlers" / "geo" / "data" / "categories.json"
 

@@ -8,7 +8,7 @@ from rewards import catalogue, ledger
 from rewards.errors import CodeUsed, OutOfStock, OverLimit
 from rewards.redemption import pickup, redeem
 from rewards.verify import verify
-from storage.ledger_models import Redemption
+from storage.ledger.models import Redemption
 from tests.test_ledger_support import pg_pool  # noqa: F401 - fixture
 
 

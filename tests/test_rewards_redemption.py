@@ -23,7 +23,7 @@ from rewards.errors import (
 from rewards.redemption import expire_reservations, my_redemptions, pickup, redeem
 from rewards.verify import verify
 from storage import clock
-from storage.ledger_models import Account, Transfer
+from storage.ledger.models import Account, Transfer
 
 
 async def _reward(stock=5, cost=30, **kw):

@@ -8,7 +8,7 @@ import pytest
 
 from handlers.staff import create_invite
 from storage import clock
-from storage.models import Person, Role, StaffInvite
+from storage.core.models import Person, Role, StaffInvite
 from tests.cli_runner import run_cli
 
 

@@ -1,4 +1,4 @@
-from storage.models import Person, Role
+from storage.core.models import Person, Role
 
 
 async def test_person_roundtrip(db, kv):

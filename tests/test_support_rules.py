@@ -12,8 +12,8 @@ from handlers.reports.lifecycle import transition
 from handlers.reports.service import submit_case
 from rewards import ledger
 from storage import clock
-from storage.ledger_models import Award
-from storage.report_models import Case, CaseStatus, Supporter
+from storage.ledger.models import Award
+from storage.reports.models import Case, CaseStatus, Supporter
 from tests.api_client import form, jpeg
 from tests.test_reports_flow_support import LAT, LNG, number_in, report, report_bot
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot import callbacks
 from bot.signing import sign
-from storage.models import Person, ProcessedMessage
-from storage.report_models import Case
+from storage.core.models import Person, ProcessedMessage
+from storage.reports.models import Case
 from tests.test_reports_flow_support import LAT, LNG, number_in, photo, place, report_bot
 
 

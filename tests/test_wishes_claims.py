@@ -11,7 +11,7 @@ import pytest
 from bot import callbacks, keys
 from handlers.wishes import scheduled
 from storage import clock
-from storage.models import OutboxMessage, ProcessedMessage, Wish, WishEvent, WishStatus
+from storage.core.models import OutboxMessage, ProcessedMessage, Wish, WishEvent, WishStatus
 from tests.test_wishes_support import app_bot, jpeg, pushed, services, staff, volunteer, wish
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from storage import clock
-from storage.models import OutboxMessage, Wish, WishStatus
+from storage.core.models import OutboxMessage, Wish, WishStatus
 from tests.cli_runner import run_cli
 from tests.test_wishes_support import staff, wish
 

@@ -12,8 +12,17 @@ from handlers import outbox, photos
 from handlers.wishes import scheduled, stats
 from rewards import ledger
 from storage import clock
-from storage.ledger_models import Award
-from storage.models import Person, Photo, PhotoStatus, Role, Volunteer, Wish, WishEvent, WishStatus
+from storage.core.models import (
+    Person,
+    Photo,
+    PhotoStatus,
+    Role,
+    Volunteer,
+    Wish,
+    WishEvent,
+    WishStatus,
+)
+from storage.ledger.models import Award
 from tests.test_wishes_support import (
     app_bot,
     jpeg,

@@ -17,7 +17,7 @@ from handlers.wishes.parse import (
     phone,
     wish_number,
 )
-from storage.models import Volunteer, Wish
+from storage.core.models import Volunteer, Wish
 
 TODAY = date(2026, 11, 21)
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from bot import keys
 from storage import clock
-from storage.models import OutboxMessage, Person, Role, Volunteer, Wish, WishKind, WishStatus
+from storage.core.models import OutboxMessage, Person, Role, Volunteer, Wish, WishKind, WishStatus
 
 
 async def app_bot(make_bot, tmp_path):

@@ -28,8 +28,8 @@ from bot.api.errors import ApiError
 from bot.textcheck import unstorable
 from handlers.context import Services
 from storage import sessions
+from storage.core.models import Person, Role
 from storage.kv import KV
-from storage.models import Person, Role
 
 log = logging.getLogger(__name__)
 

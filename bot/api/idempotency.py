@@ -34,8 +34,8 @@ from bot.api.framework import (
     wants_multipart,
 )
 from handlers import photos
+from storage.core.models import ProcessedMessage
 from storage.dedup import AlreadyHandled, effect
-from storage.models import ProcessedMessage
 
 HEADER = "Idempotency-Key"
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")

@@ -10,8 +10,8 @@ from bot.cli.context import run_with_storage
 from handlers.reports import views
 from handlers.reports.lifecycle import history
 from handlers.reports.service import case_number, find_case
-from storage.models import Photo
-from storage.report_models import Case, CaseStatus, Supporter
+from storage.core.models import Photo
+from storage.reports.models import Case, CaseStatus, Supporter
 
 TIMES = ("created_at", "dispatched_at", "accepted_at", "resolved_at", "closed_at",
          "accept_due_at", "resolve_due_at", "confirm_due_at", "property_acknowledged_at",

@@ -7,7 +7,7 @@ import json
 
 from bot.cli.context import run_with_storage
 from handlers.staff import InviteError, create_invite, staff_list
-from storage.models import Role
+from storage.core.models import Role
 
 ROLES = [r.value for r in Role if r is not Role.RESIDENT]
 

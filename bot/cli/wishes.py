@@ -14,7 +14,7 @@ from handlers.wishes import service, stats
 from handlers.wishes.errors import WishError
 from handlers.wishes.parse import wish_number
 from storage import clock
-from storage.models import Wish, WishStatus
+from storage.core.models import Wish, WishStatus
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

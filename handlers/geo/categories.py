@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 
 from handlers.geo.datafile import read_json
 from handlers.geo.errors import GeoDataError
-from storage.geo_models import Category, Responsible
+from storage.geo.models import Category, Responsible
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "categories.json"
 FALLBACK = "other"  # where what fits nowhere goes; the classifier's answer to unknown text

@@ -22,7 +22,7 @@ from handlers.geo.datafile import read_json
 from handlers.geo.errors import GeoDataError
 from handlers.geo.features import KINDS, FeatureSpec, parse_collection
 from handlers.geo.geometry import building_point, check_grids, geometry_from_text, grid_containing
-from storage.geo_models import Building, Community, Compound, Grid, Street
+from storage.geo.models import Building, Community, Compound, Grid, Street
 
 MODELS: dict[str, type[Model]] = {"street": Street, "community": Community, "grid": Grid,
                                   "compound": Compound, "building": Building}

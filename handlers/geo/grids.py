@@ -15,7 +15,7 @@ from tortoise import Tortoise
 
 from handlers.geo.geometry import geometry_from_text
 from handlers.geo.gridindex import NEAREST_BOUND_M, CompoundArea, GridArea, GridIndex, Place
-from storage.geo_models import Building, Compound, Grid
+from storage.geo.models import Building, Compound, Grid
 
 __all__ = ["NEAREST_BOUND_M", "Place", "current_index", "invalidate", "locate",
            "locate_building"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.geo.geometry import geometry_from_text, projection_for, to_metres
-from storage.geo_models import Building, Grid
+from storage.geo.models import Building, Grid
 
 
 async def grid_rows() -> list[dict[str, Any]]:

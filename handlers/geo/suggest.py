@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from handlers.geo.categories import active_categories
 from handlers.geo.classifier import classify, warm_up
-from storage.geo_models import Category
+from storage.geo.models import Category
 
 
 @dataclass(frozen=True)

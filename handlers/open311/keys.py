@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 from handlers.open311 import texts
 from handlers.open311.errors import Forbidden, KeyAdminError
 from storage import clock
-from storage.models import Open311Key
+from storage.core.models import Open311Key
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 

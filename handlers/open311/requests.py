@@ -24,9 +24,9 @@ from handlers.open311.views import ServiceRequest, TokenAnswer
 from handlers.reports.service import case_number
 from handlers.reports.views import ACTION_NAMES
 from storage import clock
-from storage.geo_models import Category
-from storage.models import Open311Request
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.core.models import Open311Request
+from storage.geo.models import Category
+from storage.reports.models import Case, CaseEvent, CaseStatus
 
 WINDOW = timedelta(days=90)
 LIMIT = 1000

@@ -18,7 +18,7 @@ from handlers.open311.views import (
     Service,
     ServiceDefinition,
 )
-from storage.geo_models import Category
+from storage.geo.models import Category
 
 KEYWORDS = 8  # the strongest classifier words of a category
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)

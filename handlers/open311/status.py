@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.report_models import OPEN_STATUSES, CaseStatus
+from storage.reports.models import OPEN_STATUSES, CaseStatus
 
 OPEN = "open"
 CLOSED = "closed"

@@ -24,8 +24,8 @@ from handlers.open311.services import active_category, service_notice
 from handlers.open311.views import Created
 from handlers.reports.notify import OPEN311_REPORTER
 from handlers.reports.service import submit_case
+from storage.core.models import Open311Request
 from storage.kv import KV
-from storage.models import Open311Request
 from storage.ratelimit import hit
 
 RATE_LIMIT = 60  # POSTs per key and minute

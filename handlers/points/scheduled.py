@@ -22,8 +22,8 @@ from rewards import expiry, redemption
 from rewards.policy import load_rules
 from rewards.views import ExpiredPoints, ExpiryReminder, RedemptionView
 from storage import clock
-from storage.ledger_models import Redemption, RedemptionStatus
-from storage.models import OutboxMessage
+from storage.core.models import OutboxMessage
+from storage.ledger.models import Redemption, RedemptionStatus
 from storage.redact import hash_openid
 
 if TYPE_CHECKING:

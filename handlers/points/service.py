@@ -21,8 +21,8 @@ from handlers.points import texts
 from rewards import ledger, redemption
 from rewards.errors import UnknownCode
 from rewards.views import Balance, RedemptionView
+from storage.core.models import Person, Role
 from storage.kv import KV
-from storage.models import Person, Role
 
 # Who hands out rewards at the community service station. Property managers and district
 # departments do not work there; residents must never confirm their own pickup.

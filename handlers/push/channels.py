@@ -18,8 +18,8 @@ from datetime import timedelta
 from handlers.ports import DeliveryFailed, DeliveryRefused, Messenger, Notice, NoticeSender
 from handlers.push import grants
 from storage import clock, presence
+from storage.core.models import OutboxMessage
 from storage.kv import KV
-from storage.models import OutboxMessage
 
 CHATTING = timedelta(seconds=90)  # wrote this recently: the next reply will come soon
 REPLY, CS, SUBSCRIBE, TEMPLATE = "reply", "cs", "subscribe", "template"

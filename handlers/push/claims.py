@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.expressions import Q
 
 from storage import clock
-from storage.models import OutboxMessage, OutboxStatus
+from storage.core.models import OutboxMessage, OutboxStatus
 
 CLAIM_LEASE = timedelta(seconds=60)
 

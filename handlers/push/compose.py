@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from handlers.ports import Notice
 from storage import clock
-from storage.models import OutboxMessage
+from storage.core.models import OutboxMessage
 
 QUIET_FROM, QUIET_UNTIL = 22, 7  # Asia/Shanghai hours: non-urgent pushes wait till 07:00
 DEFAULT_TITLE = "邻里通知"

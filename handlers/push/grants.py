@@ -8,7 +8,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from storage.models import SubscribeGrant
+from storage.core.models import SubscribeGrant
 
 
 async def record_subscribe_grant(openid: str, template_id: str, count: int = 1) -> int:

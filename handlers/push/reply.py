@@ -13,8 +13,8 @@ from handlers.push import claims
 from handlers.push.channels import REPLY
 from handlers.push.compose import compose
 from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus
 from storage.kv import KV
-from storage.models import OutboxMessage, OutboxStatus
 
 FLAG_TTL = 30 * 24 * 3600
 BUDGET = 600  # characters of notices added to one reply; the rest wait for the next one

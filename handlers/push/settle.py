@@ -13,8 +13,8 @@ from handlers.ports import Messenger
 from handlers.push import channels, claims, reply
 from handlers.push.compose import compose, quiet_until
 from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus
 from storage.kv import KV
-from storage.models import OutboxMessage, OutboxStatus
 
 HOLD = timedelta(days=3650)  # refused everywhere: wait for the person to write to us again
 OFFER_WAIT = timedelta(seconds=60)  # offered to the next reply: then the other channels

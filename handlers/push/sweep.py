@@ -18,8 +18,8 @@ from handlers.ports import Messenger
 from handlers.push import channels, claims
 from handlers.push.settle import SweepResult, settle
 from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus
 from storage.kv import KV
-from storage.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from storage import clock
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.reports.models import Case, CaseEvent, CaseStatus
 
 LEFT_OUT = [CaseStatus.MERGED, CaseStatus.HIDDEN]
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)

@@ -11,8 +11,8 @@ from handlers.reports import push_texts as t
 from handlers.reports.bulletin import Figures, Unit
 from handlers.wishes.stats import fulfilled_counts
 from storage import clock
-from storage.geo_models import Community, Grid
-from storage.models import Person, Role
+from storage.core.models import Person, Role
+from storage.geo.models import Community, Grid
 
 MIN_VOLUME = 5  # units with fewer cases in the week are shown but not ranked
 PART = 600  # characters per message: a customer-service text must stay under 2,048 bytes

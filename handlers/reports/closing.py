@@ -26,9 +26,9 @@ from handlers.reports.lifecycle import Conflict, transition
 from rewards.rules import apply_rule
 from rewards.views import AwardResult
 from storage import clock
-from storage.ledger_models import Award
-from storage.models import Photo, PhotoStatus
-from storage.report_models import EARNING_SUPPORTS, Case, CaseStatus, Supporter
+from storage.core.models import Photo, PhotoStatus
+from storage.ledger.models import Award
+from storage.reports.models import EARNING_SUPPORTS, Case, CaseStatus, Supporter
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from handlers.geo import categories, suggest
 from handlers.normalize import parse_int
 from handlers.reports import intake, texts
 from storage import clock
-from storage.geo_models import Building, Category
+from storage.geo.models import Building, Category
 
 WINDOW = timedelta(minutes=30)
 

@@ -22,8 +22,8 @@ from handlers.reports.errors import BadInput, CaseError, NotAllowed, UnknownCase
 from handlers.reports.lifecycle import Conflict, transition
 from handlers.reports.urgency import staff_urgent
 from storage import clock
-from storage.geo_models import Category
-from storage.report_models import Case, CaseStatus
+from storage.geo.models import Category
+from storage.reports.models import Case, CaseStatus
 
 # Bare digits are no commands: an exact command wins over a conversation's answer (engine),
 # and "1" answers many questions. "5分" and "评分 5" are unmistakable.

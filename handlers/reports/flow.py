@@ -18,7 +18,7 @@ from handlers.context import Context
 from handlers.flows import Flow, Step, done, goto
 from handlers.inbound import Kind
 from handlers.reports import draft, service, support, texts, views
-from storage.report_models import OPEN_STATUSES, SUPPORT_OFFERED, Case
+from storage.reports.models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
 PROMPTS = {"photo": texts.ASK_PHOTO, "location": "请发送位置（「+」→「位置」），或回复「本楼」。",
            "desc": texts.ASK_DESC, "category": "请回复分类序号；回复「全部」查看全部分类。",

@@ -14,9 +14,9 @@ import math
 
 from handlers.reports import service, texts
 from handlers.reports.errors import BadInput, CaseError
-from storage.geo_models import Building
-from storage.models import Person
-from storage.report_models import Case
+from storage.core.models import Person
+from storage.geo.models import Building
+from storage.reports.models import Case
 
 MAX_DESCRIPTION = 300
 MAX_ADDRESS = 255

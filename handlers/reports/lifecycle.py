@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage import clock
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.reports.models import Case, CaseEvent, CaseStatus
 
 S = CaseStatus
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers import masking, outbox
 from handlers.reports import push_texts as t
-from storage.report_models import Case, Supporter
+from storage.reports.models import Case, Supporter
 
 # Reporters who are not WeChat users (a case posted by an Open311 client): nobody to push to.
 OPEN311_REPORTER = "open311:"  # + the client's key name

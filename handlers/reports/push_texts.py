@@ -1,6 +1,6 @@
 """What progress pushes and the weekly bulletin say (zh-CN), in one place."""
 
-from storage.report_models import CaseStatus
+from storage.reports.models import CaseStatus
 
 # Short state names: subscribe messages allow 5 characters in a "phrase" field.
 STATUS = {

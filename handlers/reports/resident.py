@@ -25,8 +25,8 @@ from handlers.flows import Flow, Step, command, done
 from handlers.reports import service, staff_auth, texts, views
 from handlers.reports.errors import NotAllowed, UnknownCase
 from handlers.reports.staff_notify import AFTER
-from storage.models import Person, Photo, PhotoStatus
-from storage.report_models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Supporter
+from storage.core.models import Person, Photo, PhotoStatus
+from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Supporter
 
 LIST_LIMIT = 10
 REPORT = "report"  # owner_kind of the photos of the report (the reporter's and supporters')

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.geo_models import Category, Community, Compound, Grid, Responsible
-from storage.models import Person, Role
-from storage.report_models import Case
+from storage.core.models import Person, Role
+from storage.geo.models import Category, Community, Compound, Grid, Responsible
+from storage.reports.models import Case
 
 
 @dataclass

@@ -34,8 +34,8 @@ from handlers.reports.errors import (
 from handlers.reports.lifecycle import transition
 from handlers.reports.urgency import staff_urgent
 from storage import clock
-from storage.geo_models import Category
-from storage.report_models import OPEN_STATUSES, Case, Supporter
+from storage.geo.models import Category
+from storage.reports.models import OPEN_STATUSES, Case, Supporter
 
 __all__ = ["BadInput", "CaseError", "NotAllowed", "OwnCase", "UnknownCase", "UnknownCategory",
            "WrongState", "add_supporter", "case_number", "find_case", "find_duplicates",

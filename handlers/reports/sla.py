@@ -25,8 +25,8 @@ from handlers.reports import staff_texts as t
 from handlers.reports.lifecycle import transition
 from handlers.reports.urgency import staff_urgent
 from storage import clock
-from storage.geo_models import Category
-from storage.report_models import OPEN_STATUSES, Case, CaseStatus
+from storage.geo.models import Category
+from storage.reports.models import OPEN_STATUSES, Case, CaseStatus
 
 if TYPE_CHECKING:
     from handlers.context import Services

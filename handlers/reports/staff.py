@@ -16,7 +16,7 @@ from handlers.reports import views
 from handlers.reports.errors import BadInput, CaseError
 from handlers.reports.staff_notify import AFTER, photo_text
 from handlers.reports.staff_todo import todo_text
-from storage.models.people import STAFF_ROLES
+from storage.core.models.people import STAFF_ROLES
 
 _ARG = re.compile(r"^([Aa]\s*\d{1,10})(?:\s+|[,，:：]|$)(.*)$", re.S)
 PATTERN = r"[Aa]\s*\d"

@@ -18,9 +18,9 @@ from handlers.reports.service import find_case
 from handlers.reports.staff_auth import actor_name, may_act
 from handlers.reports.urgency import staff_urgent, step_of
 from storage import clock
-from storage.geo_models import Category
-from storage.models import Person, Role
-from storage.report_models import Case
+from storage.core.models import Person, Role
+from storage.geo.models import Category
+from storage.reports.models import Case
 
 CONFIRM_TIME = timedelta(hours=72)
 VERBS = {"accept": "接单", "start": "标记处理中", "resolve": "办结", "reject": "驳回",

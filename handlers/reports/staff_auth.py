@@ -8,9 +8,9 @@ staff, and admins. Residents never: staff flows are closed to them by role.
 from __future__ import annotations
 
 from handlers import texts
-from storage.geo_models import Grid
-from storage.models import Person, Role
-from storage.report_models import Case
+from storage.core.models import Person, Role
+from storage.geo.models import Grid
+from storage.reports.models import Case
 
 
 async def may_act(case: Case, person: Person) -> bool:

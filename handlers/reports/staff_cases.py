@@ -16,8 +16,8 @@ from handlers.reports.lifecycle import MOVES
 from handlers.reports.staff_actions import case_for
 from handlers.reports.staff_auth import actor_name
 from handlers.reports.staff_notify import AFTER
-from storage.models import Person, Photo, PhotoStatus, Role
-from storage.report_models import Case, CaseEvent
+from storage.core.models import Person, Photo, PhotoStatus, Role
+from storage.reports.models import Case, CaseEvent
 
 REPORT = "report"  # owner_kind of the reporter's photos
 SYSTEM = "系统"

@@ -13,8 +13,8 @@ from typing import Any
 from handlers import outbox
 from handlers.reports import staff_texts as t
 from handlers.reports import views
-from storage.models import Photo, PhotoStatus
-from storage.report_models import Case
+from storage.core.models import Photo, PhotoStatus
+from storage.reports.models import Case
 
 AFTER = "report_after"  # owner_kind of the after-photo (the report's own are "report")
 

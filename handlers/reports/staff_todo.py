@@ -9,9 +9,9 @@ from tortoise.expressions import Q
 
 from handlers.reports import staff_texts as t
 from handlers.reports import views
-from storage.geo_models import Community, Grid
-from storage.models import Person, Role
-from storage.report_models import OPEN_STATUSES, Case, CaseStatus
+from storage.core.models import Person, Role
+from storage.geo.models import Community, Grid
+from storage.reports.models import OPEN_STATUSES, Case, CaseStatus
 
 SHOWN = 10
 WAITING = (CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.REOPENED)

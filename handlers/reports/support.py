@@ -19,8 +19,8 @@ from handlers.geo.categories import get_category
 from handlers.geo.projection import distance_m
 from handlers.reports import resident, service
 from handlers.reports.errors import UnknownCase
-from storage.models import Person
-from storage.report_models import OPEN_STATUSES, SUPPORT_NEARBY, Case, Supporter
+from storage.core.models import Person
+from storage.reports.models import OPEN_STATUSES, SUPPORT_NEARBY, Case, Supporter
 
 NOT_NEARBY = ("您所在位置附近没有可以 +1 的案件 {number}。只能为附近同类、仍在办理中的问题 +1："
               "请在问题所在的位置查看附近的上报。")

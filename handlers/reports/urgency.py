@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from handlers.push.compose import QUIET_UNTIL, quiet_until
 from storage import clock
-from storage.geo_models import Category
-from storage.report_models import CaseStatus
+from storage.geo.models import Category
+from storage.reports.models import CaseStatus
 
 ACCEPT, RESOLVE = "accept", "resolve"
 

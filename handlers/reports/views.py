@@ -17,8 +17,8 @@ from handlers import masking
 from handlers.geo.categories import DEFAULT_FILE
 from handlers.geo.datafile import read_json
 from storage import clock
-from storage.geo_models import Category
-from storage.report_models import Case, CaseEvent, CaseStatus
+from storage.geo.models import Category
+from storage.reports.models import Case, CaseEvent, CaseStatus
 
 STATUS_NAMES = {
     CaseStatus.SUBMITTED: "已上报",

@@ -9,7 +9,7 @@ from handlers.inbound import Kind
 from handlers.wishes import awards, claims, service, texts, views
 from handlers.wishes.errors import BadInput
 from handlers.wishes.steps import act, refusing, skipped, text_only, wish_arg
-from storage.models import Volunteer
+from storage.core.models import Volunteer
 
 
 def _hint(example: str) -> tuple[str, str]:

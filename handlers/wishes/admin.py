@@ -8,7 +8,7 @@ from handlers.context import Context
 from handlers.flows import Step, command, done
 from handlers.wishes import service, texts, views
 from handlers.wishes.steps import act, wish_arg
-from storage.models import Person, Role, Wish, WishStatus
+from storage.core.models import Person, Role, Wish, WishStatus
 
 ADMINS = frozenset({Role.ADMIN})
 SHOWN = 10

@@ -18,7 +18,7 @@ from handlers.wishes.notify import say
 from rewards.rules import apply_rule
 from rewards.views import AwardResult
 from storage import clock
-from storage.models import Photo, PhotoStatus, Wish, WishStatus
+from storage.core.models import Photo, PhotoStatus, Wish, WishStatus
 
 log = logging.getLogger(__name__)
 

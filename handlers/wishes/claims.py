@@ -15,7 +15,7 @@ from handlers.wishes.errors import NotAllowed, NotVolunteer, WrongState
 from handlers.wishes.notify import say
 from handlers.wishes.service import get, move
 from storage import clock
-from storage.models import Person, Role, Volunteer, Wish, WishStatus
+from storage.core.models import Person, Role, Volunteer, Wish, WishStatus
 
 CLAIM_TIME = timedelta(hours=72)
 MAX_ACTIVE_CLAIMS = 3

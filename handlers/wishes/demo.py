@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import clock
-from storage.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
+from storage.core.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
 # poster, beneficiary (None: themself), kind, title, details, address, status
 WISHES = [

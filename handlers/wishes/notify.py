@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from handlers import outbox
 from storage import clock
-from storage.models import Person, Role, Wish, WishEvent
+from storage.core.models import Person, Role, Wish, WishEvent
 
 
 async def record(wish: Wish, kind: str, actor: str, note: str = "") -> WishEvent:

@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 from handlers.wishes import awards, notify, texts, views
 from handlers.wishes.notify import say
 from storage import clock
-from storage.models import Wish, WishStatus
+from storage.core.models import Wish, WishStatus
 
 if TYPE_CHECKING:
     from handlers.context import Services

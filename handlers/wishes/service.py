@@ -19,7 +19,7 @@ from handlers.wishes.errors import BadInput, NotAllowed, UnknownWish, WrongState
 from handlers.wishes.notify import say
 from handlers.wishes.parse import BadDate, check_date, community_of, phone
 from storage import clock
-from storage.models import Person, Role, Wish, WishKind, WishStatus
+from storage.core.models import Person, Role, Wish, WishKind, WishStatus
 
 POSTING_FOR_OTHERS = frozenset({Role.GRID_WORKER, Role.ADMIN})
 SELF_WORDS = ("本人", "自己", "我")

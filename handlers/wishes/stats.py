@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.models import Volunteer, Wish, WishStatus
+from storage.core.models import Volunteer, Wish, WishStatus
 
 FULFILLED = (WishStatus.CONFIRMED, WishStatus.CLOSED)
 

@@ -1,6 +1,6 @@
 """Everything the bot says about 微心愿, in Simplified Chinese."""
 
-from storage.models import WishKind, WishStatus
+from storage.core.models import WishKind, WishStatus
 
 KINDS = [WishKind.GOODS, WishKind.HOME_SERVICE, WishKind.COMPANY, WishKind.REPAIR, WishKind.OTHER]
 KIND_NAMES = {

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from handlers.masking import mask_text
 from handlers.wishes import texts
 from storage import clock
-from storage.models import Wish
+from storage.core.models import Wish
 
 
 def when(moment: datetime) -> str:

@@ -21,7 +21,7 @@ from handlers.wishes.errors import BadInput
 from handlers.wishes.parse import community_name, phone
 from handlers.wishes.steps import act, skipped, text_only
 from storage import clock
-from storage.models import Person, Role, Volunteer
+from storage.core.models import Person, Role, Volunteer
 
 PROMPTS = {"name": texts.ASK_V_NAME, "phone": texts.ASK_V_PHONE, "skills": texts.ASK_V_SKILLS,
            "community": texts.ASK_V_COMMUNITY, "party": texts.ASK_V_PARTY,

@@ -17,7 +17,7 @@ from handlers.wishes import claims, service, stats, texts, views
 from handlers.wishes.errors import UnknownWish
 from handlers.wishes.parse import km_between
 from handlers.wishes.steps import refusing, wish_arg
-from storage.models import Person, Role, Volunteer, Wish, WishStatus
+from storage.core.models import Person, Role, Volunteer, Wish, WishStatus
 
 PAGE_SIZE = 5
 WALL_LIMIT = 500

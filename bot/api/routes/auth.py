@@ -18,7 +18,7 @@ from bot.wechat.errors import (
     WeChatError,
 )
 from storage import sessions
-from storage.models import Person, Role
+from storage.core.models import Person, Role
 
 routes = Routes("auth")
 

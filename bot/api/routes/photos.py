@@ -10,7 +10,7 @@ from bot.api.framework import Call, Routes
 from bot.api.schemas import Input
 from handlers import photo_access
 from handlers.photos import file_of
-from storage.models import Photo
+from storage.core.models import Photo
 
 routes = Routes("photos")
 

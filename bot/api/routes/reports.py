@@ -46,8 +46,8 @@ from handlers.geo import categories, suggest
 from handlers.geo.projection import distance_m
 from handlers.reports import closing, feedback, intake, resident, service, support, texts, views
 from handlers.reports.errors import NotAllowed, UnknownCase, UnknownCategory
-from storage.models import Person
-from storage.report_models import Case
+from storage.core.models import Person
+from storage.reports.models import Case
 
 routes = Routes("reports")
 

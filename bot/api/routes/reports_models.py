@@ -21,8 +21,8 @@ from handlers import masking
 from handlers.geo.suggest import CategorySuggestion
 from handlers.reports import views
 from handlers.reports.resident import CaseView
-from storage.geo_models import Category
-from storage.report_models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
+from storage.geo.models import Category
+from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
 
 MAX_PHOTOS = 3
 

@@ -30,8 +30,8 @@ from handlers import photos
 from handlers.reports import service, staff_actions, staff_cases, staff_todo, views
 from handlers.reports import staff_texts as t
 from handlers.reports.errors import BadInput
-from storage.models import Person, Role
-from storage.report_models import Case, CaseStatus
+from storage.core.models import Person, Role
+from storage.reports.models import Case, CaseStatus
 
 routes = Routes("staff")
 

@@ -16,8 +16,8 @@ from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
 from handlers.reports import staff_todo, views
 from handlers.reports.staff_cases import CaseFile, Entry
-from storage.models import Photo, PhotoStatus
-from storage.report_models import Case, CaseStatus
+from storage.core.models import Photo, PhotoStatus
+from storage.reports.models import Case, CaseStatus
 
 
 class StaffAction(StrEnum):

@@ -52,7 +52,7 @@ from handlers import photos
 from handlers.wishes import admin, awards, claims, service, stats, texts, volunteer, wall
 from handlers.wishes.errors import BadInput
 from handlers.wishes.parse import wish_number
-from storage.models import Person, Volunteer, Wish, WishKind, WishStatus
+from storage.core.models import Person, Volunteer, Wish, WishKind, WishStatus
 
 routes = Routes("wishes")
 

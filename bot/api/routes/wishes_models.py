@@ -17,7 +17,7 @@ from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
 from handlers.masking import mask_text
 from handlers.wishes import claims, texts, views, wall
-from storage.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
+from storage.core.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
 WishKindValue = Literal["goods", "home_service", "company", "repair", "other"]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False,

@@ -1,8 +1,9 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from storage.report_models import CaseStatus
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
+from tortoise.migrations import operations as ops
+
+from storage.reports.models import CaseStatus
+
 
 class Migration(migrations.Migration):
     initial = True

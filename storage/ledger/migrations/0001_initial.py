@@ -1,9 +1,10 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from storage.ledger_models import AccountKind, AwardOutcome, RedemptionStatus, TransferStatus
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
+from storage.ledger.models import AccountKind, AwardOutcome, RedemptionStatus, TransferStatus
+
 
 class Migration(migrations.Migration):
     initial = True

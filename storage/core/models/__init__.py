@@ -1,15 +1,15 @@
 """Tortoise models of the core app (label ``core``)."""
 
-from storage.models.messages import (
+from storage.core.models.messages import (
     OutboxMessage,
     OutboxStatus,
     ProcessedMessage,
     SubscribeGrant,
 )
-from storage.models.open311 import Open311Key, Open311Request
-from storage.models.people import Person, Role, StaffInvite
-from storage.models.photos import Photo, PhotoStatus
-from storage.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
+from storage.core.models.open311 import Open311Key, Open311Request
+from storage.core.models.people import Person, Role, StaffInvite
+from storage.core.models.photos import Photo, PhotoStatus
+from storage.core.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
 
 __all__ = [
     "Open311Key",

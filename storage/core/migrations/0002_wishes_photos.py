@@ -1,10 +1,11 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from storage.models.photos import PhotoStatus
-from storage.models.wishes import WishKind, WishStatus
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations import operations as ops
+
+from storage.core.models.photos import PhotoStatus
+from storage.core.models.wishes import WishKind, WishStatus
+
 
 class Migration(migrations.Migration):
     dependencies = [('core', '0001_initial')]

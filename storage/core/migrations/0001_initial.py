@@ -1,10 +1,12 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from storage.models.messages import OutboxStatus
-from storage.models.people import Role
-from tortoise import fields
+
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+from storage.core.models.messages import OutboxStatus
+from storage.core.models.people import Role
+
 
 class Migration(migrations.Migration):
     initial = True

@@ -1,8 +1,9 @@
-from tortoise import migrations
-from tortoise.migrations import operations as ops
-from storage.geo_models import Responsible
+from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
-from tortoise import fields
+from tortoise.migrations import operations as ops
+
+from storage.geo.models import Responsible
+
 
 class Migration(migrations.Migration):
     initial = True

@@ -1,0 +1,2 @@
+"""The geography and report-taxonomy tortoise app (label ``geo``): ``models`` and
+``migrations``."""

@@ -1,0 +1,1 @@
+"""The points ledger's tortoise app (label ``ledger``): ``models`` and ``migrations``."""

@@ -1,0 +1,1 @@
+"""The 随手拍 cases' tortoise app (label ``reports``): ``models`` and ``migrations``."""
