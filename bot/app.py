@@ -19,8 +19,8 @@ from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
 from handlers.context import Services
 from handlers.geo import classifier
-from handlers.photos import PhotoStore
 from handlers.pipeline import Pipeline
+from handlers.ports import PhotoStore
 from handlers.routes import build_router
 from storage import db
 from storage.kv import KV, create_redis

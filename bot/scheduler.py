@@ -22,6 +22,7 @@ from handlers.reports import bulletin_send
 from handlers.reports import closing as report_closing
 from handlers.reports import sla as report_sla
 from handlers.wishes import scheduled as wish_sweeps
+from storage import keys as redis_keys
 from storage.kv import KV
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ return 0
 class Lease:
     def __init__(self, kv: KV, name: str, ttl_ms: int = 30_000) -> None:
         self.kv = kv
-        self.key = kv.key("lease", name)
+        self.key = redis_keys.lease(kv, name)
         self.ttl_ms = ttl_ms
         self.owner = secrets.token_hex(8).encode()
 

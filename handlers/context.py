@@ -6,8 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from handlers.inbound import Inbound
-from handlers.photos import PhotoStore
-from handlers.ports import Messenger
+from handlers.ports import Messenger, PhotoStore
 from storage.core.models import Person
 from storage.dedup import EffectRecord, effect, step_key
 from storage.kv import KV

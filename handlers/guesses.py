@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter
 
-from storage import ratelimit
+from storage import keys, ratelimit
 from storage.kv import KV
 from storage.redact import hash_openid
 
@@ -42,7 +42,7 @@ class Cap:
     per_person: bool = True
 
     def key(self, openid: str) -> str:
-        return f"{self.kind}:{openid}" if self.per_person else self.kind
+        return keys.rate_guesses(self.kind, openid if self.per_person else None)
 
 
 # 核销: per member of staff. Staff mistype codes at a busy counter, so more than binding's 5;

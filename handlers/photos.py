@@ -22,18 +22,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tortoise.expressions import Q
 
+from handlers.context import Services
 from handlers.errors import Refusal
-from handlers.ports import DeliveryFailed, MediaExpired, MediaFetcher
+from handlers.ports import DeliveryFailed, MediaExpired, PhotoStore
 from storage import clock
 from storage.core.models import Photo, PhotoStatus
-
-if TYPE_CHECKING:
-    from handlers.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +47,6 @@ UPLOAD = "upload"  # owner_kind of an uploaded photo not yet attached to anythin
 UPLOAD_PREFIX = "up_"
 UPLOAD_KEEP = timedelta(days=1)  # an upload not attached by then is forgotten
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png")}
-
-
-@dataclass(frozen=True)
-class PhotoStore:
-    fetcher: MediaFetcher
-    root: Path  # LINLI_MEDIA_DIR
 
 
 @dataclass
@@ -105,10 +96,6 @@ async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> 
 
 class UnknownUpload(Refusal):
     code = "unknown_photo"
-
-
-def is_upload(media_id: str) -> bool:
-    return media_id.startswith(UPLOAD_PREFIX)
 
 
 async def store_upload(store: PhotoStore, content: bytes, openid: str) -> Photo:

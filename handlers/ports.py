@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 
@@ -59,3 +60,12 @@ class MediaFetcher(Protocol):
     or ``DeliveryFailed`` for a transient failure worth retrying."""
 
     async def fetch(self, media_id: str) -> tuple[bytes, str]: ...
+
+
+@dataclass(frozen=True)
+class PhotoStore:
+    """Where people's photos come from and go: the fetcher of their media, and the media
+    directory (``LINLI_MEDIA_DIR``). ``handlers.photos`` downloads and stores with it."""
+
+    fetcher: MediaFetcher
+    root: Path

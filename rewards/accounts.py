@@ -34,10 +34,6 @@ def loggable(code: str) -> str:
     return code
 
 
-def reward_unit(reward_id: int) -> str:
-    return f"reward:{reward_id}"
-
-
 def stock_code(reward_id: int) -> str:
     return f"reward:{reward_id}:stock"
 

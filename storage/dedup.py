@@ -17,6 +17,7 @@ from enum import Enum
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from storage import keys
 from storage.core.models import ProcessedMessage
 from storage.kv import KV
 
@@ -52,19 +53,12 @@ class Dedup:
     def __init__(self, kv: KV) -> None:
         self.kv = kv
 
-    def _key(self, dedup_key: str) -> str:
-        return self.kv.key("msg", dedup_key)
-
-    async def remember(self, dedup_key: str, reply: str | None) -> None:
-        value = NO_REPLY if reply is None else reply.encode()
-        await self.kv.redis.set(self._key(dedup_key), value, ex=DEDUP_TTL)
-
     async def wait_reply(self, dedup_key: str, timeout: float) -> tuple[Waited, str | None]:
         """Wait for the first delivery's reply, or for its claim to vanish."""
         deadline = time.monotonic() + timeout
         delay = 0.01
         while True:
-            value = await self.kv.redis.get(self._key(dedup_key))
+            value = await self.kv.redis.get(keys.msg(self.kv, dedup_key))
             if value is None:
                 return Waited.GONE, None
             if not value.startswith(PENDING):

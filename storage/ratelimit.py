@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from storage import keys
 from storage.kv import KV
 
 
 async def hit(kv: KV, name: str, limit: int, window: int) -> bool:
     """Count one event under ``name``; False once more than ``limit`` fall in ``window`` s."""
-    key = kv.key("rl", name)
+    key = keys.rate(kv, name)
     async with kv.redis.pipeline(transaction=True) as pipe:
         pipe.incr(key)
         pipe.expire(key, window, nx=True)
@@ -42,14 +43,14 @@ async def take(kv: KV, name: str, limit: int, window: int) -> int:
     An attempt that turns out not to count hands its try back with ``give_back``: counting
     before the outcome is what keeps concurrent attempts from all passing a check made
     before any of them was counted."""
-    return int(await kv.redis.eval(_TAKE, 1, kv.key("rl", name), limit, window))
+    return int(await kv.redis.eval(_TAKE, 1, keys.rate(kv, name), limit, window))
 
 
 async def give_back(kv: KV, name: str) -> None:
-    await kv.redis.eval(_GIVE_BACK, 1, kv.key("rl", name))
+    await kv.redis.eval(_GIVE_BACK, 1, keys.rate(kv, name))
 
 
 async def retry_after(kv: KV, name: str) -> int:
     """Seconds until the window of ``name`` ends (at least 1)."""
-    left = await kv.redis.ttl(kv.key("rl", name))
+    left = await kv.redis.ttl(keys.rate(kv, name))
     return max(int(left), 1)

@@ -14,6 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from storage import keys
 from storage.kv import KV
 
 DEFAULT_TTL = 7 * 24 * 3600
@@ -31,23 +32,15 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _key(kv: KV, token_hash: str) -> str:
-    return kv.key("sess", token_hash)
-
-
-def _index(kv: KV, openid: str) -> str:
-    return kv.key("sess-of", openid)
-
-
 async def create(kv: KV, openid: str, session_key: str, ttl: int = DEFAULT_TTL) -> str:
     """A new session for ``openid``; returns the token (shown to the client once)."""
     token = secrets.token_urlsafe(32)
     digest = _hash(token)
     doc = json.dumps({"openid": openid, "session_key": session_key, "created_at": time.time()})
     async with kv.redis.pipeline(transaction=True) as pipe:
-        pipe.set(_key(kv, digest), doc, ex=ttl)
-        pipe.sadd(_index(kv, openid), digest)
-        pipe.expire(_index(kv, openid), ttl)
+        pipe.set(keys.session(kv, digest), doc, ex=ttl)
+        pipe.sadd(keys.sessions_of(kv, openid), digest)
+        pipe.expire(keys.sessions_of(kv, openid), ttl)
         await pipe.execute()
     return token
 
@@ -56,7 +49,7 @@ async def get(kv: KV, token: str) -> Session | None:
     if not token or len(token) > 128:
         return None
     digest = _hash(token)
-    raw = await kv.redis.get(_key(kv, digest))
+    raw = await kv.redis.get(keys.session(kv, digest))
     if raw is None:
         return None
     try:
@@ -68,17 +61,17 @@ async def get(kv: KV, token: str) -> Session | None:
 
 async def revoke(kv: KV, session: Session) -> None:
     async with kv.redis.pipeline(transaction=True) as pipe:
-        pipe.delete(_key(kv, session.token_hash))
-        pipe.srem(_index(kv, session.openid), session.token_hash)
+        pipe.delete(keys.session(kv, session.token_hash))
+        pipe.srem(keys.sessions_of(kv, session.openid), session.token_hash)
         await pipe.execute()
 
 
 async def revoke_all(kv: KV, openid: str) -> int:
     """End every session of ``openid``; returns how many there were."""
-    digests = await kv.redis.smembers(_index(kv, openid))
+    digests = await kv.redis.smembers(keys.sessions_of(kv, openid))
     async with kv.redis.pipeline(transaction=True) as pipe:
         for digest in digests:
-            pipe.delete(_key(kv, digest.decode() if isinstance(digest, bytes) else digest))
-        pipe.delete(_index(kv, openid))
+            pipe.delete(keys.session(kv, digest.decode() if isinstance(digest, bytes) else digest))
+        pipe.delete(keys.sessions_of(kv, openid))
         results = await pipe.execute()
     return sum(int(bool(r)) for r in results[:-1])

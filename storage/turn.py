@@ -3,8 +3,8 @@
 ``begin`` claims the message id (dedup), takes the person's lock, notes when they last wrote
 and loads their conversation state; ``finish`` saves the state, remembers the reply for
 repeat deliveries and releases the lock. Each is one Lua script, so the common path costs
-two round trips instead of seven. Key names and values are the same as ``storage.dedup``,
-``storage.state`` and ``storage.presence`` use, so those stay valid views of the same data.
+two round trips instead of seven. The keys are ``storage.keys``'s; ``storage.dedup`` and
+``storage.presence`` read the same keys and values.
 
 A process can die between any two lines, so the claim and the lock are leases: they live
 ``LEASE_MS`` and the living owner renews them every third of that (``Lease``). A dead
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
+from storage import keys
 from storage.dedup import DEDUP_TTL, NO_REPLY, PENDING
 from storage.kv import KV
 from storage.presence import WINDOW_SECONDS
@@ -113,8 +114,7 @@ class TurnStore:
         self._renew = redis.register_script(_RENEW)
 
     def _keys(self, openid: str) -> list[str]:
-        k = self.kv.key
-        return [k("lock", openid), k("seen", openid), k("state", openid), k("person", openid)]
+        return keys.turn(self.kv, openid)
 
     async def begin(self, openid: str, dedup_key: str, now: datetime, wait: float = 30.0
                     ) -> tuple[Start, Turn | None]:
@@ -125,14 +125,14 @@ class TurnStore:
         """
         token = secrets.token_hex(8).encode()
         claim = PENDING + b":" + token
-        keys = self._keys(openid)
-        msg_key = self.kv.key("msg", dedup_key)
+        person_keys = self._keys(openid)
+        msg_key = keys.msg(self.kv, dedup_key)
         args = [token, LEASE_MS, str(now.timestamp()), WINDOW_SECONDS]
         status, raw, person = await self._claim_enter(
-            keys=[*keys, msg_key], args=[*args, claim, LEASE_MS])
+            keys=[*person_keys, msg_key], args=[*args, claim, LEASE_MS])
         if status == 2:
             return Start.REPEAT, None
-        lease = Lease(self._renew, [msg_key, keys[0]], claim, token)
+        lease = Lease(self._renew, [msg_key, person_keys[0]], claim, token)
         try:
             deadline = time.monotonic() + wait
             delay = 0.002
@@ -141,7 +141,7 @@ class TurnStore:
                     raise TimeoutError(f"person lock not free after {wait}s")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
-                status, raw, person = await self._enter(keys=keys, args=args)
+                status, raw, person = await self._enter(keys=person_keys, args=args)
         except BaseException:
             lease.stop()
             await self._release(openid, dedup_key, None)
@@ -164,7 +164,7 @@ class TurnStore:
         person_op = "set" if person is not None else ("del" if turn.person else "keep")
         turn.lease.stop()
         await self._finish(
-            keys=[lock, self.kv.key("msg", turn.dedup_key), state_key, person_key],
+            keys=[lock, keys.msg(self.kv, turn.dedup_key), state_key, person_key],
             args=[op, doc, ttl, remembered, DEDUP_TTL, turn.token, person_op, person or "",
                   person_ttl])
 
@@ -177,5 +177,5 @@ class TurnStore:
     async def _release(self, openid: str, dedup_key: str, turn: Turn | None) -> None:
         lock, _seen, state_key, person_key = self._keys(openid)
         await self._finish(
-            keys=[lock, self.kv.key("msg", dedup_key), state_key, person_key],
+            keys=[lock, keys.msg(self.kv, dedup_key), state_key, person_key],
             args=["keep", "", 0, "", 0, turn.token if turn else b"", "del", "", 0])

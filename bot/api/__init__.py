@@ -14,7 +14,8 @@ from aiohttp import web
 
 from bot.api import openapi
 from bot.api.errors import ApiError, error_middleware
-from bot.api.framework import Operation, dispatch
+from bot.api.framework import dispatch
+from bot.api.operations import Operation
 from bot.api.routes import auth, photos, points, reports, staff, wishes
 
 PREFIX = "/api/v1"

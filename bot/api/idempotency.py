@@ -24,15 +24,8 @@ from pydantic import ValidationError
 
 from bot import keys
 from bot.api.errors import ApiError
-from bot.api.framework import (
-    Call,
-    Operation,
-    _invalid,
-    check_text,
-    parse_json,
-    render,
-    wants_multipart,
-)
+from bot.api.inputs import check_text, invalid, json_body, wants_multipart
+from bot.api.operations import Call, Operation, render
 from handlers import photos
 from storage.core.models import ProcessedMessage
 from storage.dedup import AlreadyHandled, effect
@@ -119,14 +112,12 @@ async def _input(op: Operation, call: Call) -> tuple[Any, list[bytes], str]:
             body = op.body.model_validate(
                 {**fields, op.upload_into: [f"up_pending{i}" for i in range(len(files))]})
         except ValidationError as exc:
-            raise _invalid(exc, "body") from None
+            raise invalid(exc, "body") from None
         digest.update(json.dumps(sorted(fields.items()), ensure_ascii=False).encode())
         for content in files:
             digest.update(hashlib.sha256(content).digest())
     elif op.body is not None:
-        if request.content_type != "application/json" and await request.read():
-            raise ApiError(415, "unsupported_media_type", "请以 application/json 提交")
-        body = await parse_json(op, request)
+        body = await json_body(op, request)
         digest.update(body.model_dump_json().encode())
     return body, files, digest.hexdigest()
 

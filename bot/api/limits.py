@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.api.errors import ApiError
 from bot.config import Settings
+from storage import keys as redis_keys
 from storage import ratelimit
 from storage.kv import KV
 
@@ -29,20 +30,22 @@ def client_address(request: web.Request) -> str:
 
 
 async def check_ip(kv: KV, request: web.Request, settings: Settings) -> None:
-    if not await ratelimit.hit(kv, f"api-ip:{client_address(request)}", settings.api_rate_ip,
-                               WINDOW):
+    name = redis_keys.rate_api_ip(client_address(request))
+    if not await ratelimit.hit(kv, name, settings.api_rate_ip, WINDOW):
         raise _refuse()
 
 
 async def check_person(kv: KV, openid: str, method: str, settings: Settings) -> None:
-    if not await ratelimit.hit(kv, f"api-person:{openid}", settings.api_rate_person, WINDOW):
+    name = redis_keys.rate_api_person(openid)
+    if not await ratelimit.hit(kv, name, settings.api_rate_person, WINDOW):
         raise _refuse()
     if method not in READS and not await ratelimit.hit(
-            kv, f"api-write:{openid}", max(1, settings.api_rate_person // 4), WINDOW):
+            kv, redis_keys.rate_api_write(openid), max(1, settings.api_rate_person // 4), WINDOW):
         raise _refuse()
 
 
 async def check_login(kv: KV, request: web.Request) -> None:
     """Logins per address: codes are single-use, a flood of them is someone guessing."""
-    if not await ratelimit.hit(kv, f"api-login:{client_address(request)}", 30, WINDOW):
+    name = redis_keys.rate_api_login(client_address(request))
+    if not await ratelimit.hit(kv, name, 30, WINDOW):
         raise _refuse()

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from bot.api.errors import MESSAGES
-from bot.api.framework import Operation
 from bot.api.idempotency import HEADER
+from bot.api.operations import Operation
 from bot.api.schemas import Error
 
 REF = "#/components/schemas/{model}"

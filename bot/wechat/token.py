@@ -1,6 +1,6 @@
 """The access_token, shared by every process through Redis.
 
-- cached under ``kv.key("wechat", "token", appid)`` until a safety margin before WeChat's expiry;
+- cached under ``storage.keys.wechat_token`` until a safety margin before WeChat's expiry;
 - fetched by one process at a time (a Redis lock); the others wait for the cache to fill;
 - a forced refresh (which invalidates the token everyone else holds) happens at most once per
   ``force_interval`` across all processes; inside that window a caller whose token was rejected
@@ -20,6 +20,7 @@ from redis.exceptions import WatchError
 
 from bot.wechat.errors import TokenExpired, WeChatUnavailable
 from storage import clock
+from storage import keys as redis_keys
 from storage.kv import KV
 
 # (force_refresh) -> (access_token, expires_in seconds)
@@ -46,9 +47,9 @@ class TokenManager:
 
     def __init__(self, kv: KV, appid: str, fetch: Fetch, policy: TokenPolicy) -> None:
         self._redis = kv.redis
-        self._key = kv.key("wechat", "token", appid)
-        self._lock_key = kv.key("wechat", "token", appid, "lock")
-        self._forced_key = kv.key("wechat", "token", appid, "forced")
+        self._key = redis_keys.wechat_token(kv, appid)
+        self._lock_key = redis_keys.wechat_token_lock(kv, appid)
+        self._forced_key = redis_keys.wechat_token_forced(kv, appid)
         self._fetch = fetch
         self._policy = policy
         self._memo: tuple[str, float, float] | None = None  # token, fresh_until, read at

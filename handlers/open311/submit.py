@@ -24,6 +24,7 @@ from handlers.open311.services import active_category, service_notice
 from handlers.open311.views import Created
 from handlers.reports.notify import OPEN311_REPORTER
 from handlers.reports.service import submit_case
+from storage import keys as redis_keys
 from storage.core.models import Open311Request
 from storage.kv import KV
 from storage.ratelimit import hit
@@ -67,7 +68,7 @@ def _latlong(form: Mapping[str, str]) -> tuple[float, float] | None:
 
 async def create_request(kv: KV, form: Mapping[str, str]) -> Created:
     key = await authenticate(form.get("api_key"))
-    if not await hit(kv, f"open311:post:{key.id}", RATE_LIMIT, RATE_WINDOW):
+    if not await hit(kv, redis_keys.rate_open311_post(key.id), RATE_LIMIT, RATE_WINDOW):
         raise TooMany(texts.E_RATE.format(limit=RATE_LIMIT))
     code = (form.get("service_code") or "").strip()
     if not code:

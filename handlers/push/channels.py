@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from handlers.ports import DeliveryFailed, DeliveryRefused, Messenger, Notice, NoticeSender
 from handlers.push import grants
-from storage import clock, presence
+from storage import clock, keys, presence
 from storage.core.models import OutboxMessage
 from storage.kv import KV
 
@@ -42,7 +42,7 @@ async def chatting_among(kv: KV, openids: list[str]) -> set[str]:
     keys and values)."""
     if not openids:
         return set()
-    raw = await kv.redis.mget([kv.key("seen", o) for o in openids])
+    raw = await kv.redis.mget([keys.seen(kv, o) for o in openids])
     now = clock.now().timestamp()
     return {o for o, seen in zip(openids, raw, strict=True)
             if seen and now - float(seen) <= CHATTING.total_seconds()}

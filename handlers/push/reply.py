@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from handlers.push import claims
 from handlers.push.channels import REPLY
 from handlers.push.compose import compose
-from storage import clock
+from storage import clock, keys
 from storage.core.models import OutboxMessage, OutboxStatus
 from storage.kv import KV
 
@@ -29,7 +29,7 @@ class Taken:
 
 
 def _flag(kv: KV, openid: str) -> str:
-    return kv.key("notice", openid)
+    return keys.notice(kv, openid)
 
 
 async def mark_waiting(kv: KV, openid: str) -> None:

@@ -1,1 +1,1 @@
-"""One module per resource group; each holds ``routes``, a ``bot.api.framework.Routes``."""
+"""One module per resource group; each holds ``routes``, a ``bot.api.operations.Routes``."""

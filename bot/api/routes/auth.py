@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from bot import keys
 from bot.api import limits
 from bot.api.errors import ApiError
-from bot.api.framework import Call, Reply, Routes
+from bot.api.operations import Call, Reply, Routes
 from bot.api.schemas import Input
 from bot.wechat.errors import (
     ApiFrequencyLimit,

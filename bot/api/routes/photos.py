@@ -6,7 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from bot.api.errors import ApiError
-from bot.api.framework import Call, Routes
+from bot.api.operations import Call, Routes
 from bot.api.schemas import Input
 from handlers import photo_access
 from handlers.photos import file_of

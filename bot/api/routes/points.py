@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from bot.api.errors import ApiError
-from bot.api.framework import Call, Routes
+from bot.api.operations import Call, Routes
 from bot.api.pagination import PageQuery, cursor_id, page
 from bot.api.routes.points_models import (
     PickupIn,

@@ -19,7 +19,7 @@ photos).
 
 from __future__ import annotations
 
-from bot.api.framework import Call, Routes
+from bot.api.operations import Call, Routes
 from bot.api.pagination import Page, cursor_id, page
 from bot.api.routes.reports_models import (
     ReportActionOut,

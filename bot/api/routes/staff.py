@@ -15,7 +15,7 @@ once: one 200, one 409).
 from __future__ import annotations
 
 from bot.api.errors import ApiError
-from bot.api.framework import STAFF, Call, Routes
+from bot.api.operations import STAFF, Call, Routes
 from bot.api.pagination import Page, decode_cursor, page
 from bot.api.routes.staff_models import (
     StaffActionOut,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.api.errors import ApiError
-from bot.api.framework import ADMIN, Call, Routes
+from bot.api.operations import ADMIN, Call, Routes
 from bot.api.pagination import Page, PageQuery, cursor_id, decode_cursor, encode_cursor, page
 from bot.api.routes.wishes_models import (
     VolunteerIn,

@@ -1,0 +1,83 @@
+"""Reading an operation's input: the query and the JSON body into its declared pydantic
+models (400 ``invalid_request``, 400 ``malformed_json``, 415 for a body that is not JSON), and
+the text checks every string of the input passes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot import jsonsafe
+from bot.api.errors import ApiError
+from bot.api.operations import Operation
+from bot.textcheck import unstorable
+
+
+def _details(exc: ValidationError, where: str) -> list[dict[str, Any]]:
+    return [{"field": ".".join([where, *(str(p) for p in e["loc"])]), "problem": e["msg"]}
+            for e in exc.errors(include_url=False, include_context=False)][:20]
+
+
+def invalid(exc: ValidationError, where: str) -> ApiError:
+    return ApiError(400, "invalid_request", "请求内容有误", details=_details(exc, where))
+
+
+def check_text(value: Any, where: str) -> None:
+    """400 for any string in ``value`` (nested) that no database could store."""
+    if isinstance(value, str):
+        if unstorable(value):
+            raise ApiError(400, "invalid_request", "请求中含有无法识别的字符",
+                           details=[{"field": where, "problem": "NUL or an unpaired surrogate"}])
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_text(key, where)
+            check_text(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            check_text(item, f"{where}.{i}")
+
+
+def parse_query(op: Operation, request: web.Request) -> Any:
+    if op.query is None:
+        return None
+    query = dict(request.query)
+    check_text(query, "query")
+    try:
+        return op.query.model_validate(query)
+    except ValidationError as exc:
+        raise invalid(exc, "query") from None
+
+
+async def parse_json(op: Operation, request: web.Request) -> Any:
+    assert op.body is not None
+    raw = await request.read()
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        doc = jsonsafe.loads(raw)
+    except jsonsafe.JsonTooDeep:
+        raise ApiError(400, "malformed_json",
+                       f"请求内容嵌套过深（最多 {jsonsafe.MAX_DEPTH} 层）") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "malformed_json", "请求内容不是有效的 JSON") from None
+    if not isinstance(doc, dict):
+        raise ApiError(400, "invalid_request", "请求内容应为 JSON 对象")
+    check_text(doc, "body")
+    try:
+        return op.body.model_validate(doc, strict=True)
+    except ValidationError as exc:
+        raise invalid(exc, "body") from None
+
+
+async def json_body(op: Operation, request: web.Request) -> Any:
+    """The body of an operation that takes JSON: 415 for any other media type (an empty body
+    of whatever type is ``{}``), then ``parse_json``."""
+    if request.content_type != "application/json" and await request.read():
+        raise ApiError(415, "unsupported_media_type", "请以 application/json 提交")
+    return await parse_json(op, request)
+
+
+def wants_multipart(request: web.Request) -> bool:
+    return request.content_type == "multipart/form-data"
