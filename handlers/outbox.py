@@ -1,7 +1,7 @@
 """Messages pushed outside the passive reply: written first, delivered by a sweep.
 
 A row is written before anything is sent (in the transaction of the change it reports), so a
-crash loses nothing. A sender claims rows with a lease (``handlers.push.claims``): nothing is
+crash loses nothing. A sender claims rows with a lease (``handlers.push.leases``): nothing is
 sent twice by two sweepers, and a claimed row whose sender died goes out after the lease.
 Pending rows of one person with the same subject go out as one message. Non-urgent pushes
 wait out the quiet hours. The channel is chosen per person (``handlers.push.channels``);
@@ -17,10 +17,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from handlers.ports import Messenger
-from handlers.push import claims
-from handlers.push.claims import CLAIM_LEASE
+from handlers.push import leases
 from handlers.push.compose import quiet_until
 from handlers.push.grants import record_subscribe_grant
+from handlers.push.leases import CLAIM_LEASE
 from handlers.push.settle import HOLD, MAX_ATTEMPTS, OFFER_WAIT, SweepResult, settle
 from handlers.push.sweep import Sweep
 from storage import clock
@@ -59,13 +59,13 @@ async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, sub
 async def _claim(row_id: int) -> bool:
     """Claim one row as a sweeper would (tests use it to play a sender that dies)."""
     row = await OutboxMessage.get(id=row_id)
-    return bool((await claims.claim_group(row))[1])
+    return bool((await leases.claim_group(row))[1])
 
 
 async def deliver(row: OutboxMessage, messenger: Messenger, result: SweepResult,
                   kv: KV | None = None) -> None:
     """Deliver ``row`` with its pending siblings now, if it is due and nobody holds it."""
-    token, rows = await claims.claim_group(row)
+    token, rows = await leases.claim_group(row)
     if rows:
         await settle(rows, token, messenger, result, kv)
 
@@ -80,7 +80,7 @@ async def deliver_due(messenger: Messenger, limit: int = 5000, *, kv: KV | None 
     async def fetch(n: int) -> list[OutboxMessage]:
         now = clock.now()
         rows = await OutboxMessage.filter(
-            claims.free(now), status=OutboxStatus.PENDING, next_attempt_at__lte=now
+            leases.free(now), status=OutboxStatus.PENDING, next_attempt_at__lte=now
         ).order_by("next_attempt_at", "id").limit(n)
         leads: dict[object, OutboxMessage] = {}
         for row in rows:  # one lead per person and subject: its siblings go with it

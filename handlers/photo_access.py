@@ -1,7 +1,7 @@
 """Who may look at a stored photo: whoever may see what it belongs to.
 
 A report's photos and its after-photo: the case's reporter and staff who may act on it
-(``reports.resident.may_see`` as the API reads cases); a supporter sees the after-photo and
+(``reports.queries.may_see`` as the API reads cases); a supporter sees the after-photo and
 their own photos of the report, never the reporter's or another supporter's. A wish's photo: whoever may
 see the wish; its proof photo: only the wish's people (poster, beneficiary, claimant, who may
 confirm, admins), as the proof's note. An upload not yet attached: its uploader. Anything
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from handlers import photos
 from handlers.errors import Refusal
-from handlers.reports import resident
-from handlers.reports.staff_notify import AFTER
-from handlers.wishes import parse, wall
+from handlers.reports import queries as report_queries
+from handlers.reports.staff.notify import AFTER
+from handlers.wishes import access, parse
 from storage.core.models import Person, Photo, PhotoStatus, Role, Wish
 from storage.reports.models import Case
 
@@ -36,16 +36,16 @@ async def _may_see(photo: Photo, person: Person) -> bool:
         return photo.openid == person.openid
     if kind in ("report", AFTER):
         case = await Case.get_or_none(number=photo.owner_id)
-        if case is None or not await resident.may_see(case, person, any_staff=False):
+        if case is None or not await report_queries.may_see(case, person, any_staff=False):
             return False
         return (kind == AFTER or photo.openid == person.openid
-                or await resident.sees_private(case, person))
+                or await report_queries.sees_private(case, person))
     if kind in ("wish", "wish_proof"):
         wish_id = parse.wish_number(photo.owner_id)
         wish = await Wish.get_or_none(id=wish_id) if wish_id else None
         if wish is None:
             return False
-        return wall.involved(wish, person) if kind == "wish_proof" else wall.may_view(
+        return access.involved(wish, person) if kind == "wish_proof" else access.may_view(
             wish, person)
     return photo.openid == person.openid or person.role is Role.ADMIN
 

@@ -14,7 +14,7 @@ from rewards.idempotency import fingerprint, once
 from rewards.texts import DEFAULT_PICKUP_PLACE
 from rewards.transfers import Move
 from rewards.tx import transaction
-from rewards.views import RewardView, TransferView
+from rewards.values import RewardView, TransferView
 from storage import clock
 from storage.ledger.models import Account, Reward, Transfer
 

@@ -24,7 +24,7 @@ from rewards.idempotency import fingerprint
 from rewards.policy import Rules, load_rules
 from rewards.transfers import Move
 from rewards.tx import transaction
-from rewards.views import ExpiredPoints, ExpiryReminder
+from rewards.values import ExpiredPoints, ExpiryReminder
 from storage import clock
 from storage.ledger.models import Account, AccountKind, Entry, ExpiryNotice
 

@@ -12,7 +12,7 @@ from rewards.errors import NotReversible, TransferNotPending, UnknownTransfer
 from rewards.idempotency import fingerprint, once
 from rewards.transfers import Move
 from rewards.tx import transaction
-from rewards.views import Balance, EntryView, TransferView
+from rewards.values import Balance, EntryView, TransferView
 from storage import clock
 from storage.ledger.models import Entry, Transfer, TransferStatus
 

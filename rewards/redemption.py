@@ -34,7 +34,7 @@ from rewards.idempotency import fingerprint, once
 from rewards.policy import Rules, load_rules
 from rewards.transfers import Move
 from rewards.tx import transaction
-from rewards.views import RedemptionView
+from rewards.values import RedemptionView
 from storage import clock
 from storage.ledger.models import (
     Account,

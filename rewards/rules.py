@@ -20,7 +20,7 @@ from rewards.idempotency import fingerprint, once
 from rewards.policy import Rule, Rules, load_rules
 from rewards.transfers import Move
 from rewards.tx import transaction
-from rewards.views import AwardResult
+from rewards.values import AwardResult
 from storage import clock
 from storage.ledger.models import Award, AwardOutcome
 

@@ -30,7 +30,7 @@ from rewards.errors import (
     LedgerInvariantBroken,
     OutOfStock,
 )
-from rewards.views import TransferView
+from rewards.values import TransferView
 from storage.ledger.models import Account, AccountKind, Transfer, TransferStatus
 
 MAX_AMOUNT = 10_000_000

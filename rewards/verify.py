@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from tortoise.transactions import in_transaction
 
 from rewards.chain import GENESIS, HEAD_ID, entry_hash
-from rewards.views import Problem, VerifyReport
+from rewards.values import Problem, VerifyReport
 from storage.ledger.models import (
     Account,
     ChainHead,

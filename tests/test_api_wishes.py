@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 from bot.api.pagination import encode_cursor
-from handlers.wishes import scheduled, wall
+from handlers.wishes import queries as wall
+from handlers.wishes import scheduled
 from rewards import ledger
 from storage import clock
 from storage.core.models import (

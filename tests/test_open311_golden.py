@@ -16,7 +16,7 @@ import pytest
 
 from bot.open311.render import to_json, to_xml, w3c
 from handlers.open311 import services
-from handlers.open311.views import (
+from handlers.open311.documents import (
     Attribute,
     AttributeValue,
     Created,

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from handlers import outbox
-from handlers.push import claims
+from handlers.push import leases as claims
 from handlers.reports import notify
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus

@@ -64,7 +64,7 @@ async def test_held_notice_is_appended_when_they_write_again(bot):
 
 
 async def test_nothing_pending_costs_no_database_query(bot, monkeypatch):
-    from handlers.push import claims
+    from handlers.push import leases as claims
 
     calls = []
     original = claims.claim_person

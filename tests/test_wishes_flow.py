@@ -9,7 +9,8 @@ import pytest
 
 from bot import callbacks
 from handlers import outbox, photos
-from handlers.wishes import scheduled, stats
+from handlers.wishes import queries as stats
+from handlers.wishes import scheduled
 from rewards import ledger
 from storage import clock
 from storage.core.models import (

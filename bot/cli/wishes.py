@@ -10,9 +10,10 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from bot.cli.context import run_with_storage
-from handlers.wishes import service, stats
+from handlers.wishes import queries
 from handlers.wishes.errors import WishError
 from handlers.wishes.parse import wish_number
+from handlers.wishes.service import posting
 from storage import clock
 from storage.core.models import Wish, WishStatus
 
@@ -83,17 +84,17 @@ def _change(work) -> int:
 
 
 def run_approve(args: argparse.Namespace) -> int:
-    return _change(lambda: service.approve(args.number, "cli", grid=args.grid))
+    return _change(lambda: posting.approve(args.number, "cli", grid=args.grid))
 
 
 def run_reject(args: argparse.Namespace) -> int:
-    return _change(lambda: service.reject(args.number, "cli", args.reason))
+    return _change(lambda: posting.reject(args.number, "cli", args.reason))
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    async def work(_settings, _kv) -> stats.FulfilledCounts:
+    async def work(_settings, _kv) -> queries.FulfilledCounts:
         until = clock.now()
-        return await stats.fulfilled_counts(until - timedelta(days=args.days), until)
+        return await queries.fulfilled_counts(until - timedelta(days=args.days), until)
 
     counts = run_with_storage(work)
     print(json.dumps({"total": counts.total,

@@ -2,7 +2,7 @@
 
 A value a column could not hold, a date the calendar cannot move by 90 days, an email that is
 not one: each is a ``BadRequest`` (the spec's 400 error document), never an exception deeper
-down. The views then read values known to be sane. Parameters the spec has and linli does
+down. The use cases then read values known to be sane. Parameters the spec has and linli does
 not use (``page``, ``attribute[...]``, any extension) are ignored, as the spec allows; the
 transport bounds their size (a request line, a 64 KiB form).
 """

@@ -17,12 +17,12 @@ from datetime import date, datetime, time, timedelta
 from handlers import masking
 from handlers.open311 import texts
 from handlers.open311.coords import to_wgs84
+from handlers.open311.documents import ServiceRequest, TokenAnswer
 from handlers.open311.errors import BadRequest, NotFound
 from handlers.open311.services import service_notice
 from handlers.open311.status import BY_NAME, PUBLIC_STATUSES, open311_status
-from handlers.open311.views import ServiceRequest, TokenAnswer
-from handlers.reports.service import case_number
-from handlers.reports.views import ACTION_NAMES
+from handlers.reports.render import ACTION_NAMES
+from handlers.reports.service.cases import case_number
 from storage import clock
 from storage.core.models import Open311Request
 from storage.geo.models import Category
@@ -101,7 +101,7 @@ async def find_requests(*, service_request_id: str | None = None,
         start, end = window(start_date, end_date)
         query = query.filter(created_at__gte=start, created_at__lte=end)
     cases = await query.order_by("-created_at", "-id").limit(LIMIT)
-    return await views_of(cases)
+    return await documents_of(cases)
 
 
 async def get_request(raw_id: str) -> list[ServiceRequest]:
@@ -110,7 +110,7 @@ async def get_request(raw_id: str) -> list[ServiceRequest]:
     case = await Case.get_or_none(number=number) if number else None
     if case is None or case.status not in PUBLIC_STATUSES:
         raise NotFound(texts.E_UNKNOWN_REQUEST.format(id=raw_id))
-    return await views_of([case])
+    return await documents_of([case])
 
 
 async def find_token(token: str) -> TokenAnswer:
@@ -121,7 +121,7 @@ async def find_token(token: str) -> TokenAnswer:
     return TokenAnswer(service_request_id=row.case_number, token=row.token)
 
 
-async def views_of(cases: list[Case]) -> list[ServiceRequest]:
+async def documents_of(cases: list[Case]) -> list[ServiceRequest]:
     if not cases:
         return []
     categories = {c.code: c for c in await Category.all()}

@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 
-from handlers.geo.categories import active_categories, get_category
-from handlers.geo.classifier import RULES_FILE, parse_rules
+from handlers.categories.classifier import RULES_FILE, parse_rules
+from handlers.categories.queries import active_categories, get_category
 from handlers.geo.datafile import read_json
 from handlers.geo.errors import GeoDataError
 from handlers.open311 import texts
-from handlers.open311.errors import NotFound
-from handlers.open311.views import (
+from handlers.open311.documents import (
     SPECIFICATION,
     Discovery,
     Endpoint,
     Service,
     ServiceDefinition,
 )
+from handlers.open311.errors import NotFound
 from storage.geo.models import Category
 
 KEYWORDS = 8  # the strongest classifier words of a category

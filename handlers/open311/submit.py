@@ -18,12 +18,12 @@ from tortoise.transactions import in_transaction
 from handlers.geo import grids
 from handlers.open311 import texts
 from handlers.open311.coords import to_gcj02
+from handlers.open311.documents import Created
 from handlers.open311.errors import BadRequest, TooMany
 from handlers.open311.keys import authenticate
 from handlers.open311.services import active_category, service_notice
-from handlers.open311.views import Created
 from handlers.reports.notify import OPEN311_REPORTER
-from handlers.reports.service import submit_case
+from handlers.reports.service.cases import submit_case
 from storage import keys as redis_keys
 from storage.core.models import Open311Request
 from storage.kv import KV

@@ -1,6 +1,7 @@
 """积分兑换 in chat: the balance, the catalogue, redeeming with a pickup code, pickup by
-station staff (flows), the sweeps that void lapsed reservations and expire points
-(scheduled), demo rewards (demo); all Chinese text: texts, layouts: views.
+station staff (flows); redeeming and handing out, shared with the API (service); the
+sweeps that void lapsed reservations and expire points (scheduled); chat text made from the
+ledger's values (render); all Chinese text (texts); demo rewards (demo).
 
 The ledger itself (balances, reservations, codes, rules) is ``rewards``.
 """

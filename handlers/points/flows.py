@@ -17,7 +17,7 @@ from handlers.context import Context
 from handlers.flows import Flow, Step, command, done, goto
 from handlers.inbound import Kind
 from handlers.normalize import normalize
-from handlers.points import service, texts, views
+from handlers.points import render, service, texts
 from handlers.points.service import STATION_STAFF, PointsRefusal
 from rewards import catalogue, ledger, redemption
 from rewards.errors import (
@@ -29,7 +29,7 @@ from rewards.errors import (
     UnknownReward,
 )
 from rewards.texts import error_text
-from rewards.views import Balance, RewardView
+from rewards.values import Balance, RewardView
 
 ACTIVE = ("pending", "picked_up")  # what counts against a per-person limit (as in rewards)
 MAX_ID_DIGITS = 9  # reward ids are 32-bit integers
@@ -56,8 +56,8 @@ def redemption_key(dedup_key: str) -> str:
 async def show_points(ctx: Context) -> Step:
     openid = ctx.person.openid
     bal = await ledger.balance(openid)
-    entries = await ledger.entries(openid, limit=views.MAX_ENTRIES)
-    return done(views.balance(bal, entries))
+    entries = await ledger.entries(openid, limit=render.MAX_ENTRIES)
+    return done(render.balance(bal, entries))
 
 
 # -- 兑换 [编号] → 确认 --------------------------------------------------------------------------
@@ -90,7 +90,7 @@ async def confirm(ctx: Context) -> Step | None:
             out = await service.redeem(ctx.person, reward_id, redemption_key(ctx.msg.dedup_key))
             r = out.redemption
             record.reply = texts.REDEEMED.format(
-                name=r.reward_name, cost=r.cost, code=r.code, until=views.when(r.expires_at),
+                name=r.reward_name, cost=r.cost, code=r.code, until=render.when(r.expires_at),
                 place=r.pickup_place, available=out.balance.available)
     except RewardsError as exc:
         return done(error_text(exc) + texts.NOT_REDEEMED)
@@ -99,7 +99,7 @@ async def confirm(ctx: Context) -> Step | None:
 
 async def _catalogue(openid: str) -> str:
     offered = [r for r in await catalogue.list_rewards() if r.stock > 0]
-    return views.catalogue(offered, (await ledger.balance(openid)).available)
+    return render.catalogue(offered, (await ledger.balance(openid)).available)
 
 
 async def _check(openid: str, number: int) -> tuple[RewardView, Balance]:
@@ -127,8 +127,8 @@ async def _check(openid: str, number: int) -> tuple[RewardView, Balance]:
 
 
 async def my_redemptions(ctx: Context) -> Step:
-    found = await redemption.my_redemptions(ctx.person.openid, limit=views.MAX_REDEMPTIONS)
-    return done(views.mine(found))
+    found = await redemption.my_redemptions(ctx.person.openid, limit=render.MAX_REDEMPTIONS)
+    return done(render.mine(found))
 
 
 # -- 核销 123456 ----------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from handlers import outbox
-from handlers.points import texts, views
+from handlers.points import render, texts
 from rewards import expiry, redemption
 from rewards.policy import load_rules
-from rewards.views import ExpiredPoints, ExpiryReminder, RedemptionView
+from rewards.values import ExpiredPoints, ExpiryReminder, RedemptionView
 from storage import clock
 from storage.core.models import OutboxMessage
 from storage.ledger.models import Redemption, RedemptionStatus
@@ -91,7 +91,7 @@ def reminder_key(reminder: ExpiryReminder) -> str:
 
 async def remind(reminder: ExpiryReminder) -> None:
     last_day = reminder.expires_at - timedelta(days=1)
-    text = texts.N_EXPIRY_REMINDER.format(amount=reminder.amount, valid_until=views.day(last_day))
+    text = texts.N_EXPIRY_REMINDER.format(amount=reminder.amount, valid_until=render.day(last_day))
     await outbox.enqueue(reminder.openid, text, key=reminder_key(reminder))
 
 

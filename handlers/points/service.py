@@ -1,8 +1,8 @@
 """积分兑换 use cases as plain functions: the chat (``flows``) and the API call the same ones.
 
-Each takes plain values and a ``Person`` and returns ``rewards`` views. Ledger refusals are
-``RewardsError``s (worded by ``rewards.texts.error_text``); the refusals of this package are
-``PointsRefusal``s carrying the chat's Chinese reply. The writes (``redeem``, ``hand_out``)
+Each takes plain values and a ``Person`` and returns plain values (``rewards.values``).
+Ledger refusals are ``RewardsError``s (worded by ``rewards.texts.error_text``); the refusals
+of this package are ``PointsRefusal``s carrying the chat's Chinese reply. The writes (``redeem``, ``hand_out``)
 run inside the caller's transaction: a chat message's ``ctx.effect()``, or the API request's
 idempotent transaction; the ledger's own idempotency ``key`` comes from that message or
 request, so a repeat never reserves or hands out twice.
@@ -20,7 +20,7 @@ from handlers.normalize import normalize
 from handlers.points import texts
 from rewards import ledger, redemption
 from rewards.errors import UnknownCode
-from rewards.views import Balance, RedemptionView
+from rewards.values import Balance, RedemptionView
 from storage.core.models import Person, Role
 from storage.kv import KV
 

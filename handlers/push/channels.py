@@ -1,4 +1,6 @@
-"""Choosing the channel for one message, in WeChat's order of preference.
+"""Choosing the channel for one message, in WeChat's order of preference, and WeChat's
+48-hour customer-service window: outside it WeChat refuses the customer-service message
+(45015, or 45047 past the count) and the next channel takes over.
 
 1. the next passive reply, if the person is chatting right now (offered, not sent here);
 2. a customer-service message (only inside 48 h of their last message, a few per window);

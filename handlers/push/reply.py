@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.push import claims
+from handlers.push import leases
 from handlers.push.channels import REPLY
 from handlers.push.compose import compose
 from storage import clock, keys
@@ -40,7 +40,7 @@ async def take(kv: KV, openid: str) -> Taken | None:
     """Claim the person's pending notices for the reply being built (None: nothing)."""
     if not await kv.redis.exists(_flag(kv, openid)):
         return None
-    token, rows = await claims.claim_person(openid)
+    token, rows = await leases.claim_person(openid)
     if not rows:
         await kv.redis.delete(_flag(kv, openid))
         return None
@@ -56,14 +56,14 @@ async def take(kv: KV, openid: str) -> Taken | None:
         parts.append(text)
         used += group
     if rest := [r for r in rows if r not in used]:
-        await claims.release(rest, token)
+        await leases.release(rest, token)
     return Taken("\n\n".join(parts), token, used)
 
 
 async def confirm(kv: KV, openid: str, taken: Taken) -> None:
     """The reply carrying the notices was stored for the person: they are sent."""
     now = clock.now()
-    await claims.finish(taken.rows, taken.token, status=OutboxStatus.SENT, channel=REPLY,
+    await leases.finish(taken.rows, taken.token, status=OutboxStatus.SENT, channel=REPLY,
                         sent_at=now, last_error="")
     if not await OutboxMessage.filter(openid=openid, status=OutboxStatus.PENDING).exists():
         await kv.redis.delete(_flag(kv, openid))

@@ -10,7 +10,7 @@ from datetime import timedelta
 from tortoise.expressions import F
 
 from handlers.ports import Messenger
-from handlers.push import channels, claims, reply
+from handlers.push import channels, leases, reply
 from handlers.push.compose import compose, quiet_until
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
@@ -40,7 +40,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 async def mark_sent(rows: list[OutboxMessage], token: str, channel: str) -> None:
-    await claims.finish(rows, token, status=OutboxStatus.SENT, sent_at=clock.now(),
+    await leases.finish(rows, token, status=OutboxStatus.SENT, sent_at=clock.now(),
                         last_error="", channel=channel, attempts=F("attempts") + 1)
 
 
@@ -52,7 +52,7 @@ async def settle(rows: list[OutboxMessage], token: str, messenger: Messenger,
     openid = rows[0].openid
     wait = None if any(r.urgent for r in rows) else quiet_until(now)
     if wait is not None:
-        await claims.finish(rows, token, next_attempt_at=wait)
+        await leases.finish(rows, token, next_attempt_at=wait)
         result.quiet += 1
         if kv is not None:
             await reply.mark_waiting(kv, openid)
@@ -63,7 +63,7 @@ async def settle(rows: list[OutboxMessage], token: str, messenger: Messenger,
     error = outcome.error[:255]
     if outcome.channel == channels.REPLY and kv is not None:
         await reply.mark_waiting(kv, openid)
-        await claims.finish(rows, token, channel=channels.REPLY, next_attempt_at=now + OFFER_WAIT)
+        await leases.finish(rows, token, channel=channels.REPLY, next_attempt_at=now + OFFER_WAIT)
         result.offered += 1
     elif outcome.channel:
         result.sent += 1
@@ -73,16 +73,16 @@ async def settle(rows: list[OutboxMessage], token: str, messenger: Messenger,
         else:
             await mark_sent(rows, token, outcome.channel)
     elif not outcome.transient:
-        await claims.finish(rows, token, next_attempt_at=now + HOLD, attempts=attempts,
+        await leases.finish(rows, token, next_attempt_at=now + HOLD, attempts=attempts,
                             last_error=error)
         if kv is not None:
             await reply.mark_waiting(kv, openid)
         result.held += 1
     elif attempts >= MAX_ATTEMPTS:
-        await claims.finish(rows, token, status=OutboxStatus.FAILED, attempts=attempts,
+        await leases.finish(rows, token, status=OutboxStatus.FAILED, attempts=attempts,
                             last_error=error)
         result.failed += 1
     else:
-        await claims.finish(rows, token, next_attempt_at=now + backoff(attempts),
+        await leases.finish(rows, token, next_attempt_at=now + backoff(attempts),
                             attempts=attempts, last_error=error)
         result.retried += 1

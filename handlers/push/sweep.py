@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from tortoise.expressions import F
 
 from handlers.ports import Messenger
-from handlers.push import channels, claims
+from handlers.push import channels, leases
 from handlers.push.settle import SweepResult, settle
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
@@ -59,7 +59,7 @@ class Sweep:
         for _ in part:
             await slots.acquire()
         try:
-            token, groups = await claims.claim_batch(part)
+            token, groups = await leases.claim_batch(part)
             chatting = (await channels.chatting_among(self.kv, [g[0].openid for g in groups])
                         if self.kv is not None else set())
         except Exception:  # the claimed rows go again when their lease runs out

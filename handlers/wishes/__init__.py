@@ -1,12 +1,16 @@
 """微心愿: residents' small wishes fulfilled by volunteers.
 
-flows: post (许愿), volunteer (志愿者注册), wall (心愿墙, 我的认领, 查看心愿), actions (认领,
-放弃, 完成, 确认心愿, 未完成, 取消心愿), admin (待审心愿, 通过, 退回); use cases: service
-(draft, post, approve, reject, cancel), claims, awards, volunteer.register, and the queries
-and visibility rules in wall - the chat's steps and the mini-program API both call them;
-sweeps: scheduled; bulletin counts: stats; all Chinese text: texts.
+- flows/: the chat conversations (许愿, 志愿者注册, 心愿墙, 认领 ... 确认心愿, 待审心愿 ...);
+- service/: the use cases that change wishes - posting and moderating, volunteers' claims,
+  volunteer registration - which chat, the mini-program API and the CLI all call;
+- queries: one wish, the wall (``wall_page``, for chat and API), lists, counts;
+- access: who may see and do what with a wish;
+- render: chat text made from wishes; texts: every Chinese sentence; errors: the refusals;
+- awards: the points award for a fulfilled (confirmed) wish; notify: who hears of changes;
+- scheduled: the sweeps (claim reminders and expiry, awards); parse: reading what people
+  type; demo: demo data.
 """
 
-from handlers.wishes import actions, admin, post, volunteer, wall
+from handlers.wishes.flows import FLOWS
 
-FLOWS = [*post.FLOWS, *volunteer.FLOWS, *wall.FLOWS, *actions.FLOWS, *admin.FLOWS]
+__all__ = ["FLOWS"]

@@ -1,4 +1,5 @@
-"""confirmed -> closed: the volunteer's points go through the ledger, once per wish.
+"""The points award for a fulfilled wish: once confirmed, the volunteer's points go through
+the ledger, once per wish, and the wish is closed.
 
 Runs after the confirming message's transaction (the ledger keeps its own) and again from
 the ``wish_awards`` sweep for anything a crash or a still-downloading proof photo left
@@ -16,7 +17,7 @@ from handlers.photos import MEDIA_LIFETIME
 from handlers.wishes import notify, texts
 from handlers.wishes.notify import say
 from rewards.rules import apply_rule
-from rewards.views import AwardResult
+from rewards.values import AwardResult
 from storage import clock
 from storage.core.models import Photo, PhotoStatus, Wish, WishStatus
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
-from handlers.wishes import awards, notify, texts, views
+from handlers.wishes import awards, notify, render, texts
 from handlers.wishes.notify import say
 from storage import clock
 from storage.core.models import Wish, WishStatus
@@ -39,7 +39,7 @@ async def remind(wish: Wish) -> bool:
         return False
     event = await notify.record(wish, "reminded", ACTOR)
     await notify.tell(wish, event, ([wish.claimant_openid],
-                                    say(wish, texts.N_REMIND, until=views.when(wish.claim_expires_at))))
+                                    say(wish, texts.N_REMIND, until=render.when(wish.claim_expires_at))))
     return True
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from bot.api.pagination import Page
 from bot.api.schemas import Input, iso
 from rewards import texts as rewards_texts
-from rewards.views import Balance, EntryView, RedemptionView, RewardView
+from rewards.values import Balance, EntryView, RedemptionView, RewardView
 
 MAX_TEMPLATES = 20  # template ids in one POST /subscriptions
 

@@ -2,7 +2,7 @@
 the volunteer profile - the same ``handlers.wishes`` functions the chat's 许愿, 心愿墙,
 认领/放弃/完成/确认心愿/未完成/取消心愿, 待审心愿/通过/退回 and 志愿者注册 call.
 
-Who sees what (``handlers.wishes.wall``): an approved wish (open, claimed, fulfilled,
+Who sees what (``handlers.wishes.access``): an approved wish (open, claimed, fulfilled,
 confirmed, closed) anyone signed in may look at; a submitted, rejected or cancelled one only
 its poster, beneficiary, claimant, the grid worker who may confirm it and admins - anyone
 else gets 404 ``unknown_wish``, as for a wish that does not exist. The beneficiary's phone,
@@ -13,13 +13,13 @@ active claims (409 ``wrong_state``), exactly one of concurrent claimers wins (th
 409); releasing and completing only the claimant; confirming or disputing the poster, the
 beneficiary or a grid worker of the wish's grid; cancelling the poster or an admin.
 
-The wall's cursor (``GET /wishes``): the wall is ordered by (own community first, distance,
-needed-by date, id) from a reference point - ``?lat=&lng=``, else the volunteer's own
-location - over the first 500 open wishes by id (as in chat). The cursor is keyset on that
-whole key: it holds the last item's key (distance rounded to the millimetre) together with
-the reference point and the community the first page used, so later pages keep the first
-page's order whatever ``lat``/``lng`` they send; wishes claimed meanwhile simply drop out
-and nothing is repeated.
+The wall (``GET /wishes``) is the chat's ``handlers.wishes.queries.wall_page``: ordered by
+(own community first, distance, needed-by date, id) from a reference point - ``?lat=&lng=``,
+else the volunteer's own location - over the first 500 open wishes by id. The cursor is keyset
+on that whole key: it holds the last item's key (distance rounded to the millimetre) together
+with the reference point and the community (as a hash) the first page used, so later pages
+keep the first page's order whatever ``lat``/``lng`` they send; wishes claimed meanwhile
+simply drop out and nothing is repeated.
 """
 
 from __future__ import annotations
@@ -49,9 +49,11 @@ from bot.api.routes.wishes_models import (
     volunteer_profile,
 )
 from handlers import photos
-from handlers.wishes import admin, awards, claims, service, stats, texts, volunteer, wall
+from handlers.wishes import awards, queries, texts
 from handlers.wishes.errors import BadInput
 from handlers.wishes.parse import wish_number
+from handlers.wishes.queries import Point, WallKey
+from handlers.wishes.service import claims, posting, volunteers
 from storage.core.models import Person, Volunteer, Wish, WishKind, WishStatus
 
 routes = Routes("wishes")
@@ -83,7 +85,7 @@ def _after_id(query: PageQuery) -> int | None:
 
 
 async def _detail(wish_id: int, person: Person) -> WishDetail:
-    return detail(await service.get(wish_id), person)
+    return detail(await queries.get(wish_id), person)
 
 
 # -- the wall -----------------------------------------------------------------------------
@@ -95,8 +97,10 @@ def _tag(community: str) -> str:
 
 @dataclass(frozen=True)
 class WallCursor:
-    key: tuple[int, float, int, int]
-    origin: tuple[float, float] | None
+    """The next page: after the last wish's key, from the first page's point and community."""
+
+    after: WallKey | None
+    near: Point | None
     community_tag: str | None
 
 
@@ -109,24 +113,28 @@ def _wall_cursor(query: WishWallQuery) -> WallCursor | None:
     if value is None:
         return None
     try:
-        flag, km, due, last = value["k"]
+        after = queries.key_from(value["k"])
         origin, tag = value["o"], value["c"]
-        if not (isinstance(flag, int) and isinstance(due, int) and isinstance(last, int)
-                and not any(isinstance(v, bool) for v in (flag, due, last))
-                and (km is None or _number(km)) and (tag is None or isinstance(tag, str))
+        if not ((tag is None or isinstance(tag, str))
                 and (origin is None or (len(origin) == 2 and all(map(_number, origin))))):
             raise TypeError
     except (TypeError, ValueError, KeyError):
         raise _bad_cursor() from None
     point = (float(origin[0]), float(origin[1])) if origin is not None else None
-    return WallCursor((flag, float("inf") if km is None else float(km), due, last), point, tag)
+    return WallCursor(after, point, tag)
 
 
-def _encode_wall(key: tuple[int, float, int, int], origin: tuple[float, float] | None,
-                 tag: str | None) -> str:
-    flag, km, due, last = key
-    return encode_cursor({"k": [flag, None if km == float("inf") else km, due, last],
-                          "o": list(origin) if origin else None, "c": tag})
+def _encode_wall(after: WallKey, cursor: WallCursor) -> str:
+    return encode_cursor({"k": queries.key_values(after),
+                          "o": list(cursor.near) if cursor.near else None,
+                          "c": cursor.community_tag})
+
+
+async def _community(tag: str | None) -> str | None:
+    """The community whose tag the cursor holds, among those open wishes name."""
+    if not tag:
+        return None
+    return next((c for c in await queries.open_communities() if _tag(c) == tag), None)
 
 
 @routes.get("/wishes", query=WishWallQuery, response=WishPage,
@@ -139,29 +147,20 @@ async def wish_wall(call: Call) -> WishPage:
     query: WishWallQuery = call.query
     if (query.lat is None) != (query.lng is None):
         raise ApiError(400, "invalid_request", "lat 和 lng 需要同时提供")
-    after = _wall_cursor(query)
-    if after is None:  # the first page fixes the reference point and the community
+    cursor = _wall_cursor(query)
+    if cursor is None:  # the first page fixes the reference point and the community
         volunteer_row = await Volunteer.get_or_none(openid=call.me.openid)
         point = ((query.lat, query.lng) if query.lat is not None and query.lng is not None
-                 else wall.origin(volunteer_row))
-        origin = (round(point[0], 6), round(point[1], 6)) if point else None
+                 else queries.origin(volunteer_row))
         community = volunteer_row.community if volunteer_row else None
-        tag = _tag(community) if community else None
-        rows = await wall.open_wishes(None, near=origin)
+        cursor = WallCursor(None, (round(point[0], 6), round(point[1], 6)) if point else None,
+                            _tag(community) if community else None)
     else:
-        origin, tag = after.origin, after.community_tag
-        rows = await wall.open_wishes(None, near=origin)
-        community = next((w.community for w, _ in rows
-                          if w.community and tag and _tag(w.community) == tag), None)
-    keyed = sorted(((wall.wall_key(w, round(km, 6) if km is not None else None, community),
-                     w, km) for w, km in rows), key=lambda item: item[0])
-    if after is not None:
-        keyed = [item for item in keyed if item[0] > after.key]
-    shown = keyed[:query.limit]
-    more = len(keyed) > query.limit
-    cursor = _encode_wall(shown[-1][0], origin, tag) if more and shown else None
-    return WishPage(items=[card(w, km, public=True) for _, w, km in shown],
-                    next_cursor=cursor)
+        community = await _community(cursor.community_tag)
+    found = await queries.wall_page(cursor.near, community, after=cursor.after,
+                                    limit=query.limit)
+    return WishPage(items=[card(w, km, public=True) for w, km in found.items],
+                    next_cursor=_encode_wall(found.after, cursor) if found.after else None)
 
 
 # -- mine, claimed, one wish --------------------------------------------------------------
@@ -171,7 +170,7 @@ async def wish_wall(call: Call) -> WishPage:
             summary="我发布的心愿（以及为我发布的），新的在前")
 async def my_wishes(call: Call) -> WishPage:
     query: PageQuery = call.query
-    rows = wall.posted_by(call.me.openid)
+    rows = queries.posted_by(call.me.openid)
     if (after := _after_id(query)) is not None:
         rows = rows.filter(id__lt=after)
     items, cursor = page(await rows.order_by("-id").limit(query.limit + 1), query.limit, card)
@@ -184,8 +183,8 @@ async def my_wishes(call: Call) -> WishPage:
                         "列表不含联系方式，请用 GET /wishes/{id} 查看。")
 async def my_claims(call: Call) -> WishPage:
     query: WishClaimedQuery = call.query
-    statuses = wall.ACTIVE_CLAIMS if query.active else CLAIMED_STATUSES
-    rows = wall.claims_of(call.me.openid, statuses)
+    statuses = queries.ACTIVE_CLAIMS if query.active else CLAIMED_STATUSES
+    rows = queries.claims_of(call.me.openid, statuses)
     if (after := _after_id(query)) is not None:
         rows = rows.filter(id__lt=after)
     items, cursor = page(await rows.order_by("-id").limit(query.limit + 1), query.limit, card)
@@ -195,7 +194,7 @@ async def my_claims(call: Call) -> WishPage:
 @routes.get("/wishes/{id}", response=WishDetail, summary="查看心愿",
             description="受助人的电话、地址和全名（contact）只给认领中的志愿者。")
 async def wish_detail(call: Call) -> WishDetail:
-    wish = await wall.visible(_wish_id(call), call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
     return detail(wish, call.me)
 
 
@@ -211,12 +210,12 @@ async def post_wish(call: Call) -> WishDetail:
     body: WishPostIn = call.body
     me = call.me
     await photos.check_uploads(body.photo_ids, me.openid)
-    draft = service.draft(
+    draft = posting.draft(
         me, title=body.title, kind=WishKind(body.kind), details=body.details,
         needed_by=body.needed_by, address=body.address, phone_number=body.phone,
         lat=body.lat, lng=body.lng, media_id=body.photo_ids[0] if body.photo_ids else None,
         beneficiary=body.beneficiary)
-    wish = await service.post(draft, me)
+    wish = await posting.post(draft, me)
     return detail(wish, me)
 
 
@@ -226,7 +225,7 @@ async def post_wish(call: Call) -> WishDetail:
 @routes.post("/wishes/{id}/claim", response=WishDetail, idempotent=True, errors=(403, 409),
              summary="认领心愿（需先注册志愿者；72 小时内完成；最多 3 个进行中）")
 async def claim_wish(call: Call) -> WishDetail:
-    wish = await wall.visible(_wish_id(call), call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
     wish = await claims.claim(wish.id, call.me.openid)
     return detail(wish, call.me)
 
@@ -234,7 +233,7 @@ async def claim_wish(call: Call) -> WishDetail:
 @routes.post("/wishes/{id}/release", response=WishDetail, idempotent=True, errors=(403, 409),
              summary="放弃认领：心愿回到心愿墙")
 async def release_wish(call: Call) -> WishDetail:
-    wish = await wall.visible(_wish_id(call), call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
     wish = await claims.release(wish.id, call.me.openid)
     return detail(wish, call.me)
 
@@ -244,7 +243,7 @@ async def release_wish(call: Call) -> WishDetail:
              summary="完成心愿：上传完成凭证照片（必需）和说明，等待受助方确认")
 async def complete_wish(call: Call) -> WishDetail:
     body: WishCompleteIn = call.body
-    wish = await wall.visible(_wish_id(call), call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
     await claims.held_by(wish.id, call.me.openid)  # the claim first, as the chat asks
     await photos.check_uploads(body.photo_ids, call.me.openid)
     wish = await claims.complete(wish.id, call.me.openid, body.photo_ids[0], body.note.strip())
@@ -255,7 +254,7 @@ async def complete_wish(call: Call) -> WishDetail:
              summary="确认心愿已实现（受助人、发布人或心愿所在网格的网格员）",
              description="确认后志愿者获得积分（每个心愿一次），心愿圆满完成。")
 async def confirm_wish(call: Call) -> WishDetail:
-    wish = await wall.visible(_wish_id(call), call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
     wish = await claims.confirm(wish.id, call.me)
     call.after_commit(lambda: awards.try_award(wish.id))  # the ledger keeps its own transaction
     return await _detail(wish.id, call.me)
@@ -265,7 +264,7 @@ async def confirm_wish(call: Call) -> WishDetail:
              errors=(403, 409, 422), summary="未完成：退回给志愿者（附原因），认领时限重新计算")
 async def dispute_wish(call: Call) -> WishDetail:
     body: WishReasonIn = call.body
-    wish = await wall.visible(_wish_id(call), call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
     reason = body.reason.strip()
     if not reason:
         raise BadInput(texts.NEED_REASON.format(keyword="未完成", number=wish.number))
@@ -276,8 +275,8 @@ async def dispute_wish(call: Call) -> WishDetail:
 @routes.post("/wishes/{id}/cancel", response=WishDetail, idempotent=True, errors=(403, 409),
              summary="撤销心愿（发布人或管理员；已完成的不能撤销）")
 async def cancel_wish(call: Call) -> WishDetail:
-    wish = await wall.visible(_wish_id(call), call.me)
-    wish = await service.cancel(wish.id, call.me)
+    wish = await queries.visible(_wish_id(call), call.me)
+    wish = await posting.cancel(wish.id, call.me)
     return detail(wish, call.me)
 
 
@@ -288,12 +287,11 @@ async def cancel_wish(call: Call) -> WishDetail:
             summary="待审心愿（先提交的在前）；不含电话和地址")
 async def pending_wishes(call: Call) -> WishPendingPage:
     query: PageQuery = call.query
-    rows = admin.awaiting_review()
+    rows = queries.awaiting_review()
     if (after := _after_id(query)) is not None:
         rows = rows.filter(id__gt=after)
     found: list[Wish] = await rows.order_by("id").limit(query.limit + 1)
-    names = dict(await Person.filter(openid__in=[w.poster_openid for w in found])
-                 .values_list("openid", "name"))
+    names = await queries.poster_names(found)
     items, cursor = page(found, query.limit,
                          lambda w: pending_item(w, names.get(w.poster_openid, "")))
     return WishPendingPage(items=items, next_cursor=cursor)
@@ -304,7 +302,7 @@ async def pending_wishes(call: Call) -> WishPendingPage:
              summary="通过心愿：它出现在心愿墙上（可指定网格）")
 async def approve_wish(call: Call) -> WishDetail:
     body: WishApproveIn = call.body
-    wish = await service.approve(_wish_id(call), call.me.openid, grid=body.grid or None)
+    wish = await posting.approve(_wish_id(call), call.me.openid, grid=body.grid or None)
     return detail(wish, call.me)
 
 
@@ -312,7 +310,7 @@ async def approve_wish(call: Call) -> WishDetail:
              idempotent=True, errors=(409, 422), summary="退回心愿（附原因，告知发布人）")
 async def reject_wish(call: Call) -> WishDetail:
     body: WishReasonIn = call.body
-    wish = await service.reject(_wish_id(call), call.me.openid, body.reason)
+    wish = await posting.reject(_wish_id(call), call.me.openid, body.reason)
     return detail(wish, call.me)
 
 
@@ -325,7 +323,7 @@ async def my_volunteer_profile(call: Call) -> VolunteerProfile:
     row = await Volunteer.get_or_none(openid=call.me.openid)
     if row is None:
         raise ApiError(404, "not_registered", texts.NOT_VOLUNTEER)
-    return volunteer_profile(row, await stats.fulfilled_by(call.me.openid))
+    return volunteer_profile(row, await queries.fulfilled_by(call.me.openid))
 
 
 @routes.put("/volunteer", body=VolunteerIn, response=VolunteerProfile, idempotent=True,
@@ -333,8 +331,8 @@ async def my_volunteer_profile(call: Call) -> VolunteerProfile:
             description="居民注册后成为志愿者；工作人员保留原角色并获得志愿者信息。")
 async def put_volunteer_profile(call: Call) -> VolunteerProfile:
     body: VolunteerIn = call.body
-    answers = volunteer.profile(name=body.name, phone_number=body.phone, skills=body.skills,
+    answers = volunteers.profile(name=body.name, phone_number=body.phone, skills=body.skills,
                                 community=body.community, party_member=body.party_member,
                                 lat=body.lat, lng=body.lng)
-    row, _ = await volunteer.register(call.me, answers)
-    return volunteer_profile(row, await stats.fulfilled_by(call.me.openid))
+    row, _ = await volunteers.register(call.me, answers)
+    return volunteer_profile(row, await queries.fulfilled_by(call.me.openid))

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, field_validator
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
 from handlers.masking import mask_text
-from handlers.wishes import claims, texts, views, wall
+from handlers.wishes import access, render, texts
 from storage.core.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
 WishKindValue = Literal["goods", "home_service", "company", "repair", "other"]
@@ -184,7 +184,7 @@ def _card_fields(wish: Wish, public: bool = False) -> dict[str, Any]:
             "kind_name": texts.KIND_NAMES[wish.kind],
             "title": mask_text(wish.title) if public else wish.title,
             "details": mask_text(wish.details) if public else wish.details,
-            "beneficiary": views.masked(wish.beneficiary_name),
+            "beneficiary": render.masked(wish.beneficiary_name),
             "community": wish.community, "needed_by": wish.needed_by,
             "has_photo": wish.photo_id is not None, "photo_id": wish.photo_id,
             "claim_expires_at": iso(wish.claim_expires_at) if wish.status is WishStatus.CLAIMED
@@ -207,9 +207,9 @@ def actions(wish: Wish, person: Person) -> list[WishAction]:
     mine = person.openid in (wish.poster_openid, wish.beneficiary_openid)
     if wish.status is WishStatus.OPEN and not mine:
         found.append(WishAction.CLAIM)
-    if wall.holds_claim(wish, person.openid):
+    if access.holds_claim(wish, person.openid):
         found += [WishAction.RELEASE, WishAction.COMPLETE]
-    if wish.status is WishStatus.FULFILLED and claims.may_confirm(wish, person):
+    if wish.status is WishStatus.FULFILLED and access.may_confirm(wish, person):
         found += [WishAction.CONFIRM, WishAction.DISPUTE]
     if wish.status in (WishStatus.SUBMITTED, WishStatus.OPEN, WishStatus.CLAIMED) and (
             person.openid == wish.poster_openid or person.role is Role.ADMIN):
@@ -218,18 +218,18 @@ def actions(wish: Wish, person: Person) -> list[WishAction]:
 
 
 def detail(wish: Wish, person: Person) -> WishDetail:
-    holder = wall.holds_claim(wish, person.openid)
+    holder = access.holds_claim(wish, person.openid)
     posted = person.openid in (wish.poster_openid, wish.beneficiary_openid)
     contact = WishContact(name=wish.beneficiary_name or texts.NOT_GIVEN, address=wish.address,
                           phone=wish.phone) if holder else None
     proof = None
-    if wish.fulfilled_at is not None and wall.involved(wish, person):
+    if wish.fulfilled_at is not None and access.involved(wish, person):
         proof = WishProof(note=wish.proof_note, fulfilled_at=iso(wish.fulfilled_at),
                           photo_id=wish.proof_photo_id)
     reason = wish.reject_reason if wish.status is WishStatus.REJECTED and (
         posted or person.role is Role.ADMIN) else None
     return WishDetail(
-        **_card_fields(wish, public=not wall.involved(wish, person)), on_behalf=wish.on_behalf, grid=wish.grid, posted_by_me=posted,
+        **_card_fields(wish, public=not access.involved(wish, person)), on_behalf=wish.on_behalf, grid=wish.grid, posted_by_me=posted,
         claimed_by_me=bool(wish.claimant_openid) and wish.claimant_openid == person.openid,
         contact=contact, proof=proof, reject_reason=reason, points=wish.points,
         confirmed_at=iso(wish.confirmed_at), closed_at=iso(wish.closed_at),

@@ -1,4 +1,8 @@
-"""Plain values the rewards package returns: no ORM objects leak to callers."""
+"""Plain values the rewards package returns: no ORM objects leak to callers.
+
+Transfers and ledger entries, balances, award results, catalogue rewards, redemptions,
+expiry results and the ledger check's report.
+"""
 
 from __future__ import annotations
 

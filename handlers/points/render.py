@@ -11,7 +11,7 @@ from datetime import datetime
 
 from handlers.points import texts
 from rewards import texts as rewards_texts
-from rewards.views import Balance, EntryView, RedemptionView, RewardView
+from rewards.values import Balance, EntryView, RedemptionView, RewardView
 from storage import clock
 
 MAX_ENTRIES = 8

@@ -1,4 +1,5 @@
-"""How wishes look in chat: cards, wall lines, lists. Private details only when asked for.
+"""Chat text made from wishes: cards, the wall's pages, 我的认领, 待审心愿, times and dates.
+Private details only when asked for.
 
 The wall and a card for someone not involved in the wish show its title and details masked
 (``handlers.masking``: phone numbers, house and room numbers, names…); the beneficiary's
@@ -7,12 +8,15 @@ name is always masked outside ``private``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from handlers.masking import mask_text
 from handlers.wishes import texts
 from storage import clock
-from storage.core.models import Wish
+from storage.core.models import Wish, WishStatus
+
+PENDING_SHOWN = 10
 
 
 def when(moment: datetime) -> str:
@@ -64,4 +68,45 @@ def draft_card(data: dict, name: str) -> str:
              f"电话：{data.get('phone') or texts.NOT_GIVEN}"]
     if data.get("media_id"):
         lines.append("照片：1 张")
+    return "\n".join(lines)
+
+
+def wall_page(number: int, items: Sequence[tuple[Wish, float | None]], more: bool,
+              volunteer: bool) -> str:
+    """Page ``number`` (from 1) of the wall; ``more``: 下一页 shows more; not yet a
+    ``volunteer``: how to become one."""
+    if not items:
+        return texts.WALL_EMPTY if number == 1 else texts.WALL_END
+    lines = [texts.WALL_HEAD.format(page=number)]
+    lines += [wall_line(wish, km) for wish, km in items]
+    lines.append((texts.WALL_MORE if more else texts.WALL_LAST).format(example=items[0][0].number))
+    return "\n".join(lines) + ("" if volunteer else texts.WALL_JOIN)
+
+
+def my_claims(rows: Sequence[Wish], fulfilled: int) -> str:
+    """我的认领: the active claims and how many wishes the volunteer has fulfilled."""
+    if not rows:
+        return texts.MINE_EMPTY.format(done=fulfilled)
+    lines = [texts.MINE_HEAD]
+    for wish in rows:
+        until = (texts.MINE_UNTIL.format(time=when(wish.claim_expires_at))
+                 if wish.status is WishStatus.CLAIMED else "")
+        lines.append(texts.MINE_LINE.format(number=wish.number, title=wish.title,
+                                            status=texts.STATUS_NAMES[wish.status], until=until))
+    lines.append(texts.MINE_TAIL.format(done=fulfilled))
+    return "\n".join(lines)
+
+
+def pending(rows: Sequence[Wish], names: dict[str, str]) -> str:
+    """待审心愿: how many wait, the first ``PENDING_SHOWN`` with their posters' ``names``."""
+    if not rows:
+        return texts.PENDING_EMPTY
+    lines = [texts.PENDING_HEAD.format(count=len(rows))]
+    for wish in rows[:PENDING_SHOWN]:
+        lines.append(texts.PENDING_LINE.format(
+            number=wish.number, kind=texts.KIND_NAMES[wish.kind], title=wish.title,
+            details=wish.details or texts.NOT_GIVEN, community=wish.community or texts.NOT_GIVEN,
+            poster=names.get(wish.poster_openid) or texts.NOT_GIVEN,
+            time=when(wish.created_at)))
+    lines.append(texts.PENDING_TAIL)
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""Claims on outbox rows: one sender at a time, released by a lease if the sender dies.
+"""Leases on outbox rows: one sender at a time claims them; if it dies, the lease runs out.
 
 A claim is a guarded update (only rows nobody holds, or whose lease ran out) that writes a
 random token; the rows carrying the token are the claimer's. Every later change of a claimed

@@ -1,4 +1,4 @@
-"""Posting and moderating wishes: submit, approve, reject, cancel.
+"""Posting and moderating wishes: draft, submit/post (许愿), approve, reject, cancel.
 
 Plain functions over ids and explicit actors. Each runs inside the caller's transaction
 (a chat message's ``ctx.effect()``, or ``in_transaction()`` in the CLI): a refusal raises a
@@ -8,16 +8,17 @@ in the filter, the row count checked) plus a history event plus outbox notificat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from handlers import photos
 from handlers.wishes import notify, texts
-from handlers.wishes.errors import BadInput, NotAllowed, UnknownWish, WrongState
+from handlers.wishes.errors import BadInput, NotAllowed
 from handlers.wishes.notify import say
 from handlers.wishes.parse import BadDate, check_date, community_of, phone
+from handlers.wishes.queries import get
+from handlers.wishes.service.transitions import move
 from storage import clock
 from storage.core.models import Person, Role, Wish, WishKind, WishStatus
 
@@ -91,23 +92,6 @@ def draft(poster: Person, *, title: str, kind: WishKind, details: str = "",
     return WishDraft(title=title, kind=kind, details=details, needed_by=needed_by,
                      address=address, phone=number, community=community_of(address, poster.org),
                      lat=lat, lng=lng, media_id=media_id, beneficiary=name or None)
-
-
-async def get(wish_id: int | None) -> Wish:
-    wish = await Wish.get_or_none(id=wish_id) if wish_id else None
-    if wish is None:
-        raise UnknownWish(texts.UNKNOWN_WISH.format(number=f"W{wish_id}" if wish_id else ""))
-    return wish
-
-
-async def move(wish: Wish, expected: Iterable[WishStatus], refusal: str, **changes: Any) -> Wish:
-    """Change ``wish`` only if it is still in an ``expected`` status; else raise WrongState."""
-    updated = await Wish.filter(id=wish.id, status__in=list(expected)).update(**changes)
-    if updated != 1:
-        current = await get(wish.id)
-        raise WrongState(refusal.format(number=wish.number,
-                                        status=texts.STATUS_NAMES[current.status]))
-    return await get(wish.id)
 
 
 async def submit(data: dict[str, Any], poster: Person) -> Wish:

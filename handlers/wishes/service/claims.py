@@ -1,7 +1,8 @@
-"""Claims: exactly one volunteer wins a wish (a guarded update, row count checked), holds it
-for a limited time, sends proof, and the beneficiary (or the grid worker) confirms.
+"""Volunteers' claims: exactly one volunteer wins a wish (认领: a guarded update, row count
+checked), holds it for a limited time (放弃 gives it back), sends proof (完成), and the
+beneficiary (or the grid worker) confirms it (确认心愿) or sends it back (未完成).
 
-Like ``service``, every function runs inside the caller's transaction and raises a
+Like ``posting``, every function runs inside the caller's transaction and raises a
 ``WishError`` to refuse, changing nothing.
 """
 
@@ -10,12 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers import photos
-from handlers.wishes import notify, texts, views
+from handlers.wishes import notify, render, texts
+from handlers.wishes.access import may_confirm
 from handlers.wishes.errors import NotAllowed, NotVolunteer, WrongState
 from handlers.wishes.notify import say
-from handlers.wishes.service import get, move
+from handlers.wishes.queries import get
+from handlers.wishes.service.transitions import move
 from storage import clock
-from storage.core.models import Person, Role, Volunteer, Wish, WishStatus
+from storage.core.models import Person, Volunteer, Wish, WishStatus
 
 CLAIM_TIME = timedelta(hours=72)
 MAX_ACTIVE_CLAIMS = 3
@@ -25,7 +28,7 @@ DONE = (WishStatus.FULFILLED, WishStatus.CONFIRMED, WishStatus.CLOSED)
 def claim_refusal(wish: Wish, openid: str) -> str:
     if wish.status is WishStatus.CLAIMED and wish.claimant_openid == openid:
         return texts.ALREADY_YOURS.format(number=wish.number,
-                                          until=views.when(wish.claim_expires_at))
+                                          until=render.when(wish.claim_expires_at))
     if wish.status in DONE:
         return texts.ALREADY_DONE.format(number=wish.number)
     refusal = texts.NOT_OPEN.get(wish.status, texts.NOT_OPEN[WishStatus.CLAIMED])
@@ -52,7 +55,7 @@ async def claim(wish_id: int, openid: str) -> Wish:
         raise WrongState(claim_refusal(await get(wish.id), openid))
     wish = await get(wish.id)
     event = await notify.record(wish, "claimed", openid)
-    until = views.when(wish.claim_expires_at)
+    until = render.when(wish.claim_expires_at)
     await notify.tell(
         wish, event,
         (notify.poster(wish), say(wish, texts.N_CLAIMED, volunteer=volunteer.name, until=until)),
@@ -100,14 +103,6 @@ async def complete(wish_id: int, openid: str, media_id: str, note: str) -> Wish:
     return wish
 
 
-def may_confirm(wish: Wish, person: Person) -> bool:
-    if person.openid == wish.claimant_openid:
-        return False
-    if person.openid in (wish.poster_openid, wish.beneficiary_openid):
-        return True
-    return person.role is Role.GRID_WORKER and bool(wish.grid) and person.grid == wish.grid
-
-
 async def confirm(wish_id: int, person: Person) -> Wish:
     wish = await get(wish_id)
     if not may_confirm(wish, person):
@@ -131,5 +126,5 @@ async def dispute(wish_id: int, person: Person, reason: str) -> Wish:
                       proof_photo_id=None, proof_note="", fulfilled_at=None)
     event = await notify.record(wish, "disputed", person.openid, reason)
     await notify.tell(wish, event, ([wish.claimant_openid], say(
-        wish, texts.N_DISPUTED, reason=reason, until=views.when(until))))
+        wish, texts.N_DISPUTED, reason=reason, until=render.when(until))))
     return wish

@@ -1,14 +1,16 @@
-"""What volunteers and beneficiaries do to one wish: 认领, 放弃, 完成 (then a photo and a
-note), 确认心愿, 未完成, 取消心愿. Each effect is one transaction keyed by the message."""
+"""What volunteers and beneficiaries do to one wish in chat: 认领, 放弃, 完成 (then a photo
+and a note), 确认心愿, 未完成, 取消心愿. Each effect is one transaction keyed by the message;
+the use cases are ``service.claims`` (and ``service.posting.cancel``)."""
 
 from __future__ import annotations
 
 from handlers.context import Context
 from handlers.flows import Flow, Step, command, goto
 from handlers.inbound import Kind
-from handlers.wishes import awards, claims, service, texts, views
+from handlers.wishes import awards, render, texts
 from handlers.wishes.errors import BadInput
-from handlers.wishes.steps import act, refusing, skipped, text_only, wish_arg
+from handlers.wishes.flows.steps import act, refusing, skipped, text_only, wish_arg
+from handlers.wishes.service import claims, posting
 from storage.core.models import Volunteer
 
 
@@ -21,8 +23,8 @@ async def claim(ctx: Context) -> Step:
         number, _ = wish_arg(ctx)
         wish = await claims.claim(number, ctx.person.openid)
         return texts.CLAIM_OK.format(number=wish.number, title=wish.title,
-                                     until=views.when(wish.claim_expires_at),
-                                     private=views.contact(wish))
+                                     until=render.when(wish.claim_expires_at),
+                                     private=render.contact(wish))
     return await act(ctx, work)
 
 
@@ -92,14 +94,14 @@ async def dispute(ctx: Context) -> Step:
         if not reason:
             raise BadInput(texts.NEED_REASON.format(keyword="未完成", number=f"W{number}"))
         wish = await claims.dispute(number, ctx.person, reason[:200])
-        return texts.DISPUTED.format(number=wish.number, until=views.when(wish.claim_expires_at))
+        return texts.DISPUTED.format(number=wish.number, until=render.when(wish.claim_expires_at))
     return await act(ctx, work)
 
 
 async def cancel(ctx: Context) -> Step:
     async def work() -> str:
         number, _ = wish_arg(ctx)
-        wish = await service.cancel(number, ctx.person)
+        wish = await posting.cancel(number, ctx.person)
         return texts.CANCELLED.format(number=wish.number)
     return await act(ctx, work)
 

@@ -1,4 +1,4 @@
-"""许愿: posting a wish, for oneself or (grid workers, admins) on behalf of someone.
+"""许愿 in chat: posting a wish, for oneself or (grid workers, admins) on behalf of someone.
 
 who (staff only) -> title -> details -> kind -> photo (optional) -> date -> address -> phone
 -> confirm. Each step checks its input and stays put on anything it cannot use.
@@ -10,9 +10,10 @@ from handlers.context import Context
 from handlers.flows import Flow, Step, goto
 from handlers.inbound import Kind
 from handlers.normalize import parse_int
-from handlers.wishes import service, texts, views
+from handlers.wishes import render, texts
+from handlers.wishes.flows.steps import act, skipped, text_only
 from handlers.wishes.parse import BadDate, community_of, needed_by, phone
-from handlers.wishes.steps import act, skipped, text_only
+from handlers.wishes.service import posting
 from storage import clock
 
 PROMPTS = {"who": texts.ASK_WHO, "title": texts.ASK_TITLE, "details": texts.ASK_DETAILS,
@@ -32,7 +33,7 @@ def _ask_title(ctx: Context) -> Step:
 
 async def start(ctx: Context) -> Step:
     ctx.data["hint"] = ctx.arg
-    if ctx.person.role in service.POSTING_FOR_OTHERS:
+    if ctx.person.role in posting.POSTING_FOR_OTHERS:
         return goto("who", texts.ASK_WHO)
     return _ask_title(ctx)
 
@@ -121,7 +122,7 @@ async def phone_step(ctx: Context) -> Step:
         return goto("phone", texts.PHONE_BAD)
     ctx.data["phone"] = number
     name = ctx.data.get("beneficiary") or ctx.person.name or "本人"
-    return goto("confirm", texts.ASK_CONFIRM.format(card=views.draft_card(ctx.data, name)))
+    return goto("confirm", texts.ASK_CONFIRM.format(card=render.draft_card(ctx.data, name)))
 
 
 async def confirm(ctx: Context) -> Step | None:
@@ -131,7 +132,7 @@ async def confirm(ctx: Context) -> Step | None:
         return None
 
     async def work() -> str:
-        wish = await service.submit(ctx.data, ctx.person)
+        wish = await posting.submit(ctx.data, ctx.person)
         return texts.SUBMITTED.format(number=wish.number)
 
     return await act(ctx, work)

@@ -1,0 +1,195 @@
+"""Read-only lookups over wishes, for the chat, the API, the CLI and the bulletin alike.
+
+- one wish: ``get`` (or UnknownWish), ``visible`` (as if absent to who may not see it);
+- the wall (心愿墙): ``wall_page`` - open wishes, own community first, then nearest, one
+  keyset page at a time (the chat's 下一页 and the API's cursor both page with it);
+- lists: ``claims_of`` (我的认领), ``posted_by`` (my wishes), ``awaiting_review`` (待审心愿);
+- counts: ``fulfilled_by`` (a volunteer's), ``fulfilled_counts`` (the weekly bulletin).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from handlers.wishes import texts
+from handlers.wishes.access import may_view
+from handlers.wishes.errors import UnknownWish
+from handlers.wishes.parse import km_between
+from storage.core.models import Person, Volunteer, Wish, WishStatus
+
+WALL_LIMIT = 500
+PAGE_SIZE = 5
+FAR = float("inf")
+NO_DATE = 10**7  # after every date's ordinal
+ACTIVE_CLAIMS = (WishStatus.CLAIMED, WishStatus.FULFILLED)
+FULFILLED = (WishStatus.CONFIRMED, WishStatus.CLOSED)
+
+Point = tuple[float, float]
+WallKey = tuple[int, float, int, int]  # own community 0/1, km (FAR: unknown), due, id
+
+
+# -- one wish -----------------------------------------------------------------------------
+
+
+async def get(wish_id: int | None) -> Wish:
+    wish = await Wish.get_or_none(id=wish_id) if wish_id else None
+    if wish is None:
+        raise UnknownWish(texts.UNKNOWN_WISH.format(number=f"W{wish_id}" if wish_id else ""))
+    return wish
+
+
+async def visible(wish_id: int | None, person: Person) -> Wish:
+    """The wish if ``person`` may look at it; UnknownWish (as if there were none) if not."""
+    wish = await get(wish_id)
+    if not may_view(wish, person):
+        raise UnknownWish(texts.UNKNOWN_WISH.format(number=wish.number))
+    return wish
+
+
+# -- the wall -----------------------------------------------------------------------------
+
+
+def wall_key(wish: Wish, km: float | None, community: str | None) -> WallKey:
+    """The wall's order: own community first, then nearest (unknown last; distances to the
+    millimetre), then the earliest needed-by date (none last), then the oldest."""
+    return (0 if community and wish.community == community else 1,
+            FAR if km is None else round(km, 6),
+            wish.needed_by.toordinal() if wish.needed_by else NO_DATE,
+            wish.id)
+
+
+def key_values(key: WallKey) -> list[int | float | None]:
+    """``key`` as JSON values (an unknown distance is null), to keep between pages."""
+    flag, km, due, last = key
+    return [flag, None if km == FAR else km, due, last]
+
+
+def key_from(values: Sequence[object]) -> WallKey:
+    """The key ``key_values`` gave; ValueError for anything else."""
+    if len(values) != 4:
+        raise ValueError("a wall key has four parts")
+    flag, km, due, last = values
+    if not (all(_integer(v) for v in (flag, due, last)) and (km is None or _number(km))):
+        raise ValueError("not a wall key")
+    return flag, FAR if km is None else float(km), due, last  # type: ignore[return-value]
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def origin(volunteer: Volunteer | None) -> Point | None:
+    """Where the volunteer said they are (志愿者注册's location), if they did."""
+    if volunteer is None or volunteer.lat is None or volunteer.lng is None:
+        return None
+    return volunteer.lat, volunteer.lng
+
+
+@dataclass(frozen=True)
+class WallPage:
+    items: list[tuple[Wish, float | None]]  # each open wish with its distance (km), if known
+    after: WallKey | None  # the last item's key when more follow: the next page's ``after``
+
+
+async def wall_page(near: Point | None, community: str | None, *, after: WallKey | None = None,
+                    limit: int = PAGE_SIZE) -> WallPage:
+    """One page of the wall seen from ``near`` by someone of ``community``: the open wishes
+    ordered by ``wall_key`` that come after the key ``after`` (None: the first page).
+
+    Keyset paging: a wish claimed between two pages simply drops out and nothing is
+    repeated, so the caller keeps ``near`` and ``community`` of the first page for the rest.
+    The wall is drawn from the first ``WALL_LIMIT`` open wishes by id.
+    """
+    rows = await Wish.filter(status=WishStatus.OPEN).order_by("id").limit(WALL_LIMIT)
+
+    def distance(wish: Wish) -> float | None:
+        if near is None or wish.lat is None or wish.lng is None:
+            return None
+        return km_between(near[0], near[1], wish.lat, wish.lng)
+
+    keyed = sorted(((wall_key(wish, km, community), wish, km)
+                    for wish, km in ((wish, distance(wish)) for wish in rows)),
+                   key=lambda item: item[0])
+    if after is not None:
+        keyed = [item for item in keyed if item[0] > after]
+    shown = keyed[:limit]
+    more = len(keyed) > limit
+    return WallPage(items=[(wish, km) for _, wish, km in shown],
+                    after=shown[-1][0] if more and shown else None)
+
+
+async def open_wishes(volunteer: Volunteer | None, near: Point | None = None
+                      ) -> list[tuple[Wish, float | None]]:
+    """The whole wall for ``volunteer`` (from ``near`` if given, else their location)."""
+    community = volunteer.community if volunteer else None
+    page = await wall_page(near or origin(volunteer), community, limit=WALL_LIMIT)
+    return page.items
+
+
+async def open_communities() -> set[str]:
+    """The communities open wishes name (an API wall cursor finds its own among them)."""
+    found = await Wish.filter(status=WishStatus.OPEN, community__isnull=False).distinct(
+        ).values_list("community", flat=True)
+    return {community for community in found if community}
+
+
+# -- lists --------------------------------------------------------------------------------
+
+
+def claims_of(openid: str, statuses: tuple[WishStatus, ...] = ACTIVE_CLAIMS) -> QuerySet[Wish]:
+    """Wishes ``openid`` has claimed, in ``statuses`` (我的认领: the active ones)."""
+    return Wish.filter(claimant_openid=openid, status__in=list(statuses))
+
+
+def posted_by(openid: str) -> QuerySet[Wish]:
+    """Wishes ``openid`` posted, or that were posted for them."""
+    return Wish.filter(Q(poster_openid=openid) | Q(beneficiary_openid=openid))
+
+
+def awaiting_review() -> QuerySet[Wish]:
+    """Wishes waiting for an admin's 通过 or 退回 (待审心愿)."""
+    return Wish.filter(status=WishStatus.SUBMITTED)
+
+
+async def poster_names(wishes: Sequence[Wish]) -> dict[str, str]:
+    """The names of the people who posted ``wishes``, by openid."""
+    return dict(await Person.filter(openid__in=[w.poster_openid for w in wishes])
+                .values_list("openid", "name"))
+
+
+# -- counts -------------------------------------------------------------------------------
+
+
+@dataclass
+class FulfilledCounts:
+    total: int = 0
+    by_volunteer: list[tuple[str, str, int]] = field(default_factory=list)  # openid, name, n
+    by_community: list[tuple[str, int]] = field(default_factory=list)  # community, n
+
+
+async def fulfilled_counts(since: datetime, until: datetime) -> FulfilledCounts:
+    """Wishes confirmed in [since, until), most first; unknown community as "未填"."""
+    rows = await Wish.filter(status__in=FULFILLED, confirmed_at__gte=since,
+                             confirmed_at__lt=until).values_list("claimant_openid", "community")
+    volunteers = Counter(openid for openid, _ in rows if openid)
+    communities = Counter(community or "未填" for _, community in rows)
+    names = dict(await Volunteer.filter(openid__in=list(volunteers)).values_list("openid", "name"))
+    return FulfilledCounts(
+        total=len(rows),
+        by_volunteer=[(o, names.get(o, ""), n) for o, n in
+                      sorted(volunteers.items(), key=lambda item: (-item[1], item[0]))],
+        by_community=sorted(communities.items(), key=lambda item: (-item[1], item[0])))
+
+
+async def fulfilled_by(openid: str) -> int:
+    return await Wish.filter(claimant_openid=openid, status__in=FULFILLED).count()
