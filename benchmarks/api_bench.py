@@ -74,7 +74,7 @@ from benchmarks.webhook_bench import (
 API = "/api/v1"
 SANDBOX_LOGIN = "/sandbox/wechat/_sandbox/login"
 LOGINS_PER_ADDRESS = 25  # the API allows 30 logins a minute per client address
-CATEGORY = "garbage"  # handlers/geo/data/categories.json
+CATEGORY = "garbage"  # handlers/categories/data/categories.json
 DESCRIPTION = "楼下垃圾堆了好几天"
 # The middle of the demo street (grids G01-G08: about 43.8812-43.8888 N, 125.3112-125.3298 E).
 LAT, LNG, JITTER_LAT, JITTER_LNG = 43.8860, 125.3180, 0.0020, 0.0050

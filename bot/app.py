@@ -17,8 +17,8 @@ from bot.photo_fetcher import WeChatMediaFetcher
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
+from handlers.categories import classifier
 from handlers.context import Services
-from handlers.geo import classifier
 from handlers.pipeline import Pipeline
 from handlers.ports import PhotoStore
 from handlers.routes import build_router

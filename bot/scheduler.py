@@ -18,9 +18,8 @@ from bot import keys, metrics
 from handlers import outbox, photos
 from handlers.context import Services
 from handlers.points import scheduled as points_sweeps
-from handlers.reports import bulletin_send
-from handlers.reports import closing as report_closing
-from handlers.reports import sla as report_sla
+from handlers.reports import scheduled as report_sweeps
+from handlers.reports.bulletin import scheduled as bulletin_sweeps
 from handlers.wishes import scheduled as wish_sweeps
 from storage import keys as redis_keys
 from storage.kv import KV
@@ -74,14 +73,14 @@ JOBS: list[tuple[str, Job, int]] = [
     ("wish_awards", wish_sweeps.sweep_awards, 60),
     ("points_reservations", points_sweeps.sweep_reservations, 60),
     ("points_expiry", points_sweeps.sweep_expiry, 3600),
-    ("report_sla", report_sla.sweep, 60),
-    ("report_closing", report_closing.sweep, 300),
+    ("report_sla", report_sweeps.sweep_sla, 60),
+    ("report_closing", report_sweeps.sweep_closing, 300),
 ]
 
 # (name, job, cron fields in Asia/Shanghai). A run missed while no process held the lease
 # still runs within the grace time; the jobs are idempotent.
 CRON_JOBS: list[tuple[str, Job, dict[str, str | int]]] = [
-    ("weekly_bulletin", bulletin_send.weekly, {"day_of_week": "mon", "hour": 8, "minute": 0}),
+    ("weekly_bulletin", bulletin_sweeps.weekly, {"day_of_week": "mon", "hour": 8, "minute": 0}),
 ]
 CRON_GRACE = 3600
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
@@ -30,6 +31,9 @@ class Context:
     keyword: str = ""
     notes: list[str] = field(default_factory=list)
     changed: bool = False  # the message wrote to the database (cached snapshots are stale)
+    # Whether the routing table reads a text as a command (the router's own rules; the
+    # pipeline passes its router's): a step asks before taking the text as an answer.
+    is_command: Callable[[str], bool] = field(default=lambda text: False, repr=False)
 
     @property
     def text(self) -> str:

@@ -44,6 +44,9 @@ class Pipeline:
         self.turns = TurnStore(services.kv)
         self._background: set[asyncio.Task] = set()
 
+    def _is_command(self, text: str) -> bool:
+        return self.router.match(text) is not None
+
     async def handle(self, msg: Inbound) -> Result:
         task = asyncio.create_task(self._process(msg))
         finished, _ = await asyncio.wait({task}, timeout=self.deadline)
@@ -77,7 +80,8 @@ class Pipeline:
                 return Result(reply, repeat=True)
         try:
             person = await self._person(msg, now, person_cache.decode(turn.person))
-            ctx = Context(msg=msg, person=person, state=turn.state, services=self.services)
+            ctx = Context(msg=msg, person=person, state=turn.state, services=self.services,
+                          is_command=self._is_command)
             try:
                 reply = await self.router.dispatch(ctx)
                 state = turn.state

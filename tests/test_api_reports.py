@@ -12,7 +12,7 @@ import pytest
 
 from handlers.geo.demo import load_geo_demo
 from handlers.reports.lifecycle import transition
-from handlers.reports.service import submit_case
+from handlers.reports.service.cases import submit_case
 from rewards import ledger
 from storage import clock
 from storage.core.models import OutboxMessage, Person, Photo, ProcessedMessage, Role

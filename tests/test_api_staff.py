@@ -10,7 +10,7 @@ import pytest
 
 from bot.api.pagination import encode_cursor
 from handlers.reports.lifecycle import history
-from handlers.reports.service import add_supporter
+from handlers.reports.service.support import add_supporter
 from storage.core.models import Person, Photo, ProcessedMessage, Role
 from storage.reports.models import Case, CaseEvent, CaseStatus
 from tests.api_client import PREFIX, form, jpeg

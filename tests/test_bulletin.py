@@ -7,7 +7,10 @@ from datetime import timedelta
 import pytest
 
 from handlers import outbox
-from handlers.reports import bulletin, bulletin_send
+from handlers.reports.bulletin import notify as bulletin_notify
+from handlers.reports.bulletin import queries as bulletin
+from handlers.reports.bulletin import render as bulletin_render
+from handlers.reports.bulletin import scheduled as bulletin_sweeps
 from storage.core.models import OutboxMessage, Person, Role
 from storage.geo.models import Community, Grid, Street
 from storage.reports.models import Case, CaseEvent, CaseStatus
@@ -92,15 +95,15 @@ async def test_figures_per_grid_and_community(db):
 async def test_text_and_delivery_to_admins(db, sandbox, full_messenger):
     await _geo()
     await _crafted()
-    text, _ = await bulletin_send.render(WEEK)
+    text, _ = await bulletin_render.render(WEEK)
     assert "2026-11-16 至 2026-11-22" in text
     assert "明珠社区·第一网格：上报 5 件，受理 2.5小时，按时办结 67%，返工 33%，满意度 4.0分" in text
     assert "明珠社区·第二网格：上报 2 件，受理 30分钟" in text
     ranking = text.split("【排名】")[1]
     assert "第二网格" not in ranking and ranking.index("南湖社区") < ranking.index("明珠社区")
-    assert await bulletin_send.recipients() == ["adm1", "adm2"]
-    queued = await bulletin_send.send(WEEK)
-    assert queued >= 2 and await bulletin_send.send(WEEK) == queued  # once per week
+    assert await bulletin_notify.recipients() == ["adm1", "adm2"]
+    queued = await bulletin_notify.send(WEEK)
+    assert queued >= 2 and await bulletin_notify.send(WEEK) == queued  # once per week
     assert await OutboxMessage.all().count() == queued
     for admin in ("adm1", "adm2"):
         sandbox.state.observe_inbound(admin)
@@ -121,7 +124,7 @@ def test_weeks_are_iso_weeks_in_shanghai():
 
 def test_long_bulletins_are_split_at_line_ends():
     text = "\n".join(f"第{i}行" + "字" * 50 for i in range(30))
-    pieces = bulletin_send.parts(text, 200)
+    pieces = bulletin_render.parts(text, 200)
     assert all(len(p) <= 200 for p in pieces) and "\n".join(pieces) == text
 
 
@@ -152,6 +155,6 @@ async def test_monday_job_is_a_cron_job_that_sends_last_week(db, kv):
     monday = datetime(2026, 11, 23, 8, 0, tzinfo=clock.SHANGHAI)
     assert job.trigger.get_next_fire_time(None, monday - timedelta(days=3)) == monday
     clock.advance(monday - clock.now())
-    await bulletin_send.weekly(None)  # type: ignore[arg-type]
+    await bulletin_sweeps.weekly(None)  # type: ignore[arg-type]
     keys = await OutboxMessage.all().values_list("key", flat=True)
     assert keys and all(k.startswith("bulletin:2026-W47:") for k in keys)

@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from handlers.geo.categories import DEFAULT_FILE, active_categories, get_category, load_categories
+from handlers.categories.queries import active_categories, get_category
+from handlers.categories.service import load_categories
+from handlers.categories.taxonomy import DEFAULT_FILE
 from handlers.geo.errors import GeoDataError
 from storage.geo.models import Category, Responsible
 

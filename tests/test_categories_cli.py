@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from handlers.geo.categories import DEFAULT_FILE
+from handlers.categories.taxonomy import DEFAULT_FILE
 from storage.geo.models import Category
 from tests.cli_runner import run_cli
 from tests.test_geo_support import write_json

@@ -7,11 +7,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from handlers.geo import classifier
-from handlers.geo.categories import DEFAULT_FILE, load_categories
-from handlers.geo.classifier import RULES_FILE, Classifier, classify, parse_rules
+from handlers.categories import classifier
+from handlers.categories.classifier import RULES_FILE, Classifier, classify, parse_rules
+from handlers.categories.service import load_categories
+from handlers.categories.suggest import suggest
+from handlers.categories.taxonomy import DEFAULT_FILE
 from handlers.geo.errors import GeoDataError
-from handlers.geo.suggest import suggest
 from storage.geo.models import Category
 
 # What residents actually type (Changchun: 马葫芦 is a manhole cover, 冰溜子 an icicle).

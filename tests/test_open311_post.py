@@ -10,9 +10,9 @@ import pytest
 from handlers import outbox
 from handlers.open311 import submit
 from handlers.open311.keys import revoke_key
-from handlers.reports import closing, notify
+from handlers.reports import awards, notify, scheduled
 from handlers.reports.lifecycle import transition
-from handlers.reports.service import add_supporter
+from handlers.reports.service.support import add_supporter
 from rewards import accounts
 from storage import clock
 from storage.core.models import Open311Key, Open311Request, OutboxMessage
@@ -184,14 +184,14 @@ async def test_closing_pays_supporters_not_the_client_and_is_done(obot):
     await add_supporter(await Case.get(number=number), "o-neighbour", via="offered")
     await resolve(obot, number)
     clock.advance(timedelta(hours=73))
-    await closing.sweep(None)
+    await scheduled.sweep_closing(None)
     case = await Case.get(number=number)
     assert case.status is CaseStatus.CLOSED
     assert list(await Award.all().values_list("openid", "amount")) == [("o-neighbour", 2)]
     assert not await Account.filter(code=accounts.wallet_code(CLIENT)).exists()
     assert await pushed(CLIENT) == []
     assert any("积分" in t or "+2" in t for t in await pushed("o-neighbour"))
-    assert await closing.award_due() == 0  # done: the sweep does not come back to it
+    assert await awards.award_due() == 0  # done: the sweep does not come back to it
 
 
 async def test_the_sweep_pays_a_supporter_a_crash_left_unpaid(obot):
@@ -204,7 +204,7 @@ async def test_the_sweep_pays_a_supporter_a_crash_left_unpaid(obot):
         case = await Case.get(number=n)
         # Closed without the award that follows at once (the process died in between).
         await transition(case, "auto_confirm", "system", fields={"closed_at": clock.now()})
-    assert await closing.award_due() == 1  # the lone case has nobody to pay: done at once
+    assert await awards.award_due() == 1  # the lone case has nobody to pay: done at once
     assert list(await Award.all().values_list("openid", "subject")) == [
         ("o-neighbour", number)]
-    assert await closing.award_due() == 0
+    assert await awards.award_due() == 0

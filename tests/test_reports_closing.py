@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.reports import closing
+from handlers.reports import awards, closing, scheduled
 from handlers.reports.lifecycle import transition
 from rewards import ledger
 from storage import clock
@@ -46,7 +46,7 @@ async def test_auto_confirm_after_72_hours_awards_once(rbot):
     assert await closing.auto_confirm_due() == 0
     assert (await Case.get(number=number)).status is CaseStatus.RESOLVED
     clock.advance(timedelta(hours=2))
-    await closing.sweep(None)
+    await scheduled.sweep_closing(None)
     case = await Case.get(number=number)
     assert (case.status, case.auto_confirmed, case.rating) == (CaseStatus.CLOSED, True, None)
     assert await CaseEvent.filter(case_id=case.id, action="auto_confirm").count() == 1
@@ -55,9 +55,9 @@ async def test_auto_confirm_after_72_hours_awards_once(rbot):
     assert any("自动确认" in t for t in await pushed("o-a"))
     assert any("自动确认" in t for t in await pushed("o-b"))
     # The sweep again, and the award by hand: nothing more.
-    await closing.sweep(None)
-    assert await closing.award_due() == 0
-    await closing.award(case.id)
+    await scheduled.sweep_closing(None)
+    assert await awards.award_due() == 0
+    await awards.award(case.id)
     assert (await ledger.balance("o-a")).balance == 10
     assert (await ledger.balance("o-b")).balance == 2
     assert await Award.filter(subject=number).count() == 2
@@ -88,7 +88,7 @@ async def test_a_flagged_photo_earns_the_reporter_nothing(rbot):
     assert (await Case.get(number=number)).status is CaseStatus.CLOSED
     assert (await ledger.balance("o-a")).balance == 1  # the rating only
     assert (await ledger.balance("o-b")).balance == 2  # supporters are not blamed
-    award = await Award.get(subject=number, rule=closing.REPORTER)
+    award = await Award.get(subject=number, rule=awards.REPORTER)
     assert (award.amount, award.detail) == (0, "reused_photo")
 
 
@@ -108,11 +108,11 @@ async def test_photos_still_downloading_postpone_the_award(rbot):
     await transition(case, "accept", "o-grid")
     await transition(case, "resolve", "o-grid", fields={"resolved_at": clock.now(),
                                                        "confirm_due_at": clock.now()})
-    await closing.sweep(None)  # closed, but the photo is not downloaded yet
+    await scheduled.sweep_closing(None)  # closed, but the photo is not downloaded yet
     assert (await Case.get(number=number)).status is CaseStatus.CLOSED
     assert (await ledger.balance("o-a")).balance == 0
     await fetch_photos(bot)
-    assert await closing.award_due() == 1
+    assert await awards.award_due() == 1
     assert (await ledger.balance("o-a")).balance == 10
 
 
@@ -123,8 +123,8 @@ async def test_no_points_for_rejected_merged_or_hidden(rbot, action):
     await fetch_photos(bot)
     case = await Case.get(number=number)
     await transition(case, action, "o-admin")
-    assert await closing.award(case.id) is None
-    await closing.sweep(None)
+    assert await awards.award(case.id) is None
+    await scheduled.sweep_closing(None)
     assert (await ledger.balance("o-a")).balance == 0
     assert (await ledger.balance("o-b")).balance == 0
     assert await Award.filter(subject=number).count() == 0

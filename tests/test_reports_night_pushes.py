@@ -14,8 +14,11 @@ from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
 from bot.wechat.retry import RetryPolicy
 from handlers import outbox
-from handlers.reports import bulletin, bulletin_send, feedback, sla
-from handlers.wishes.service import WishDraft, post
+from handlers.reports import sla
+from handlers.reports.bulletin import notify as bulletin_notify
+from handlers.reports.bulletin import queries as bulletin
+from handlers.reports.service import feedback
+from handlers.wishes.service.posting import WishDraft, post
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus, Person, WishKind
 from storage.geo.models import Category, Responsible
@@ -265,7 +268,7 @@ async def test_the_bulletin_and_wish_reviews_are_never_urgent(night, sandbox):
     _bot, messenger = night
     open_windows(sandbox, *STAFF)
     advance_to_local(4, 5)
-    await bulletin_send.send(bulletin.last_week())
+    await bulletin_notify.send(bulletin.last_week())
     admin = await Person.get(openid=ADMIN)
     await post(WishDraft(title="想要一根拐杖", kind=WishKind.GOODS, address="人民大街 5588 号"),
                admin)

@@ -10,8 +10,9 @@ import pytest
 
 from handlers.reports.errors import UnknownCategory
 from handlers.reports.lifecycle import history, transition
-from handlers.reports.service import add_supporter, find_duplicates, submit_case
-from handlers.reports.views import case_card, timeline
+from handlers.reports.render import case_card, timeline
+from handlers.reports.service.cases import find_duplicates, submit_case
+from handlers.reports.service.support import add_supporter
 from storage import clock
 from storage.core.models import Person, Photo, Role
 from storage.reports.models import Case, CaseStatus, Supporter

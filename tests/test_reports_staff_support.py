@@ -8,7 +8,7 @@ admin is ``demo-admin``; G01's deputy is ``demo-grid-g02``.
 from __future__ import annotations
 
 from handlers.geo.demo import load_geo_demo
-from handlers.reports.service import submit_case
+from handlers.reports.service.cases import submit_case
 from storage.core.models import OutboxMessage, Person, Role
 from storage.reports.models import Case
 

@@ -13,7 +13,7 @@ from storage import clock
 from storage.geo.models import Category, Responsible
 from storage.reports.models import CaseStatus
 
-CATEGORIES = Path(__file__).parent.parent / "handlers" / "geo" / "data" / "categories.json"
+CATEGORIES = Path(__file__).parent.parent / "handlers" / "categories" / "data" / "categories.json"
 
 
 def at(hour: int, minute: int = 0, day: int = 10) -> datetime:

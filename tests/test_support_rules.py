@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.reports import closing
+from handlers.reports import awards
 from handlers.reports.lifecycle import transition
-from handlers.reports.service import submit_case
+from handlers.reports.service.cases import submit_case
 from rewards import ledger
 from storage import clock
 from storage.ledger.models import Award
@@ -118,14 +118,14 @@ async def _closed_with(supporters: dict[str, str]) -> Case:
 async def test_supporter_points_only_for_offered_nearby_or_earlier_supports(rbot):
     case = await _closed_with({"o-offered": "offered", "o-nearby": "nearby",
                                "o-legacy": "legacy", "o-unknown": "unknown"})
-    await closing.award(case.id)
+    await awards.award(case.id)
     for openid in ("o-offered", "o-nearby", "o-legacy"):
         assert (await ledger.balance(openid)).balance == 2, openid
     assert (await ledger.balance("o-unknown")).balance == 0
-    award = await Award.get(openid="o-unknown", rule=closing.SUPPORTER)
+    award = await Award.get(openid="o-unknown", rule=awards.SUPPORTER)
     assert (award.amount, award.detail) == (0, "support_unverified")
     # The sweep counts it as done: a replay pays nobody twice.
-    await closing.award_due()
+    await awards.award_due()
     assert (await ledger.balance("o-offered")).balance == 2
 
 

@@ -6,7 +6,9 @@ import argparse
 import sys
 
 from bot.cli.context import run_with_storage
-from handlers.reports import bulletin, bulletin_send
+from handlers.reports.bulletin import notify as bulletin_notify
+from handlers.reports.bulletin import queries as bulletin
+from handlers.reports.bulletin import render as bulletin_render
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     week = args.week or bulletin.last_week()
 
     async def work(_settings, _kv) -> tuple[str, int]:
-        text, _figures = await bulletin_send.render(week)
-        return text, (await bulletin_send.send(week) if args.send else 0)
+        text, _figures = await bulletin_render.render(week)
+        return text, (await bulletin_notify.send(week) if args.send else 0)
 
     text, queued = run_with_storage(work)
     print(text)

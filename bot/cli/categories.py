@@ -7,9 +7,11 @@ import json
 import sys
 
 from bot.cli.context import run_with_storage
-from handlers.geo.categories import DEFAULT_FILE, LoadResult, all_categories, load_categories
+from handlers.categories.queries import all_categories
+from handlers.categories.service import LoadResult, load_categories
+from handlers.categories.suggest import suggest
+from handlers.categories.taxonomy import DEFAULT_FILE
 from handlers.geo.errors import GeoDataError
-from handlers.geo.suggest import suggest
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -7,9 +7,9 @@ import json
 import sys
 
 from bot.cli.context import run_with_storage
-from handlers.reports import views
+from handlers.reports import render
 from handlers.reports.lifecycle import history
-from handlers.reports.service import case_number, find_case
+from handlers.reports.service.cases import case_number, find_case
 from storage.core.models import Photo
 from storage.reports.models import Case, CaseStatus, Supporter
 
@@ -43,7 +43,7 @@ def _number(text: str) -> str:
 
 def _row(c: Case) -> dict:
     row = {"number": c.number, "status": c.status.value, "category": c.category_code,
-           "category_name": views.category_name(c.category_code), "grid": c.grid_code,
+           "category_name": render.category_name(c.category_code), "grid": c.grid_code,
            "community": c.community_code, "compound": c.compound_code,
            "responsible": c.responsible, "assignee": c.assignee_openid,
            "department": c.department, "property_org": c.property_org,
@@ -57,7 +57,7 @@ def _row(c: Case) -> dict:
 
 def run_list(args: argparse.Namespace) -> int:
     async def work(_settings, _kv) -> list[dict]:
-        await views.load_category_names()
+        await render.load_category_names()
         query = Case.all()
         if args.status:
             query = query.filter(status=args.status)
@@ -80,7 +80,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     async def work(_settings, _kv) -> dict | None:
-        await views.load_category_names()
+        await render.load_category_names()
         case = await find_case(args.number)
         if case is None:
             return None
@@ -94,7 +94,7 @@ def run_show(args: argparse.Namespace) -> int:
                           "reused": p.reused}
                          for p in await Photo.filter(owner_kind__in=["report", "report_after"],
                                                      owner_id=case.number).order_by("id")]
-        row["card"] = views.case_card(case)
+        row["card"] = render.case_card(case)
         return row
 
     row = run_with_storage(work)

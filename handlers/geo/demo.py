@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers.geo.categories import load_categories
+from handlers.categories.service import load_categories
 from handlers.geo.geojson_import import import_file
 
 DEMO_STREET = Path(__file__).parent / "data" / "demo_street.geojson"

@@ -9,13 +9,15 @@ message (the 30-minute continue window, on the controllable clock).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
 
+from handlers.categories import suggest
+from handlers.categories.queries import active_categories, get_category
+from handlers.categories.taxonomy import FALLBACK
 from handlers.context import Context
 from handlers.flows import Step, goto
-from handlers.geo import categories, suggest
 from handlers.normalize import parse_int
-from handlers.reports import intake, texts
+from handlers.reports import texts
+from handlers.reports.service import intake
 from storage import clock
 from storage.geo.models import Building, Category
 
@@ -29,17 +31,6 @@ def touch(ctx: Context) -> None:
 def stale(ctx: Context) -> bool:
     at = ctx.data.get("at")
     return at is not None and clock.now() - datetime.fromisoformat(at) > WINDOW
-
-
-@cache
-def _router():
-    from handlers.routes import build_router  # the one routing table (it imports this module)
-    return build_router()
-
-
-def is_command(text: str) -> bool:
-    """Whether the routing table reads ``text`` as a command (with the engine's own rules)."""
-    return _router().match(text) is not None
 
 
 def missing(data: dict) -> str:
@@ -99,10 +90,10 @@ def use_location(ctx: Context) -> str:
 async def category_menu(ctx: Context, *, full: bool) -> str:
     """Number the suggested categories (plus 其他), or all of them; remember the numbering."""
     if full:
-        chosen = await categories.active_categories()
+        chosen = await active_categories()
     else:
         chosen = [s.category for s in await suggest.suggest(ctx.data.get("desc") or "")]
-        fallback = await categories.get_category(categories.FALLBACK)
+        fallback = await get_category(FALLBACK)
         if fallback is not None and fallback.active and fallback not in chosen:
             chosen.append(fallback)
     ctx.data["cands"] = [c.code for c in chosen]
@@ -121,7 +112,7 @@ async def pick_category(ctx: Context) -> Category | None:
 
 
 async def card(data: dict) -> str:
-    category = await categories.get_category(data.get("category") or "")
+    category = await get_category(data.get("category") or "")
     return texts.CARD.format(photos=len(data.get("photos") or []),
                              address=data.get("address") or "", desc=data.get("desc") or
                              texts.NO_DESC, category=category.name if category else "")

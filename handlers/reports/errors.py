@@ -31,3 +31,9 @@ class NotAllowed(CaseError):
 
 class BadInput(CaseError):
     code = "bad_input"
+
+
+class OwnCase(CaseError):
+    """+1 for one's own case."""
+
+    code = "own_case"

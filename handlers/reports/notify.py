@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import masking, outbox
-from handlers.reports import push_texts as t
+from handlers.reports import texts
 from storage.reports.models import Case, Supporter
 
 # Reporters who are not WeChat users (a case posted by an Open311 client): nobody to push to.
@@ -42,11 +42,11 @@ async def resident_progress(case: Case, event_id: int, text: str, *,
         public = masking.mask_text(text)
         recipients += [(s.openid, public) for s in await Supporter.filter(case_id=case.id)
                        .using_db(using_db) if s.openid != case.reporter_openid]
-    status = t.STATUS.get(case.status, str(case.status))
-    head = t.HEAD.format(number=case.number, status=status)
+    status = texts.PUSH_STATUS.get(case.status, str(case.status))
+    head = texts.PUSH_HEAD.format(number=case.number, status=status)
     for openid, line in recipients:
-        notice = {"title": t.TITLE.format(number=case.number), "status": status, "line": line,
-                  "head": head}
+        notice = {"title": texts.PUSH_TITLE.format(number=case.number), "status": status,
+                  "line": line, "head": head}
         await outbox.enqueue(openid, line, key=f"case:{case.number}:{event_id}:{openid}",
                              using_db=using_db, subject=subject_of(case), urgent=urgent,
                              notice=notice)

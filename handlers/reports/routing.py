@@ -1,7 +1,8 @@
 """Who answers for a case: the grid's worker, the compound's property managers or the
 category's department, with the grid deputy, the community admin and any admin behind them.
 
-Pure look-ups (no writes); ``dispatch.py``-style callers write what they decide.
+Pure look-ups (no writes); the callers (``service.cases.dispatch``, ``staff.service.transfer``)
+write what they decide.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""SLA sweep (bot/scheduler.py JOBS): a case not accepted by ``accept_due_at``, or not
-resolved by ``resolve_due_at``, is escalated once per step.
+"""SLA escalation (run by the ``report_sla`` job in ``scheduled``): a case not accepted by
+``accept_due_at``, or not resolved by ``resolve_due_at``, is escalated once per step.
 
 The step's guard is a guarded update of ``accept_escalated_at`` / ``resolve_escalated_at``
 (row count checked), so two sweepers or a rerun escalate it once. Escalating marks the case
@@ -15,21 +15,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from handlers.reports import notify, routing, staff_notify, views
-from handlers.reports import staff_texts as t
+from handlers.reports import notify, render, routing
 from handlers.reports.lifecycle import transition
+from handlers.reports.staff import notify as staff_notify
+from handlers.reports.staff import texts as t
 from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.geo.models import Category
 from storage.reports.models import OPEN_STATUSES, Case, CaseStatus
-
-if TYPE_CHECKING:
-    from handlers.context import Services
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +70,15 @@ async def escalate(case_id: int, step: SlaStep) -> bool:
         case = await Case.get(id=case_id)
         category = await Category.get_or_none(code=case.category_code)
         if category:
-            views.remember_category(category)
+            render.remember_category(category)
         whistle = (category.department if category and category.department
                    and case.responsible != "department" else None)
         note = f"{step.label}超时" + (f"，吹哨{whistle}" if whistle else "")
         moved = await transition(case, "escalate", ACTOR, note=note)
         urgent = staff_urgent(category, now, step=step.name)
         event = moved.event.id
-        due = views.when(getattr(case, step.due))
-        who = views.RESPONSIBLE_NAMES.get(case.responsible, "")
+        due = render.when(getattr(case, step.due))
+        who = render.RESPONSIBLE_NAMES.get(case.responsible, "")
         await staff_notify.tell(case, event, await routing.supervisors(case),
                                 staff_notify.fill(case, t.ESCALATED, step=step.label, due=due,
                                                   who=who), urgent=urgent)
@@ -109,8 +106,3 @@ async def escalate_due(limit: int = BATCH) -> int:
             except Exception:
                 log.exception("SLA sweep: escalating case %s (%s) failed", case_id, step.name)
     return done
-
-
-async def sweep(services: Services) -> None:
-    """Job ``report_sla``."""
-    await escalate_due()

@@ -1,4 +1,7 @@
-"""Everything the bot says to residents about 随手拍, in Simplified Chinese."""
+"""Everything the bot says to residents about 随手拍, in Simplified Chinese: the chat and the
+progress pushes (``notify``). Staff texts are ``staff.texts``, the bulletin's ``bulletin.texts``."""
+
+from storage.reports.models import CaseStatus
 
 MAX_PHOTOS = 3
 SKIP_WORDS = ("跳过", "无", "没有", "略", "不用")
@@ -66,3 +69,20 @@ REOPENED = "抱歉！{number} 已重新打开并重新派单，同时已上报�
 N_REOPENED_STAFF = "【督办】{number} 居民反馈「没修好」，已重新打开（第 {count} 次），请尽快接单处理。"
 N_AUTO_CONFIRMED = "{number} 处理完成后 72 小时未收到反馈，已自动确认办结。感谢参与！"
 N_POINTS = "{number} 已办结，您获得 {points} 积分。回复「积分」查看。"
+
+# -- progress pushes (notify.resident_progress) ---------------------------------------------
+# Short state names: subscribe messages allow 5 characters in a "phrase" field.
+PUSH_STATUS = {
+    CaseStatus.SUBMITTED: "已提交",
+    CaseStatus.DISPATCHED: "待受理",
+    CaseStatus.ACCEPTED: "已受理",
+    CaseStatus.IN_PROGRESS: "处理中",
+    CaseStatus.RESOLVED: "已办结",
+    CaseStatus.CLOSED: "已完结",
+    CaseStatus.REOPENED: "重新办理",
+    CaseStatus.MERGED: "已合并",
+    CaseStatus.REJECTED: "未受理",
+    CaseStatus.HIDDEN: "已隐藏",
+}
+PUSH_TITLE = "随手拍 {number}"
+PUSH_HEAD = "您关注的问题 {number} 有新进展（当前：{status}）："

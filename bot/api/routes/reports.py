@@ -2,12 +2,12 @@
 one case with its timeline, and the reporter's answer to a resolved case.
 
 The same use cases as the chat (``handlers.reports``): ``intake.submit_report`` ends in
-``service.submit_case``; +1 is ``service.support_case``; 满意 / 评分 / 没修好 are
+``cases.submit_case``; +1 is ``support.support_case``; 满意 / 评分 / 没修好 are
 ``feedback.confirm_case`` / ``feedback.reopen_case``, with the points through
-``closing.try_award``.
+``awards.try_award``.
 
 Who sees a case: its reporter, its supporters (+1), and staff who may act on it
-(``staff_auth.may_act``: the assignee, the grid's workers and deputy, the responsible
+(``staff.auth.may_act``: the assignee, the grid's workers and deputy, the responsible
 property manager or department, admins). Anyone else gets 404 ``unknown_case``, the same as
 for a number that does not exist, so case numbers reveal nothing. Only the reporter answers
 a resolved case (403 ``not_allowed`` for supporters and staff). An open case may be +1'd
@@ -42,10 +42,12 @@ from bot.api.routes.reports_models import (
     ReportSupportOut,
 )
 from handlers import photos
-from handlers.geo import categories, suggest
+from handlers.categories import suggest
+from handlers.categories.queries import active_categories, get_category
 from handlers.geo.projection import distance_m
-from handlers.reports import closing, feedback, intake, resident, service, support, texts, views
+from handlers.reports import awards, queries, render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase, UnknownCategory
+from handlers.reports.service import cases, feedback, intake, support
 from storage.core.models import Person
 from storage.reports.models import Case
 
@@ -57,7 +59,7 @@ NO_SUCH_CASE = "没有找到这个案件，请核对编号。"
 
 
 def _number(call: Call) -> str:
-    number = service.case_number(call.params.get("number", ""))
+    number = cases.case_number(call.params.get("number", ""))
     if number is None:
         raise UnknownCase(NO_SUCH_CASE)
     return number
@@ -72,7 +74,7 @@ async def _visible(call: Call) -> Case:
     """The path's case if the caller may see it; 404 alike for unknown and not theirs."""
     number = _number(call)
     try:
-        return await resident.visible_case(number, call.me, any_staff=False)
+        return await queries.visible_case(number, call.me, any_staff=False)
     except (UnknownCase, NotAllowed):
         raise _unknown(number) from None
 
@@ -84,8 +86,8 @@ async def _answerable(call: Call) -> Case:
 
 
 async def _detail(case: Case, person: Person) -> ReportDetail:
-    await views.load_category_names()
-    return ReportDetail.of(await resident.case_view(case, person))
+    await render.load_category_names()
+    return ReportDetail.of(await queries.case_view(case, person))
 
 
 # -- categories ---------------------------------------------------------------------------
@@ -94,7 +96,7 @@ async def _detail(case: Case, person: Person) -> ReportDetail:
 @routes.get("/categories", response=ReportCategoryList, summary="随手拍的问题分类（启用的）")
 async def report_categories(call: Call) -> ReportCategoryList:
     return ReportCategoryList(items=[ReportCategory.of(c)
-                                     for c in await categories.active_categories()])
+                                     for c in await active_categories()])
 
 
 @routes.get("/categories/suggest", query=ReportSuggestQuery,
@@ -129,12 +131,12 @@ async def create_report(call: Call) -> ReportDetail:
             errors=(422,), summary="附近同类、仍在办理中的案件（“是不是这个？”）")
 async def nearby_reports(call: Call) -> ReportNearbyList:
     query: ReportNearbyQuery = call.query
-    if await categories.get_category(query.category) is None:
+    if await get_category(query.category) is None:
         raise UnknownCategory(f"没有这个问题分类：{query.category}")
-    found = await service.find_duplicates(query.category, query.lat, query.lng)
+    found = await cases.find_duplicates(query.category, query.lat, query.lng)
     openid = call.me.openid
-    supported = set(await resident.supported_ids(openid))
-    await views.load_category_names()
+    supported = set(await queries.supported_ids(openid))
+    await render.load_category_names()
     return ReportNearbyList(items=[
         ReportNearbyCard.of(case, distance_m(query.lat, query.lng, case.lat, case.lng),
                             mine=case.reporter_openid == openid, supported=case.id in supported)
@@ -150,9 +152,9 @@ async def my_reports(call: Call) -> Page[ReportCard]:
     query: ReportMineQuery = call.query
     openid = call.me.openid
     before = cursor_id(query, MAX_ID)
-    rows = await resident.my_cases(openid, whose=query.role, before_id=before,
+    rows = await queries.my_cases(openid, whose=query.role, before_id=before,
                                    limit=query.limit + 1)
-    await views.load_category_names()
+    await render.load_category_names()
     items, next_cursor = page(rows, query.limit, lambda case: ReportCard.of(case, openid))
     return Page[ReportCard](items=items, next_cursor=next_cursor)
 
@@ -195,7 +197,7 @@ async def confirm_report(call: Call) -> ReportActionOut:
     case = await _answerable(call)
     rating = 5 if call.body.satisfied else 1
     message = await feedback.confirm_case(case, call.me.openid, rating)
-    call.after_commit(lambda: closing.try_award(case.id))
+    call.after_commit(lambda: awards.try_award(case.id))
     return await _answered(case, call.me, message)
 
 
@@ -206,7 +208,7 @@ async def rate_report(call: Call) -> ReportActionOut:
     case = await _answerable(call)
     body: ReportRateIn = call.body
     message = await feedback.confirm_case(case, call.me.openid, body.score, body.comment)
-    call.after_commit(lambda: closing.try_award(case.id))
+    call.after_commit(lambda: awards.try_award(case.id))
     return await _answered(case, call.me, message)
 
 

@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
 from handlers import masking
-from handlers.geo.suggest import CategorySuggestion
-from handlers.reports import views
-from handlers.reports.resident import CaseView
+from handlers.categories.suggest import CategorySuggestion
+from handlers.reports import render
+from handlers.reports.queries import CaseView
 from storage.geo.models import Category
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
 
@@ -77,7 +77,7 @@ class ReportCategory(BaseModel):
     def of(cls, category: Category) -> ReportCategory:
         responsible = _responsible(category.responsible.value)
         return cls(code=category.code, name=category.name, responsible=responsible,
-                   responsible_name=views.RESPONSIBLE_NAMES.get(responsible, responsible),
+                   responsible_name=render.RESPONSIBLE_NAMES.get(responsible, responsible),
                    department=category.department, description=category.description)
 
 
@@ -150,9 +150,9 @@ class ReportNearbyCard(BaseModel):
     def of(cls, case: Case, distance: float, *, mine: bool, supported: bool
            ) -> ReportNearbyCard:
         return cls(number=case.number, status=CaseStatus(case.status),
-                   status_name=views.status_name(case), category=case.category_code,
-                   category_name=views.category_name(case.category_code),
-                   description=views.public_description(case),
+                   status_name=render.status_name(case), category=case.category_code,
+                   category_name=render.category_name(case.category_code),
+                   description=render.public_description(case),
                    address=masking.coarse_address(case.address), lat=case.lat,
                    lng=case.lng, distance_m=round(distance),
                    supporters_count=case.supporters_count, created_at=iso(case.created_at),
@@ -191,10 +191,10 @@ class ReportCard(BaseModel):
     def of(cls, case: Case, openid: str) -> ReportCard:
         mine = case.reporter_openid == openid
         return cls(number=case.number, status=CaseStatus(case.status),
-                   status_name=views.status_name(case), overdue=_overdue(case),
+                   status_name=render.status_name(case), overdue=_overdue(case),
                    category=case.category_code,
-                   category_name=views.category_name(case.category_code),
-                   description=case.description if mine else views.public_description(case),
+                   category_name=render.category_name(case.category_code),
+                   description=case.description if mine else render.public_description(case),
                    address=case.address if mine else masking.coarse_address(case.address),
                    supporters_count=case.supporters_count, created_at=iso(case.created_at),
                    role="reporter" if mine else "supporter")
@@ -213,7 +213,7 @@ class ReportEvent(BaseModel):
     @classmethod
     def of(cls, event: CaseEvent, public: bool = False) -> ReportEvent:
         return cls(at=iso(event.at), action=event.action,
-                   action_name=views.ACTION_NAMES.get(event.action, event.action),
+                   action_name=render.ACTION_NAMES.get(event.action, event.action),
                    status=_status(event.to_status),
                    note=masking.mask_text(event.note) if public else event.note)
 
@@ -262,12 +262,12 @@ class ReportDetail(BaseModel):
         responsible = _responsible(case.responsible)
         return cls(
             number=case.number, status=CaseStatus(case.status),
-            status_name=views.status_name(case), overdue=_overdue(case),
-            category=case.category_code, category_name=views.category_name(case.category_code),
-            description=views.public_description(case) if public else case.description,
+            status_name=render.status_name(case), overdue=_overdue(case),
+            category=case.category_code, category_name=render.category_name(case.category_code),
+            description=render.public_description(case) if public else case.description,
             address=masking.coarse_address(case.address) if public else case.address,
             lat=case.lat, lng=case.lng, building=case.building_code, grid=case.grid_code, responsible=responsible,
-            responsible_name=views.RESPONSIBLE_NAMES.get(responsible, responsible),
+            responsible_name=render.RESPONSIBLE_NAMES.get(responsible, responsible),
             supporters_count=case.supporters_count, rating=case.rating,
             auto_confirmed=case.auto_confirmed, reopen_count=case.reopen_count,
             referral=masking.mask_text(case.referral) if public else case.referral,

@@ -2,12 +2,12 @@
 接单 / 处理中 / 完成 / 驳回 / 转派 / 报到 - the same ``handlers.reports`` functions the chat calls.
 
 Authorization: staff roles only (a resident or volunteer: 403 ``forbidden``). A case is
-shown to, and changed by, only who may act on it (``staff_auth.may_act``: the assignee, the
+shown to, and changed by, only who may act on it (``staff.auth.may_act``: the assignee, the
 grid's workers and deputy, the compound's property managers while the property answers for
 it, the responsible department, admins); anyone else gets 403 ``not_allowed``, as in chat
 ("不归您处理"). A number that names no case is 404 ``unknown_case``. Case numbers are
 sequential and staff may look any case up in chat (``查 A1234``), so the 403 hides nothing.
-Staff never see who reported or supported a case (see ``handlers.reports.staff_cases``).
+Staff never see who reported or supported a case (see ``handlers.reports.staff.queries``).
 A status that does not allow the action is 409 ``wrong_state`` (two staff pressing 接单 at
 once: one 200, one 409).
 """
@@ -27,9 +27,12 @@ from bot.api.routes.staff_models import (
     StaffTransferIn,
 )
 from handlers import photos
-from handlers.reports import service, staff_actions, staff_cases, staff_todo, views
-from handlers.reports import staff_texts as t
+from handlers.reports import render
 from handlers.reports.errors import BadInput
+from handlers.reports.service.cases import case_number
+from handlers.reports.staff import queries as staff_queries
+from handlers.reports.staff import service as staff_service
+from handlers.reports.staff import texts as t
 from storage.core.models import Person, Role
 from storage.reports.models import Case, CaseStatus
 
@@ -40,7 +43,7 @@ StaffCasePage = Page[StaffCaseItem]
 
 
 def _after(query: StaffQueueQuery) -> tuple[int, int, int] | None:
-    """The urgency key of the last case of the previous page (``staff_todo.urgency``)."""
+    """The urgency key of the last case of the previous page (``staff_queries.urgency``)."""
     value = decode_cursor(query.cursor)
     if value is None:
         return None
@@ -62,45 +65,45 @@ async def staff_queue(call: Call) -> StaffCasePage:
     if query.scope == "grid":
         if call.me.role is not Role.ADMIN:
             raise ApiError(403, "forbidden", "只有管理员可以查看全部案件")
-        rows = await staff_todo.community_cases(call.me, query.grid, statuses)
+        rows = await staff_queries.community_cases(call.me, query.grid, statuses)
     else:
-        rows = await staff_todo.my_cases(call.me, statuses)
+        rows = await staff_queries.my_cases(call.me, statuses)
         if query.grid:
             rows = [c for c in rows if c.grid_code == query.grid]
     if after is not None:
-        rows = [c for c in rows if staff_todo.urgency(c) > after]
-    await views.load_category_names()
+        rows = [c for c in rows if staff_queries.urgency(c) > after]
+    await render.load_category_names()
     me = call.me.openid
     items, cursor = page(rows[:query.limit + 1], query.limit,
                          lambda c: StaffCaseItem.of(c, me),
-                         key=lambda c: list(staff_todo.urgency(c)))
+                         key=lambda c: list(staff_queries.urgency(c)))
     return StaffCasePage(items=items, next_cursor=cursor)
 
 
 @routes.get("/staff/cases/{number}", response=StaffCaseDetail, roles=STAFF, errors=(403, 404),
             summary="案件详情（工作人员）：照片、负责方、时限和办理进度")
 async def staff_case(call: Call) -> StaffCaseDetail:
-    found = await staff_cases.case_file(call.params["number"], call.me)
+    found = await staff_queries.case_file(call.params["number"], call.me)
     return StaffCaseDetail.of_file(found, call.me.openid)
 
 
 async def _answer(case: Case, person: Person, message: str) -> StaffActionOut:
     fresh = await Case.get(id=case.id)  # as this transaction left it
-    found = await staff_cases.file_of(fresh, person)
+    found = await staff_queries.file_of(fresh, person)
     return StaffActionOut(message=message, case=StaffCaseDetail.of_file(found, person.openid))
 
 
 @routes.post("/staff/cases/{number}/accept", response=StaffActionOut, roles=STAFF,
              idempotent=True, errors=CASE_ERRORS, summary="接单（受理案件）")
 async def staff_accept(call: Call) -> StaffActionOut:
-    case = await staff_actions.accept(call.params["number"], call.me)
+    case = await staff_service.accept(call.params["number"], call.me)
     return await _answer(case, call.me, t.ACCEPTED.format(number=case.number))
 
 
 @routes.post("/staff/cases/{number}/start", response=StaffActionOut, roles=STAFF,
              idempotent=True, errors=CASE_ERRORS, summary="标记处理中")
 async def staff_start(call: Call) -> StaffActionOut:
-    case = await staff_actions.start(call.params["number"], call.me)
+    case = await staff_service.start(call.params["number"], call.me)
     return await _answer(case, call.me, t.STARTED.format(number=case.number))
 
 
@@ -111,9 +114,9 @@ async def staff_start(call: Call) -> StaffActionOut:
 async def staff_resolve(call: Call) -> StaffActionOut:
     body: StaffResolveIn = call.body
     number, me = call.params["number"], call.me
-    await staff_actions.case_for(number, me, "resolve")  # the case's refusals come first
+    await staff_service.case_for(number, me, "resolve")  # the case's refusals come first
     await photos.check_uploads(body.photo_ids, me.openid)
-    case = await staff_actions.resolve(number, me, body.photo_ids[0], body.note.strip())
+    case = await staff_service.resolve(number, me, body.photo_ids[0], body.note.strip())
     return await _answer(case, me, t.RESOLVED.format(number=case.number))
 
 
@@ -124,8 +127,8 @@ async def staff_reject(call: Call) -> StaffActionOut:
     reason = call.body.reason.strip()
     number = call.params["number"]
     if not reason:
-        raise BadInput(t.NEED_REASON.format(number=service.case_number(number) or number))
-    case = await staff_actions.reject(number, call.me, reason)
+        raise BadInput(t.NEED_REASON.format(number=case_number(number) or number))
+    case = await staff_service.reject(number, call.me, reason)
     return await _answer(case, call.me, t.REJECTED.format(number=case.number,
                                                           reason=case.referral))
 
@@ -134,7 +137,7 @@ async def staff_reject(call: Call) -> StaffActionOut:
              roles=STAFF, idempotent=True, errors=CASE_ERRORS,
              summary="转派（吹哨）给小区物业或职能部门")
 async def staff_transfer(call: Call) -> StaffActionOut:
-    case, label = await staff_actions.transfer(call.params["number"], call.me, call.body.to)
+    case, label = await staff_service.transfer(call.params["number"], call.me, call.body.to)
     return await _answer(case, call.me, t.TRANSFERRED.format(number=case.number, label=label))
 
 
@@ -142,5 +145,5 @@ async def staff_transfer(call: Call) -> StaffActionOut:
              idempotent=True, errors=CASE_ERRORS,
              summary="报到：小区物业确认负责（待受理的同时受理）")
 async def staff_acknowledge(call: Call) -> StaffActionOut:
-    case = await staff_actions.acknowledge(call.params["number"], call.me)
+    case = await staff_service.acknowledge(call.params["number"], call.me)
     return await _answer(case, call.me, t.ACKNOWLEDGED.format(number=case.number))

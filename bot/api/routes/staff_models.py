@@ -1,7 +1,7 @@
 """Request and response models of the staff routes (``bot.api.routes.staff``).
 
 No reporter or supporter identity or contact appears in any of them: staff see a case's
-place, description, photos and history, as in chat (``handlers.reports.staff_cases``).
+place, description, photos and history, as in chat (``handlers.reports.staff.queries``).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
-from handlers.reports import staff_todo, views
-from handlers.reports.staff_cases import CaseFile, Entry
+from handlers.reports import render
+from handlers.reports.staff import queries as staff_queries
+from handlers.reports.staff.queries import CaseFile, Entry
 from storage.core.models import Photo, PhotoStatus
 from storage.reports.models import Case, CaseStatus
 
@@ -66,11 +67,11 @@ class StaffCaseItem(BaseModel):
 
     @classmethod
     def of(cls, case: Case, me: str) -> StaffCaseItem:
-        _, due = staff_todo.due_of(case)
-        step: DueStep = "accept" if case.status in staff_todo.WAITING else "resolve"
+        _, due = staff_queries.due_of(case)
+        step: DueStep = "accept" if case.status in staff_queries.WAITING else "resolve"
         return cls(number=case.number, status=CaseStatus(case.status),
-                   status_name=views.status_name(case), category=case.category_code,
-                   category_name=views.category_name(case.category_code),
+                   status_name=render.status_name(case), category=case.category_code,
+                   category_name=render.category_name(case.category_code),
                    address=case.address, grid=case.grid_code,
                    responsible=_responsible(case), assigned_to_me=case.assignee_openid == me,
                    overdue=case.overdue, due_step=step, due_at=iso(due),
@@ -111,7 +112,7 @@ class StaffCaseEvent(BaseModel):
     def of(cls, entry: Entry) -> StaffCaseEvent:
         event = entry.event
         return cls(at=iso(event.at), action=event.action,
-                   action_name=views.ACTION_NAMES.get(event.action, event.action),
+                   action_name=render.ACTION_NAMES.get(event.action, event.action),
                    from_status=_status(event.from_status), to_status=_status(event.to_status),
                    note=event.note, by=entry.by)
 
@@ -158,7 +159,7 @@ class StaffCaseDetail(StaffCaseItem):
             **item.model_dump(), description=case.description, lat=case.lat, lng=case.lng,
             building=case.building_code, community=case.community_code,
             compound=case.compound_code,
-            responsible_name=views.RESPONSIBLE_NAMES.get(case.responsible, case.responsible),
+            responsible_name=render.RESPONSIBLE_NAMES.get(case.responsible, case.responsible),
             assignee=file.assignee, department=case.department, property_org=case.property_org,
             property_acknowledged_at=iso(case.property_acknowledged_at),
             escalation_level=case.escalation_level, confirm_due_at=iso(case.confirm_due_at),

@@ -1,4 +1,4 @@
-"""What staff do to a case: 接单, 处理中, 完成 (with the after-photo), 驳回, 转派, 报到.
+"""What staff do to a case (the use cases the chat and the API call): 接单, 处理中, 完成 (with the after-photo), 驳回, 转派, 报到.
 
 Each runs inside the message's effect (one transaction) and raises a ``CaseError`` to refuse,
 changing nothing. Every change writes its history row and, in the same transaction, the
@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers import photos
-from handlers.reports import notify, routing, staff_notify, views
-from handlers.reports import staff_texts as t
+from handlers.reports import notify, render, routing
 from handlers.reports.errors import NotAllowed, UnknownCase, WrongState
 from handlers.reports.lifecycle import MOVES, Conflict, transition
-from handlers.reports.service import find_case
-from handlers.reports.staff_auth import actor_name, may_act
+from handlers.reports.service.cases import find_case
+from handlers.reports.staff import notify as staff_notify
+from handlers.reports.staff import texts as t
+from handlers.reports.staff.auth import actor_name, may_act
 from handlers.reports.urgency import staff_urgent, step_of
 from storage import clock
 from storage.core.models import Person, Role
@@ -40,7 +41,7 @@ async def case_for(number: str, person: Person, action: str) -> Case:
 
 
 def _wrong(case: Case, action: str) -> WrongState:
-    return WrongState(t.WRONG_STATE.format(number=case.number, status=views.status_name(case),
+    return WrongState(t.WRONG_STATE.format(number=case.number, status=render.status_name(case),
                                            action=VERBS.get(action, action)))
 
 
@@ -119,7 +120,7 @@ async def transfer(number: str, person: Person, target: str) -> tuple[Case, str]
     await staff_notify.tell(case, moved.event.id, [found.assignee, *found.others], text,
                             urgent=staff_urgent(category, step=step_of(case.status)))
     await notify.resident_progress(case, moved.event.id, t.R_TRANSFERRED.format(
-        number=case.number, label=views.RESPONSIBLE_NAMES[found.responsible]))
+        number=case.number, label=render.RESPONSIBLE_NAMES[found.responsible]))
     return case, found.label
 
 
@@ -131,14 +132,14 @@ async def acknowledge(number: str, person: Person) -> Case:
         raise NotAllowed(t.NOT_PROPERTY_CASE.format(number=case.number))
     if case.property_acknowledged_at is not None:
         raise WrongState(t.ALREADY_ACKNOWLEDGED.format(
-            number=case.number, at=views.when(case.property_acknowledged_at)))
+            number=case.number, at=render.when(case.property_acknowledged_at)))
     if case.status not in MOVES["transfer"][0]:
         raise _wrong(case, "acknowledge")
     now = clock.now()
     updated = await Case.filter(id=case.id, property_acknowledged_at=None).update(
         property_acknowledged_at=now)
     if updated != 1:
-        raise WrongState(t.ALREADY_ACKNOWLEDGED.format(number=case.number, at=views.when(now)))
+        raise WrongState(t.ALREADY_ACKNOWLEDGED.format(number=case.number, at=render.when(now)))
     case.property_acknowledged_at = now
     moved = await _move(case, "acknowledge", person, note=person.org or "")
     if case.status in MOVES["accept"][0] and case.responsible == "property":

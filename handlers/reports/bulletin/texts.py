@@ -1,22 +1,4 @@
-"""What progress pushes and the weekly bulletin say (zh-CN), in one place."""
-
-from storage.reports.models import CaseStatus
-
-# Short state names: subscribe messages allow 5 characters in a "phrase" field.
-STATUS = {
-    CaseStatus.SUBMITTED: "已提交",
-    CaseStatus.DISPATCHED: "待受理",
-    CaseStatus.ACCEPTED: "已受理",
-    CaseStatus.IN_PROGRESS: "处理中",
-    CaseStatus.RESOLVED: "已办结",
-    CaseStatus.CLOSED: "已完结",
-    CaseStatus.REOPENED: "重新办理",
-    CaseStatus.MERGED: "已合并",
-    CaseStatus.REJECTED: "未受理",
-    CaseStatus.HIDDEN: "已隐藏",
-}
-TITLE = "随手拍 {number}"
-HEAD = "您关注的问题 {number} 有新进展（当前：{status}）："
+"""What the weekly bulletin (周通报) says, in Simplified Chinese."""
 
 # -- weekly bulletin (周通报) ---------------------------------------------------------------
 B_TITLE = "邻里周通报 {week}（{start} 至 {end}）"

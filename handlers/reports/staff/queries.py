@@ -1,6 +1,7 @@
-"""What staff see of one case (``案件 A1234`` in chat, ``GET /staff/cases/A1234`` in the API).
+"""What staff see: their queue (``我的待办``, ``GET /staff/cases``: the open cases they answer
+for, most urgent first) and one case (``案件 A1234``, ``GET /staff/cases/A1234``).
 
-Who may look is who may act (``staff_auth.may_act``, through ``staff_actions.case_for``).
+Who may look at a case is who may act (``auth.may_act``, through ``service.case_for``).
 Staff never see who reported or supported a case: the chat shows them the card (place,
 description, photos) and the timeline, no reporter or supporter name, phone or openid, and
 so does this. In the history, staff actors are named (role and name, as staff are named to
@@ -9,15 +10,20 @@ each other in chat), residents are only "居民" and the system "系统".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from handlers.reports import views
+from tortoise.expressions import Q
+
+from handlers.reports import render
 from handlers.reports.lifecycle import MOVES
-from handlers.reports.staff_actions import case_for
-from handlers.reports.staff_auth import actor_name
-from handlers.reports.staff_notify import AFTER
+from handlers.reports.staff.auth import actor_name
+from handlers.reports.staff.notify import AFTER
+from handlers.reports.staff.service import case_for
 from storage.core.models import Person, Photo, PhotoStatus, Role
-from storage.reports.models import Case, CaseEvent
+from storage.geo.models import Community, Grid
+from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
 
 REPORT = "report"  # owner_kind of the reporter's photos
 SYSTEM = "系统"
@@ -84,7 +90,7 @@ def _by(event: CaseEvent, people: dict[str, Person]) -> str:
 
 async def file_of(case: Case, person: Person) -> CaseFile:
     """The staff view of ``case`` for ``person`` (who may act on it: checked by the caller)."""
-    await views.load_category_names()
+    await render.load_category_names()
     rows = await Photo.filter(owner_id=case.number, owner_kind__in=[REPORT, AFTER],
                               status__in=list(SHOWN)).order_by("id")
     events = [e for e in await CaseEvent.filter(case_id=case.id).order_by("at", "id")
@@ -105,3 +111,73 @@ async def file_of(case: Case, person: Person) -> CaseFile:
 async def case_file(number: str, person: Person) -> CaseFile:
     """``案件 A1234``: UnknownCase, or NotAllowed unless ``person`` may act on the case."""
     return await file_of(await case_for(number, person, "view"), person)
+
+
+# -- the queue (我的待办) ----------------------------------------------------------------
+
+WAITING = (CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.REOPENED)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NO_DUE = 2**62  # sorts after every real due time
+
+
+def _scope(person: Person, deputy_of: list[str], admin_of: list[str]) -> Q:
+    scope = Q(assignee_openid=person.openid)
+    if person.role is Role.GRID_WORKER and person.grid:
+        scope |= Q(grid_code=person.grid)
+    if person.role is Role.PROPERTY_MANAGER and person.org:
+        scope |= Q(property_org=person.org, responsible="property")
+    if person.role is Role.DEPARTMENT and person.org:
+        scope |= Q(department=person.org, responsible="department")
+    if deputy_of:
+        scope |= Q(grid_code__in=deputy_of, overdue=True)
+    if admin_of:
+        scope |= Q(community_code__in=admin_of)
+    return scope
+
+
+def due_of(case: Case) -> tuple[str, datetime | None]:
+    if case.status in WAITING:
+        return "受理", case.accept_due_at
+    return "办结", case.resolve_due_at
+
+
+def urgency(case: Case) -> tuple[int, int, int]:
+    """The queue's order as plain integers (usable as a page cursor): overdue first, then the
+    nearest due time (microseconds since the epoch), then the oldest case."""
+    _, due = due_of(case)
+    micros = (due - _EPOCH) // timedelta(microseconds=1) if due else NO_DUE
+    return (0 if case.overdue else 1, micros, case.id)
+
+
+def _open(statuses: Iterable[CaseStatus] | None) -> list[CaseStatus]:
+    return [s for s in (statuses or OPEN_STATUSES) if s in OPEN_STATUSES]
+
+
+async def my_cases(person: Person, statuses: Iterable[CaseStatus] | None = None) -> list[Case]:
+    """The open cases ``person`` answers for (of ``statuses`` only, if given), most urgent first."""
+    wanted = _open(statuses)
+    if not wanted:
+        return []
+    deputy_of = list(await Grid.filter(deputy_openid=person.openid)
+                     .values_list("code", flat=True))
+    admin_of = list(await Community.filter(admin_openid=person.openid)
+                    .values_list("code", flat=True))
+    rows = await Case.filter(_scope(person, deputy_of, admin_of), status__in=wanted)
+    return sorted(rows, key=urgency)
+
+
+async def community_cases(admin: Person, grid: str | None = None,
+                          statuses: Iterable[CaseStatus] | None = None) -> list[Case]:
+    """An admin's overview: every open case of the communities they administer (of every
+    community when they administer none), of one grid if given, most urgent first."""
+    wanted = _open(statuses)
+    if not wanted:
+        return []
+    query = Case.filter(status__in=wanted)
+    admin_of = list(await Community.filter(admin_openid=admin.openid)
+                    .values_list("code", flat=True))
+    if admin_of:
+        query = query.filter(community_code__in=admin_of)
+    if grid:
+        query = query.filter(grid_code=grid)
+    return sorted(await query, key=urgency)

@@ -1,4 +1,4 @@
-"""How a case looks in chat (zh-CN), shared by the resident and the staff side.
+"""How a case looks in chat (zh-CN): chat text made from values, for residents and staff.
 
 ``case_card(case)`` is the full card (the reporter, staff); ``public_card(case)`` what other
 residents may read (the nearby card, a supporter's 查): the description masked and the
@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 
 from handlers import masking
-from handlers.geo.categories import DEFAULT_FILE
+from handlers.categories.taxonomy import DEFAULT_FILE
 from handlers.geo.datafile import read_json
 from storage import clock
 from storage.geo.models import Category

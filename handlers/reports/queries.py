@@ -1,11 +1,12 @@
-"""A resident's view of their reports: ``我的上报`` and ``查 A1234``.
+"""What residents may see of cases: their list, one case for a viewer (read-only).
+
+The chat's ``我的上报`` and ``查 A1234`` (``flows.mine``) and the API read cases through these.
 
 Residents see the cases they reported or supported (+1); staff and admins any case in chat
 (the API narrows staff to the cases they may act on: ``may_see(..., any_staff=False)``).
-The answers to a resolved case (满意 / 不满意 / 1-5 / 没修好) live in ``feedback``.
+The answers to a resolved case (满意 / 不满意 / 1-5 / 没修好) live in ``service.feedback``.
 
-The use cases are plain functions the API calls too: ``my_cases``, ``visible_case`` and
-``case_view``.
+The API calls them too: ``my_cases``, ``visible_case``, ``case_view`` and ``supported_ids``.
 
 A supporter sees the public view of a case (``CaseView.public``): the description and the
 timeline's notes masked and the address down to the building (``handlers.masking``), and of
@@ -20,11 +21,10 @@ from typing import Literal
 
 from tortoise.expressions import Q
 
-from handlers.context import Context
-from handlers.flows import Flow, Step, command, done
-from handlers.reports import service, staff_auth, texts, views
+from handlers.reports import render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase
-from handlers.reports.staff_notify import AFTER
+from handlers.reports.staff import auth as staff_auth
+from handlers.reports.staff.notify import AFTER
 from storage.core.models import Person, Photo, PhotoStatus
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Supporter
 
@@ -57,7 +57,7 @@ async def sees_private(case: Case, person: Person) -> bool:
 
 
 async def visible_case(number: str, person: Person, *, any_staff: bool = True) -> Case:
-    """Case ``number`` (as ``service.case_number`` reads it) if ``person`` may see it.
+    """Case ``number`` (as ``service.cases.case_number`` reads it) if ``person`` may see it.
 
     UnknownCase, or NotAllowed for a case that is not theirs to see.
     """
@@ -121,43 +121,5 @@ async def case_view(case: Case, person: Person) -> CaseView:
                     photos=[p for p in rows if p.owner_kind == REPORT
                             and (role != "supporter" or p.openid == person.openid)],
                     after_photos=[p for p in rows if p.owner_kind == AFTER],
-                    events=await views.public_events(case),
+                    events=await render.public_events(case),
                     actions=resident_actions(case, role, supported))
-
-
-async def mine(ctx: Context) -> Step:
-    openid = ctx.person.openid
-    cases = await my_cases(openid)
-    if not cases:
-        return done(texts.MINE_EMPTY)
-    lines = [texts.MINE_HEAD.format(count=len(cases))]
-    for case in cases:
-        lines.append(texts.MINE_LINE.format(
-            number=case.number, category=views.category_name(case.category_code),
-            status=views.status_name(case),
-            role="" if case.reporter_openid == openid else texts.MINE_SUPPORTER))
-    lines.append(texts.MINE_TAIL.format(number=cases[0].number))
-    return done("\n".join(lines))
-
-
-async def lookup(ctx: Context) -> Step:
-    number = service.case_number(ctx.arg.split(" ")[0]) if ctx.arg else None
-    if number is None:
-        return done(texts.LOOKUP_HINT)
-    try:
-        case = await visible_case(number, ctx.person)
-    except (UnknownCase, NotAllowed) as exc:
-        return done(exc.reply)
-    public = not (case.reporter_openid == ctx.person.openid or ctx.person.role.is_staff)
-    reply = (f"{views.case_card(case, public)}\n\n"
-             f"{await views.timeline(case, public)}")
-    if case.status is CaseStatus.RESOLVED and case.reporter_openid == ctx.person.openid:
-        reply += "\n\n" + texts.ASK_FEEDBACK.format(number=case.number)
-    return done(reply)
-
-
-FLOWS = [
-    command("report_mine", mine, "我的上报", clicks=("REPORT_MINE",)),
-    Flow("report_lookup", lookup, keywords=("查",), arg="required", arg_pattern=r"[Aa]\s*\d",
-         arg_hint=("案件编号", "查 A1001")),
-]

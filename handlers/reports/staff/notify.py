@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from handlers import outbox
-from handlers.reports import staff_texts as t
-from handlers.reports import views
+from handlers.reports import render
+from handlers.reports.staff import texts as t
 from storage.core.models import Photo, PhotoStatus
 from storage.reports.models import Case
 
@@ -42,9 +42,9 @@ async def tell(case: Case, event_id: int, openids: Iterable[str | None], text: s
 
 
 def fill(case: Case, template: str, **extra: object) -> str:
-    return template.format(number=case.number, card=views.case_card(case),
-                           accept_due=views.when(case.accept_due_at),
-                           resolve_due=views.when(case.resolve_due_at), **extra)
+    return template.format(number=case.number, card=render.case_card(case),
+                           accept_due=render.when(case.accept_due_at),
+                           resolve_due=render.when(case.resolve_due_at), **extra)
 
 
 async def dispatched(case: Case, event_id: int, others: list[str], copies: list[str],

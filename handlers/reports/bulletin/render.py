@@ -1,17 +1,14 @@
-"""The weekly bulletin as text, and its delivery to community admins through the outbox."""
+"""The weekly bulletin as text: the figures (``queries``) with names, split into messages."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers import outbox
-from handlers.context import Services
-from handlers.reports import bulletin
-from handlers.reports import push_texts as t
-from handlers.reports.bulletin import Figures, Unit
-from handlers.wishes.stats import fulfilled_counts
+from handlers.reports.bulletin import queries
+from handlers.reports.bulletin import texts as t
+from handlers.reports.bulletin.queries import Figures, Unit
+from handlers.wishes.queries import fulfilled_counts
 from storage import clock
-from storage.core.models import Person, Role
 from storage.geo.models import Community, Grid
 
 MIN_VOLUME = 5  # units with fewer cases in the week are shown but not ranked
@@ -24,14 +21,14 @@ def _hours(h: float | None) -> str:
     return f"{round(h * 60)}分钟" if h < 1 else f"{h:.1f}小时"
 
 
-def _share(x: float | None) -> str:
+def share(x: float | None) -> str:
     return t.B_NONE if x is None else f"{round(x * 100)}%"
 
 
 def _line(template: str, name: str, u: Unit, **extra: object) -> str:
     rating = t.B_NONE if u.satisfaction is None else f"{u.satisfaction:.1f}分"
     return template.format(name=name, cases=u.cases, accept=_hours(u.median_accept),
-                           sla=_share(u.sla_share), reopen=_share(u.reopen_rate),
+                           sla=share(u.sla_share), reopen=share(u.reopen_rate),
                            rating=rating, **extra)
 
 
@@ -48,7 +45,7 @@ async def _names(f: Figures) -> None:
 
 
 async def render(week: str) -> tuple[str, Figures]:
-    f = await bulletin.compute(week)
+    f = await queries.compute(week)
     await _names(f)
     wishes = await fulfilled_counts(f.since, f.until)
     end = clock.local(f.until - timedelta(seconds=1))
@@ -58,7 +55,7 @@ async def render(week: str) -> tuple[str, Figures]:
                          (t.B_GRIDS, f.grids.values())):
         units = sorted(units, key=lambda u: (-u.cases, u.name))
         lines += [title, *(_line(t.B_UNIT, u.name, u) for u in units)] if units else []
-    ranking = bulletin.ranked([*f.communities.values(), *f.grids.values()], MIN_VOLUME)
+    ranking = queries.ranked([*f.communities.values(), *f.grids.values()], MIN_VOLUME)
     lines.append(t.B_RANKING.format(minimum=MIN_VOLUME))
     lines += [_line(t.B_RANK, u.name, u, rank=i) for i, u in enumerate(ranking, 1)] or [
         t.B_NO_RANKING.format(minimum=MIN_VOLUME)]
@@ -80,34 +77,3 @@ def parts(text: str, limit: int = PART) -> list[str]:
         else:
             out.append(line)
     return out
-
-
-async def recipients() -> list[str]:
-    """Community admins: each community's admin and every person with the admin role."""
-    found = await Community.filter(admin_openid__isnull=False).values_list("admin_openid",
-                                                                          flat=True)
-    found += await Person.filter(role=Role.ADMIN).values_list("openid", flat=True)
-    return sorted({o for o in found if o})
-
-
-async def send(week: str) -> int:
-    """Queue the bulletin for every recipient; returns messages queued (idempotent by week)."""
-    text, f = await render(week)
-    notice = {"title": t.B_TITLE.format(week=week, start="", end="").split("（")[0],
-              "status": t.B_NOTICE_STATUS,
-              "line": t.B_NOTICE_TEXT.format(cases=f.total.cases, sla=_share(f.total.sla_share))}
-    pieces = parts(text, PART - 8)
-    if len(pieces) > 1:  # sent side by side: say which part is which
-        pieces = [f"（{i}/{len(pieces)}）{p}" for i, p in enumerate(pieces, 1)]
-    count = 0
-    for openid in await recipients():
-        for i, piece in enumerate(pieces, 1):
-            await outbox.enqueue(openid, piece, key=f"bulletin:{week}:{openid}:{i}",
-                                 notice=notice)
-            count += 1
-    return count
-
-
-async def weekly(services: Services) -> None:
-    """The scheduler's Monday 08:00 job: last week's bulletin."""
-    await send(bulletin.last_week())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.geo.categories import active_categories
-from handlers.geo.classifier import classify, warm_up
+from handlers.categories.classifier import classify, warm_up
+from handlers.categories.queries import active_categories
 from storage.geo.models import Category
 
 

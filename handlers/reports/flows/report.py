@@ -1,4 +1,4 @@
-"""随手拍: the resident's report, a conversation that fills slots in any order.
+"""随手拍 in chat: the resident's report, a conversation that fills slots in any order.
 
 Entered by a photo, ``随手拍`` (optionally with the description) or the menu.
 Every step runs ``fill``: a photo, a location, ``本楼`` or a correction (改照片/改位置/改描述/
@@ -6,7 +6,9 @@ Every step runs ``fill``: a photo, a location, ``本楼`` or a correction (改�
 is the description while there is none). The step is always the first missing slot, then
 the card and ``确认``; before a new case, a nearby open case of the same category is offered
 ("是不是这个？", its public card), and ``是`` adds the resident as a supporter instead - of
-that case only, while it is open and within its radius of the draft's place (``support``).
+that case only, while it is open and within its radius of the draft's place
+(``service.support``). The slots and the prompts live in ``draft``; creating the case is
+``service.cases.submit_case``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from handlers import photos
 from handlers.context import Context
 from handlers.flows import Flow, Step, done, goto
 from handlers.inbound import Kind
-from handlers.reports import draft, service, support, texts, views
+from handlers.reports import draft, render, texts
+from handlers.reports.service import cases, support
 from storage.reports.models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
 PROMPTS = {"photo": texts.ASK_PHOTO, "location": "请发送位置（「+」→「位置」），或回复「本楼」。",
@@ -79,7 +82,7 @@ async def _photo(ctx: Context, media_id: str) -> Step:
 async def _free_text(ctx: Context, text: str) -> Step | None:
     """A text where a photo or a location is expected: the description, if there is none
     and the text is not a command (放弃 W12 after a stray photo is 放弃, not a description)."""
-    if ctx.data.get("desc") is not None or draft.is_command(text):
+    if ctx.data.get("desc") is not None or ctx.is_command(text):
         return None  # the engine tries other commands, then repeats the prompt
     return await _desc(ctx, text)
 
@@ -115,10 +118,10 @@ async def _confirm(ctx: Context, text: str) -> Step | None:
     if text not in texts.YES_WORDS:
         return None
     d = ctx.data
-    found = await service.find_duplicates(d["category"], d["lat"], d["lng"])
+    found = await cases.find_duplicates(d["category"], d["lat"], d["lng"])
     if found:
         d["dup"] = found[0].number
-        return goto("dup", texts.ASK_DUP.format(card=views.public_card(found[0])))
+        return goto("dup", texts.ASK_DUP.format(card=render.public_card(found[0])))
     return await _submit(ctx)
 
 
@@ -134,7 +137,7 @@ async def _dup(ctx: Context, text: str) -> Step | None:
     if case.reporter_openid == ctx.person.openid:
         return done(texts.OWN_CASE.format(number=case.number))
     async with ctx.effect() as record:
-        added = await service.add_supporter(case, ctx.person.openid, via=SUPPORT_OFFERED)
+        added = await support.add_supporter(case, ctx.person.openid, via=SUPPORT_OFFERED)
         for media_id in ctx.data.get("photos") or []:
             await photos.attach(media_id, "report", case.number, ctx.person.openid)
         reply = texts.SUPPORTED if added else texts.ALREADY_SUPPORTED
@@ -145,7 +148,7 @@ async def _dup(ctx: Context, text: str) -> Step | None:
 async def _submit(ctx: Context) -> Step:
     d = ctx.data
     async with ctx.effect() as record:
-        case = await service.submit_case(
+        case = await cases.submit_case(
             reporter_openid=ctx.person.openid, category_code=d["category"],
             description=d.get("desc") or "", lat=d["lat"], lng=d["lng"],
             address=d.get("address") or "", building_code=d.get("building"),

@@ -1,5 +1,6 @@
-"""Staff commands on 随手拍 cases, in chat: 接单, 处理中, 完成 (then the after-photo), 驳回,
-转派 物业|部门, 报到, 我的待办, 案件 A1234. Each effect is one transaction keyed by the message."""
+"""Staff commands on 随手拍 cases in chat: 接单, 处理中, 完成 (then the after-photo), 驳回,
+转派 物业|部门, 报到, 我的待办, 案件 A1234. Each effect is one transaction keyed by the message;
+the use cases are ``service``'s."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from handlers.context import Context
 from handlers.flows import Flow, Step, command, done, goto
 from handlers.inbound import Kind
 from handlers.normalize import normalize, split_command
-from handlers.reports import staff_actions as actions
-from handlers.reports import staff_texts as t
-from handlers.reports import views
+from handlers.reports import render
 from handlers.reports.errors import BadInput, CaseError
-from handlers.reports.staff_notify import AFTER, photo_text
-from handlers.reports.staff_todo import todo_text
+from handlers.reports.staff import service
+from handlers.reports.staff import texts as t
+from handlers.reports.staff.notify import AFTER, photo_text
+from handlers.reports.staff.render import todo_text
 from storage.core.models.people import STAFF_ROLES
 
 _ARG = re.compile(r"^([Aa]\s*\d{1,10})(?:\s+|[,，:：]|$)(.*)$", re.S)
@@ -43,14 +44,14 @@ async def act(ctx: Context, work: Callable[[], Awaitable[str]]) -> Step:
 
 async def accept(ctx: Context) -> Step:
     async def work() -> str:
-        case = await actions.accept(case_arg(ctx)[0], ctx.person)
+        case = await service.accept(case_arg(ctx)[0], ctx.person)
         return t.ACCEPTED.format(number=case.number)
     return await act(ctx, work)
 
 
 async def start(ctx: Context) -> Step:
     async def work() -> str:
-        case = await actions.start(case_arg(ctx)[0], ctx.person)
+        case = await service.start(case_arg(ctx)[0], ctx.person)
         return t.STARTED.format(number=case.number)
     return await act(ctx, work)
 
@@ -59,7 +60,7 @@ async def complete(ctx: Context) -> Step:
     """完成 A1234 [说明]: checks now, then waits for the after-photo."""
     try:
         number, note = case_arg(ctx)
-        case = await actions.case_for(number, ctx.person, "resolve")
+        case = await service.case_for(number, ctx.person, "resolve")
     except CaseError as exc:
         return done(exc.reply)
     ctx.data.update(case=case.number, note=note[:200])
@@ -74,7 +75,7 @@ async def after_photo(ctx: Context) -> Step | None:
     media_id = ctx.msg.media_id
 
     async def work() -> str:
-        case = await actions.resolve(ctx.data["case"], ctx.person, media_id,
+        case = await service.resolve(ctx.data["case"], ctx.person, media_id,
                                      ctx.data.get("note", ""))
         return t.RESOLVED.format(number=case.number)
     return await act(ctx, work)
@@ -85,7 +86,7 @@ async def reject(ctx: Context) -> Step:
         number, reason = case_arg(ctx)
         if not reason:
             raise BadInput(t.NEED_REASON.format(number=number))
-        case = await actions.reject(number, ctx.person, reason[:200])
+        case = await service.reject(number, ctx.person, reason[:200])
         return t.REJECTED.format(number=case.number, reason=case.referral)
     return await act(ctx, work)
 
@@ -96,14 +97,14 @@ async def transfer(ctx: Context) -> Step:
         target = TARGETS.get(rest.split()[0] if rest else "")
         if target is None:
             raise BadInput(t.TRANSFER_HOW.format(number=number))
-        case, label = await actions.transfer(number, ctx.person, target)
+        case, label = await service.transfer(number, ctx.person, target)
         return t.TRANSFERRED.format(number=case.number, label=label)
     return await act(ctx, work)
 
 
 async def acknowledge(ctx: Context) -> Step:
     async def work() -> str:
-        case = await actions.acknowledge(case_arg(ctx)[0], ctx.person)
+        case = await service.acknowledge(case_arg(ctx)[0], ctx.person)
         return t.ACKNOWLEDGED.format(number=case.number)
     return await act(ctx, work)
 
@@ -115,17 +116,17 @@ async def todo(ctx: Context) -> Step:
 async def show(ctx: Context) -> Step:
     """案件 A1234: the card, who answers for it, photos and the timeline."""
     try:
-        case = await actions.case_for(case_arg(ctx)[0], ctx.person, "view")
+        case = await service.case_for(case_arg(ctx)[0], ctx.person, "view")
     except CaseError as exc:
         return done(exc.reply)
-    await views.load_category_names()
+    await render.load_category_names()
     photos = await photo_text(case)
     after = await photo_text(case, AFTER)
-    head = t.CASE_HEAD.format(card=views.case_card(case), photos=photos,
-                              who=views.RESPONSIBLE_NAMES.get(case.responsible, ""))
+    head = t.CASE_HEAD.format(card=render.case_card(case), photos=photos,
+                              who=render.RESPONSIBLE_NAMES.get(case.responsible, ""))
     if after != t.PHOTO_NONE:
         head += f"\n处理后照片：{after}"
-    return done(f"{head}\n{await views.timeline(case)}")
+    return done(f"{head}\n{await render.timeline(case)}")
 
 
 def _hint(keyword: str) -> tuple[str, str]:

@@ -1,10 +1,10 @@
 """A report sent as one form (the mini-program): the chat's 随手拍 in a single step.
 
-The chat collects the slots in a conversation (``flow``, ``draft``); a form sends them
+The chat collects the slots in a conversation (``flows.report``, ``draft``); a form sends them
 together: 1-3 photos, the category, a description and the place - a point in GCJ-02 or the
-reporter's own building (本楼). Checked here, then created by ``service.submit_case`` like
+reporter's own building (本楼). Checked here, then created by ``cases.submit_case`` like
 every other case. Before submitting, a client offers the open cases nearby
-(``service.find_duplicates``) and ``service.support_case`` (+1) instead, as the chat's
+(``cases.find_duplicates``) and ``support.support_nearby`` (+1) instead, as the chat's
 "是不是这个？" does.
 """
 
@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 
-from handlers.reports import service, texts
+from handlers.reports import texts
 from handlers.reports.errors import BadInput, CaseError
+from handlers.reports.service import cases
 from storage.core.models import Person
 from storage.geo.models import Building
 from storage.reports.models import Case
@@ -77,7 +78,7 @@ async def submit_report(person: Person, *, category: str, description: str,
                 and abs(lng) <= 180):
             raise BadInput(BAD_POINT)
         address = address or point_label(lat, lng)
-    return await service.submit_case(
+    return await cases.submit_case(
         reporter_openid=person.openid, category_code=category, description=description,
         lat=lat, lng=lng, address=address[:MAX_ADDRESS], building_code=building_code,
         media_ids=shots)

@@ -1,4 +1,4 @@
-"""Creating and finding cases: submit (locate, route, dispatch, tell staff), duplicates, +1.
+"""Creating and finding cases: submit (locate, route, dispatch, tell staff), duplicates.
 
 Every function runs in the caller's transaction when given ``using_db`` (the message's
 effect), else in one of its own; refusals are ``CaseError``s carrying a Chinese reply.
@@ -13,43 +13,23 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from handlers import photos
+from handlers.categories.queries import get_category
 from handlers.geo import grids
-from handlers.geo.categories import get_category
 from handlers.geo.projection import bbox_around, distance_m
 from handlers.normalize import normalize
-from handlers.reports import routing, staff_notify, views
-from handlers.reports.errors import (
-    BadInput,
-    CaseError,
-    NotAllowed,
-    UnknownCase,
-    UnknownCategory,
-    WrongState,
-)
+from handlers.reports import render, routing
+from handlers.reports.errors import UnknownCategory
 from handlers.reports.lifecycle import transition
+from handlers.reports.staff import notify as staff_notify
 from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.geo.models import Category
-from storage.reports.models import OPEN_STATUSES, Case, Supporter
-
-__all__ = ["BadInput", "CaseError", "NotAllowed", "OwnCase", "UnknownCase", "UnknownCategory",
-           "WrongState", "add_supporter", "case_number", "find_case", "find_duplicates",
-           "submit_case", "support_case"]
+from storage.reports.models import OPEN_STATUSES, Case
 
 NUMBER_BASE = 1000  # A1001 is the first case
-OWN_CASE = "这是您自己上报的 {number}，不能为它 +1。"
-NOT_OPEN = "{number} 已不在办理中，不能再 +1。"
-
-
-class OwnCase(CaseError):
-    """+1 for one's own case."""
-
-    code = "own_case"
 _NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
 
 
@@ -77,7 +57,7 @@ async def _category(code: str) -> Category:
     category = await get_category(code)
     if category is None or not category.active:
         raise UnknownCategory(f"没有这个问题分类：{code}")
-    views.remember_category(category)
+    render.remember_category(category)
     return category
 
 
@@ -148,45 +128,3 @@ async def find_duplicates(category_code: str, lat: float, lng: float) -> list[Ca
                              lng__lte=max_lng)
     near = [(distance_m(lat, lng, c.lat, c.lng), c.id, c) for c in rows]
     return [c for d, _, c in sorted(near, key=lambda x: x[:2]) if d <= radius]
-
-
-async def add_supporter(case: Case, openid: str, using_db: Any = None, *, via: str) -> bool:
-    """+1: False when it is the person's own case or they already support it.
-
-    ``via`` says how the person came to it (``Supporter.via``); the caller checked that they
-    may (``handlers.reports.support``).
-    """
-    if openid == case.reporter_openid:
-        return False
-    async with transaction(using_db) as conn:
-        if await Supporter.filter(case_id=case.id, openid=openid).using_db(conn).exists():
-            return False
-        try:
-            async with in_transaction() as savepoint:  # a lost race keeps the outer intact
-                await Supporter.create(case_id=case.id, openid=openid, via=via,
-                                       using_db=savepoint)
-        except IntegrityError:  # the same person's +1 arrived twice at once
-            return False
-        await Case.filter(id=case.id).using_db(conn).update(
-            supporters_count=F("supporters_count") + 1)
-        case.supporters_count += 1
-        await transition(case, "support", openid, using_db=conn)
-    return True
-
-
-async def support_case(case: Case, openid: str, media_ids: list[str] | None = None,
-                       using_db: Any = None, *, via: str) -> bool:
-    """+1 an open case, with the supporter's own photos of the problem (as the chat's 是).
-
-    True when added, False when ``openid`` already supports it; OwnCase for the reporter,
-    WrongState for a case no longer open.
-    """
-    if openid == case.reporter_openid:
-        raise OwnCase(OWN_CASE.format(number=case.number))
-    if case.status not in OPEN_STATUSES:
-        raise WrongState(NOT_OPEN.format(number=case.number))
-    async with transaction(using_db) as conn:
-        added = await add_supporter(case, openid, conn, via=via)
-        for media_id in dict.fromkeys(media_ids or []):
-            await photos.attach(media_id, "report", case.number, openid)
-    return added

@@ -1,25 +1,18 @@
-"""Report categories: the taxonomy file, its loading into ``Category`` rows, and lookups.
+"""The taxonomy file: where it lives, what an entry may hold, and its check.
 
 The taxonomy lives in ``data/categories.json`` (or any file given to ``linli categories load``):
-changing an SLA, a department or a radius is an edit and a load, no code. Loading matches by
-code: new codes are created, changed ones updated, identical ones left alone; the order of the
-file is the order residents see. Categories the file does not mention are kept (and reported),
-or deactivated with ``deactivate_missing``.
-Cases keep their category code, so a category is never deleted, only deactivated.
+changing an SLA, a department or a radius is an edit and a load, no code. ``parse_categories``
+checks a document and names every entry at fault; ``service.load_categories`` writes it.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
-from handlers.geo.datafile import read_json
 from handlers.geo.errors import GeoDataError
-from storage.geo.models import Category, Responsible
+from storage.geo.models import Responsible
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "categories.json"
 FALLBACK = "other"  # where what fits nowhere goes; the classifier's answer to unknown text
@@ -28,15 +21,6 @@ FIELDS = {"code", "name", "responsible", "department", "accept_sla_hours",
           "resolve_sla_hours", "duplicate_radius_m", "active", "description"}
 MAX_SLA_HOURS = 24 * 90
 MAX_RADIUS_M = 5000
-
-
-@dataclass
-class LoadResult:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    not_in_file: list[str] = field(default_factory=list)  # kept as they were...
-    deactivated: list[str] = field(default_factory=list)  # ...or deactivated on request
 
 
 def parse_categories(doc: Any) -> list[dict[str, Any]]:
@@ -110,47 +94,3 @@ def _parse_entry(number: int, entry: Any, problems: list[str]) -> dict[str, Any]
 
 def _whole(value: Any, low: int, high: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-async def load_categories(source: str | Path | Any = None, *,
-                          deactivate_missing: bool = False) -> LoadResult:
-    """Upsert the taxonomy from a file, or a parsed document, or the default file (None)."""
-    source = DEFAULT_FILE if source is None else source
-    doc = read_json(source) if isinstance(source, str | Path) else source
-    rows = parse_categories(doc)
-    result = LoadResult()
-    async with in_transaction():
-        existing = {c.code: c for c in await Category.all().select_for_update()}
-        for row in rows:
-            current = existing.pop(row["code"], None)
-            if current is None:
-                await Category.create(**row)
-                result.created.append(row["code"])
-                continue
-            changed = {k: v for k, v in row.items() if getattr(current, k) != v}
-            if changed:
-                await current.update_from_dict(changed).save()
-            # A new position alone (another entry left out) is applied, not reported.
-            updated = set(changed) - {"sort_order"}
-            (result.updated if updated else result.unchanged).append(row["code"])
-        for code, category in sorted(existing.items()):
-            result.not_in_file.append(code)
-            if deactivate_missing and category.active:
-                category.active = False
-                await category.save()
-                result.deactivated.append(code)
-    return result
-
-
-async def active_categories() -> list[Category]:
-    """The categories a resident may choose, in the taxonomy's order."""
-    return await Category.filter(active=True).order_by("sort_order", "code")
-
-
-async def all_categories() -> list[Category]:
-    return await Category.all().order_by("sort_order", "code")
-
-
-async def get_category(code: str) -> Category | None:
-    """A category by code, active or not (old cases keep deactivated categories)."""
-    return await Category.get_or_none(code=code)

@@ -1,4 +1,4 @@
-"""The weekly bulletin (周通报): figures per grid and per community for one ISO week.
+"""The weekly bulletin's figures (周通报): per grid and per community for one ISO week.
 
 A week runs Monday 00:00 to Monday 00:00, Asia/Shanghai. Each figure counts what happened in
 the week: cases submitted (merged and hidden ones left out); the median time from submission

@@ -1,0 +1,19 @@
+"""Category look-ups: what residents may choose, every category, one by code."""
+
+from __future__ import annotations
+
+from storage.geo.models import Category
+
+
+async def active_categories() -> list[Category]:
+    """The categories a resident may choose, in the taxonomy's order."""
+    return await Category.filter(active=True).order_by("sort_order", "code")
+
+
+async def all_categories() -> list[Category]:
+    return await Category.all().order_by("sort_order", "code")
+
+
+async def get_category(code: str) -> Category | None:
+    """A category by code, active or not (old cases keep deactivated categories)."""
+    return await Category.get_or_none(code=code)

@@ -1,0 +1,8 @@
+"""随手拍, the staff side: grid workers, property managers, departments and admins.
+
+flows (the chat commands 接单, 处理中, 完成 + after-photo, 驳回, 转派, 报到, 我的待办, 案件),
+service (what those commands do to a case, also called by the API), auth (who may act on a
+case, how staff are named), queries (the 我的待办 queue and the staff view of one case),
+render (the 我的待办 text), notify (what staff hear through the outbox), texts (zh-CN).
+``flows.FLOWS`` joins the domain's ``handlers.reports.FLOWS``.
+"""
