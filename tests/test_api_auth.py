@@ -10,8 +10,8 @@ from bot import keys
 from storage import sessions
 from storage.core.models import Person, Photo, ProcessedMessage, Role
 from storage.kv import KV, create_redis
-from tests.api_client import PREFIX, form, jpeg
-from tests.cli_runner import run_cli
+from tests.support.api import PREFIX, form, jpeg
+from tests.support.cli import run_cli
 
 
 async def test_login_with_a_wx_login_code_gives_a_session(api):

@@ -10,7 +10,7 @@ import pytest
 from handlers.geo.demo import load_geo_demo
 from storage.core.models import Wish
 from storage.reports.models import Case
-from tests.api_client import form, jpeg
+from tests.support.api import form, jpeg
 
 GOOD = (43.8860, 125.3180)
 BAD = [("nan", GOOD[1]), (GOOD[0], "NaN"), ("1e308", GOOD[1]), ("inf", GOOD[1]),

@@ -28,7 +28,7 @@ from schemathesis.checks import (
 )
 
 from storage.core.models import Person, Role
-from tests.cli_runner import run_cli
+from tests.support.cli import run_cli
 from tests.test_processes import serving
 
 EXAMPLES = int(os.environ.get("LINLI_FUZZ_EXAMPLES", "12"))

@@ -9,10 +9,10 @@ from PIL import Image
 
 from handlers import photos
 from storage.core.models import Person, Photo, Role
-from tests.api_client import form, jpeg
+from tests.support.api import form, jpeg
+from tests.support.wishes import wish as make_wish
 from tests.test_api_reports import IN_G01, create, upload
 from tests.test_api_reports import rbot as rbot
-from tests.test_wishes_support import wish as make_wish
 
 
 @pytest.fixture

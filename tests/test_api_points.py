@@ -17,8 +17,8 @@ from rewards.verify import verify
 from storage import clock
 from storage.core.models import OutboxMessage, ProcessedMessage, Role, SubscribeGrant
 from storage.ledger.models import Redemption, RedemptionStatus
-from tests.api_client import PREFIX
-from tests.push_support import SUBSCRIBE, sent
+from tests.support.api import PREFIX
+from tests.support.push import SUBSCRIBE, sent
 
 PLACE = "繁荣社区服务站"
 RES = "o-api-res"

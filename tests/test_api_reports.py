@@ -18,7 +18,7 @@ from storage import clock
 from storage.core.models import OutboxMessage, Person, Photo, ProcessedMessage, Role
 from storage.ledger.models import Award
 from storage.reports.models import Case, CaseEvent, CaseStatus, Supporter
-from tests.api_client import form, jpeg
+from tests.support.api import form, jpeg
 
 IN_G01 = (43.8860, 125.3180)  # 明珠小区, grid G01 (长春万科物业 · 明珠小区)
 NEAR_G01 = (43.8862, 125.3181)  # about 25 m away

@@ -13,8 +13,8 @@ from handlers.reports.lifecycle import history
 from handlers.reports.service.support import add_supporter
 from storage.core.models import Person, Photo, ProcessedMessage, Role
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.api_client import PREFIX, form, jpeg
-from tests.test_reports_staff_support import (
+from tests.support.api import PREFIX, form, jpeg
+from tests.support.reports_staff import (
     ADMIN,
     DEPT,
     G01,

@@ -12,8 +12,8 @@ import redis.asyncio as aioredis
 from bot import keys
 from bot.sandbox.api_token import LOGIN_LIMIT_WINDOW
 from storage import clock
-from tests.api_client import Api
-from tests.test_open311_support import api_key, form, json_error, open311_bot, post
+from tests.support.api import Api
+from tests.support.open311 import api_key, form, json_error, open311_bot, post
 
 JSCODE = "/sns/jscode2session"
 

@@ -26,8 +26,8 @@ from storage.core.models import (
     WishStatus,
 )
 from storage.ledger.models import Award
-from tests.api_client import form, jpeg
-from tests.test_wishes_support import person, pushed, services, staff, volunteer, wish
+from tests.support.api import form, jpeg
+from tests.support.wishes import person, pushed, services, staff, volunteer, wish
 
 PHONE, ADDRESS, FULL_NAME = "13912345678", "3号楼2单元501", "周桂兰"
 POST = {"title": "想要一根拐杖", "details": "腿脚不便", "kind": "goods",

@@ -14,8 +14,8 @@ from handlers.reports.bulletin import scheduled as bulletin_sweeps
 from storage.core.models import OutboxMessage, Person, Role
 from storage.geo.models import Community, Grid, Street
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.cli_runner import run_cli
-from tests.push_support import content, messenger_with_all_channels, sent
+from tests.support.cli import run_cli
+from tests.support.push import content, messenger_with_all_channels, sent
 
 
 @pytest.fixture

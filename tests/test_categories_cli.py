@@ -8,8 +8,8 @@ import pytest
 
 from handlers.categories.taxonomy import DEFAULT_FILE
 from storage.geo.models import Category
-from tests.cli_runner import run_cli
-from tests.test_geo_support import write_json
+from tests.support.cli import run_cli
+from tests.support.geo import write_json
 
 # The CLI runs in processes of its own, on the real time of day.
 pytestmark = pytest.mark.real_clock

@@ -31,7 +31,7 @@ from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
 from handlers.geo.demo import load_geo_demo
 from storage.core.models import Person, Role
 from storage.reports.models import Case
-from tests.test_wishes_support import jpeg
+from tests.support.wishes import jpeg
 
 pytestmark = [pytest.mark.real_clock, pytest.mark.slow]
 

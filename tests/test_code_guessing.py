@@ -12,7 +12,7 @@ from handlers.staff import create_invite
 from rewards import catalogue, ledger
 from storage.core.models import Person, Role, StaffInvite
 from storage.ledger.models import Redemption, RedemptionStatus
-from tests.api_client import PREFIX
+from tests.support.api import PREFIX
 
 PLACE = "繁荣社区服务站"
 RES = "o-guess-res"

@@ -19,7 +19,7 @@ from storage import clock
 from storage.core.models import OutboxMessage
 from storage.reports.models import Case
 from storage.turn import LEASE_MS, Start, TurnStore
-from tests.test_reports_flow_support import (
+from tests.support.reports import (
     LAT,
     LNG,
     number_in,
@@ -165,7 +165,7 @@ async def _repeat_after_crash(bot, monkeypatch, openid: str, marker: str, send) 
 
 async def test_wish_post_confirm_twice_is_one_wish(make_bot, tmp_path, monkeypatch):
     from storage.core.models import Wish
-    from tests.test_wishes_support import app_bot, staff, talk
+    from tests.support.wishes import app_bot, staff, talk
 
     bot = await app_bot(make_bot, tmp_path)
     await staff()
@@ -179,7 +179,7 @@ async def test_wish_post_confirm_twice_is_one_wish(make_bot, tmp_path, monkeypat
 async def test_volunteer_registration_twice_is_one_registration(make_bot, tmp_path,
                                                                 monkeypatch):
     from storage.core.models import Volunteer
-    from tests.test_wishes_support import app_bot, talk
+    from tests.support.wishes import app_bot, talk
 
     bot = await app_bot(make_bot, tmp_path)
     await talk(bot, "o-vol", "志愿者注册", "陈晓", "跳过", "跑腿、维修", "繁荣", "是")
@@ -205,7 +205,7 @@ async def test_redeem_confirm_twice_spends_once(bot, monkeypatch):
 
 async def test_wish_proof_photo_twice_fulfils_once(make_bot, tmp_path, monkeypatch):
     from storage.core.models import WishEvent
-    from tests.test_wishes_support import app_bot, jpeg, staff, volunteer, wish
+    from tests.support.wishes import app_bot, jpeg, staff, volunteer, wish
 
     bot = await app_bot(make_bot, tmp_path)
     await staff()
@@ -224,8 +224,8 @@ async def test_wish_proof_photo_twice_fulfils_once(make_bot, tmp_path, monkeypat
 
 async def test_case_resolve_photo_twice_resolves_once(rbot, monkeypatch):
     from storage.reports.models import CaseEvent
-    from tests.test_reports_flow_support import report
-    from tests.test_wishes_support import jpeg
+    from tests.support.reports import report
+    from tests.support.wishes import jpeg
 
     number = number_in(await report(rbot, "o-res"))
     assert number in await rbot.say("o-grid", f"接单 {number}")

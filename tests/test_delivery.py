@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from bot import callbacks, keys
 from handlers.staff import create_invite
 from storage.core.models import OutboxMessage, Person, ProcessedMessage, Role, StaffInvite
-from tests.person_lock import person_lock
+from tests.support.person_lock import person_lock
 
 
 async def _bind_xml(openid: str, code: str, msg_id: int) -> str:

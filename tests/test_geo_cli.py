@@ -8,8 +8,8 @@ import pytest
 
 from handlers.geo.demo import DEMO_STREET
 from storage.geo.models import Grid, Street
-from tests.cli_runner import run_cli
-from tests.test_geo_support import small_street, write_json
+from tests.support.cli import run_cli
+from tests.support.geo import small_street, write_json
 
 # The CLI runs in processes of its own, on the real time of day.
 pytestmark = pytest.mark.real_clock

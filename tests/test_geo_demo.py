@@ -11,7 +11,7 @@ from handlers.demo import PEOPLE, load_demo_data
 from handlers.geo.features import parse_collection
 from handlers.geo.geometry import projection_for, to_metres
 from storage.geo.models import Building, Category, Community, Compound, Grid, Street
-from tests.test_geo_support import demo_doc, demo_shapes
+from tests.support.geo import demo_doc, demo_shapes
 
 DEMO_POINT = Point(125.3180, 43.8860)
 

@@ -11,7 +11,7 @@ from handlers.geo.errors import GeoDataError
 from handlers.geo.gcj02 import wgs84_to_gcj02
 from handlers.geo.geojson_import import import_geojson
 from storage.geo.models import Building, Community, Compound, Grid, Street
-from tests.test_geo_support import (
+from tests.support.geo import (
     SIZE,
     SOUTH,
     WEST,

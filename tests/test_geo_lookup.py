@@ -11,7 +11,7 @@ from handlers.geo.errors import BadCoordinates
 from handlers.geo.geojson_import import import_geojson
 from handlers.geo.gridindex import CompoundArea, GridArea, GridIndex
 from storage.geo.models import Grid
-from tests.test_geo_support import (
+from tests.support.geo import (
     M_PER_DEG_LAT,
     SIZE,
     SOUTH,

@@ -9,7 +9,7 @@ import base64
 import pytest
 
 from bot import jsonsafe
-from tests.api_client import Api
+from tests.support.api import Api
 
 DEEP = 100_000
 

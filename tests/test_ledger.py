@@ -15,7 +15,7 @@ from rewards.errors import (
 )
 from rewards.verify import verify
 from storage.ledger.models import Account, Entry
-from tests.test_ledger_support import execute
+from tests.support.ledger import execute
 
 
 async def test_award_is_posted_and_balanced(db):

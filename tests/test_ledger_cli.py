@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from storage.db import close_db, init_db
-from tests.test_ledger_support import execute, truncate_ledger
+from tests.support.ledger import execute, truncate_ledger
 
 
 def _run_db(url: str, *statements: str) -> None:

@@ -10,7 +10,7 @@ from rewards import ledger
 from rewards.errors import InsufficientPoints
 from rewards.verify import verify
 from storage.ledger.models import Account, Transfer
-from tests.test_ledger_support import pg_pool  # noqa: F401 - fixture
+from tests.support.ledger import pg_pool  # noqa: F401 - fixture
 
 
 async def test_first_use_of_a_wallet_by_concurrent_requests(pg_pool):  # noqa: F811

@@ -25,7 +25,7 @@ from rewards.redemption import expire_reservations, pickup, redeem
 from rewards.verify import verify
 from storage import clock
 from storage.ledger.models import Account
-from tests.test_ledger_support import truncate_ledger
+from tests.support.ledger import truncate_ledger
 
 PEOPLE = ("ann", "ben", "cai")
 REWARDS = ((5, 2, None), (12, 1, 1))  # (cost, initial stock, per-person limit)

@@ -14,7 +14,7 @@ from bot.logs import JsonFormatter, hash_openid
 from handlers.points import scheduled
 from rewards import accounts, catalogue, ledger, redemption
 from storage import clock
-from tests.api_client import PREFIX
+from tests.support.api import PREFIX
 
 # The shape of a real Official Account openid (28 characters, "o" first).
 OPENID = "oLVPpjqs9BhvzwPj5A-vTYAX3GLc"

@@ -9,7 +9,7 @@ import pytest
 
 from handlers.open311.keys import create_key
 from storage.core.models import Open311Key
-from tests.cli_runner import run_cli
+from tests.support.cli import run_cli
 
 # The CLI runs in processes of its own, on the real time of day.
 pytestmark = pytest.mark.real_clock

@@ -28,7 +28,7 @@ from handlers.open311.documents import (
     TokenAnswer,
 )
 from storage.core.models import Open311Request
-from tests.test_open311_support import P, api_key, form, get, open311_bot, post, xml_of
+from tests.support.open311 import P, api_key, form, get, open311_bot, post, xml_of
 
 DATA = Path(__file__).parent / "data" / "open311"
 

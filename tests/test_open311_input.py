@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_open311_support import P, api_key, form, get, open311_bot, post
+from tests.support.open311 import P, api_key, form, get, open311_bot, post
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from storage.reports.models import Case
-from tests.test_open311_support import (
+from tests.support.open311 import (
     P,
     api_key,
     form,

@@ -19,7 +19,7 @@ from storage.core.models import Open311Key, Open311Request, OutboxMessage
 from storage.geo.models import Category
 from storage.ledger.models import Account, Award
 from storage.reports.models import Case, CaseStatus
-from tests.test_open311_support import (
+from tests.support.open311 import (
     LAT,
     LNG,
     api_key,
@@ -31,8 +31,8 @@ from tests.test_open311_support import (
     xml_error,
     xml_of,
 )
-from tests.test_reports_flow_support import resolve
-from tests.test_wishes_support import pushed, services
+from tests.support.reports import resolve
+from tests.support.wishes import pushed, services
 
 CLIENT = "open311:city-app"
 

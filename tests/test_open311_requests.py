@@ -10,7 +10,7 @@ import pytest
 from storage import clock
 from storage.core.models import Open311Key, Open311Request, Person
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.test_open311_support import (
+from tests.support.open311 import (
     LAT,
     LNG,
     WGS_LAT,

@@ -20,8 +20,8 @@ from PIL import Image
 
 from handlers import photos
 from storage.core.models import Photo, PhotoStatus
-from tests.api_client import Api, form, jpeg
-from tests.test_wishes_support import app_bot, services
+from tests.support.api import Api, form, jpeg
+from tests.support.wishes import app_bot, services
 
 ROOT = Path(__file__).resolve().parent.parent
 BOMB_SIDE = 7000  # 49 megapixels: 196 MB decoded as RGBA, 147 MB as RGB

@@ -15,7 +15,7 @@ from handlers import photos
 from handlers.ports import DeliveryFailed
 from storage import clock
 from storage.core.models import Photo, PhotoStatus
-from tests.test_wishes_support import app_bot, jpeg, services
+from tests.support.wishes import app_bot, jpeg, services
 
 MEDIA_GET = "/cgi-bin/media/get"
 GPS_IFD = 0x8825

@@ -16,7 +16,7 @@ from bot import callbacks
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
 from handlers.staff import create_invite
 from storage.core.models import Person, ProcessedMessage, Role
-from tests.cli_runner import run_cli
+from tests.support.cli import run_cli
 
 # The CLI and the service run in processes of their own, on the real time of day.
 pytestmark = pytest.mark.real_clock

@@ -9,10 +9,10 @@ import pytest
 from storage import clock
 from storage.core.models import Person, Role, WishStatus
 from storage.reports.models import Case, CaseEvent, Supporter
-from tests.api_client import form, jpeg
-from tests.test_open311_support import crafted, get, open311_bot
-from tests.test_reports_flow_support import LAT, LNG, number_in, photo, place, report_bot
-from tests.test_wishes_support import volunteer, wish
+from tests.support.api import form, jpeg
+from tests.support.open311 import crafted, get, open311_bot
+from tests.support.reports import LAT, LNG, number_in, photo, place, report_bot
+from tests.support.wishes import volunteer, wish
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -164,7 +164,7 @@ async def test_the_wish_wall_masks_what_the_poster_typed(rbot, api):
 
 async def test_supporters_hear_progress_without_the_reporters_details(rbot):
     from handlers.reports import notify
-    from tests.test_wishes_support import pushed
+    from tests.support.wishes import pushed
 
     case = await crafted_case()
     await Supporter.create(case_id=case.id, openid="o-b")

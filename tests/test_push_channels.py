@@ -7,7 +7,7 @@ import pytest
 from handlers import outbox
 from handlers.push import grants
 from storage.core.models import OutboxMessage, OutboxStatus, SubscribeGrant
-from tests.push_support import (
+from tests.support.push import (
     CUSTOM,
     SUB,
     SUBSCRIBE,

@@ -13,7 +13,7 @@ from handlers.reports import notify
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
 from storage.reports.models import CaseStatus, Supporter
-from tests.push_support import (
+from tests.support.push import (
     CUSTOM,
     advance_to_local,
     case,

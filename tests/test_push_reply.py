@@ -9,7 +9,7 @@ from handlers import outbox
 from handlers.reports import notify
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
-from tests.push_support import case
+from tests.support.push import case
 
 
 def _services(bot):

@@ -14,7 +14,7 @@ from storage import clock
 from storage.core.models import Photo
 from storage.ledger.models import Award
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.test_reports_flow_support import (
+from tests.support.reports import (
     LAT,
     fetch_photos,
     number_in,

@@ -11,7 +11,7 @@ from bot import callbacks
 from storage import clock
 from storage.core.models import Person, Photo
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.test_reports_flow_support import (
+from tests.support.reports import (
     LABEL,
     LAT,
     LNG,

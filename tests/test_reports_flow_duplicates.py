@@ -6,7 +6,7 @@ import pytest
 
 from storage.core.models import Photo
 from storage.reports.models import Case, CaseEvent, Supporter
-from tests.test_reports_flow_support import LAT, LNG, number_in, report, report_bot
+from tests.support.reports import LAT, LNG, number_in, report, report_bot
 
 pytestmark = pytest.mark.usefixtures("db")
 

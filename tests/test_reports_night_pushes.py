@@ -23,7 +23,7 @@ from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus, Person, WishKind
 from storage.geo.models import Category, Responsible
 from storage.reports.models import Case, CaseStatus
-from tests.push_support import (
+from tests.support.push import (
     CUSTOM,
     SUB,
     SUBSCRIBE,
@@ -33,7 +33,7 @@ from tests.push_support import (
     messenger_with_all_channels,
     sent,
 )
-from tests.test_reports_staff_support import (
+from tests.support.reports_staff import (
     ADMIN,
     DEPT,
     G01,

@@ -8,7 +8,7 @@ from rewards import ledger
 from storage.core.models import OutboxMessage
 from storage.geo.models import Grid
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.test_reports_flow_support import (
+from tests.support.reports import (
     LAT,
     number_in,
     pushed,

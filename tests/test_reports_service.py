@@ -16,7 +16,7 @@ from handlers.reports.service.support import add_supporter
 from storage import clock
 from storage.core.models import Person, Photo, Role
 from storage.reports.models import Case, CaseStatus, Supporter
-from tests.test_reports_staff_support import (
+from tests.support.reports_staff import (
     ADMIN,
     DEPT,
     G01,

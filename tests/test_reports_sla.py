@@ -11,7 +11,7 @@ from handlers.reports.lifecycle import history
 from storage import clock
 from storage.core.models import Person, Role
 from storage.reports.models import CaseEvent
-from tests.test_reports_staff_support import (
+from tests.support.reports_staff import (
     ADMIN,
     DEPT,
     G01,

@@ -11,7 +11,7 @@ from bot import callbacks
 from handlers.reports.lifecycle import history
 from storage.core.models import Person, Photo, ProcessedMessage, Role
 from storage.reports.models import Case, CaseEvent, CaseStatus
-from tests.test_reports_staff_support import (
+from tests.support.reports_staff import (
     ADMIN,
     DEPT,
     G01,
@@ -25,7 +25,7 @@ from tests.test_reports_staff_support import (
     pushed,
     report,
 )
-from tests.test_wishes_support import jpeg
+from tests.support.wishes import jpeg
 
 S = CaseStatus
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from handlers.reports.lifecycle import transition
-from tests.cli_runner import run_cli
-from tests.test_reports_staff_support import IN_G02, RES2, district, report
+from tests.support.cli import run_cli
+from tests.support.reports_staff import IN_G02, RES2, district, report
 
 # The CLI runs in processes of its own, on the real time of day.
 pytestmark = pytest.mark.real_clock

@@ -9,7 +9,7 @@ from rewards.errors import CodeUsed, OutOfStock, OverLimit
 from rewards.redemption import pickup, redeem
 from rewards.verify import verify
 from storage.ledger.models import Redemption
-from tests.test_ledger_support import pg_pool  # noqa: F401 - fixture
+from tests.support.ledger import pg_pool  # noqa: F401 - fixture
 
 
 async def test_two_hundred_residents_and_the_last_unit(pg_pool):  # noqa: F811

@@ -10,7 +10,7 @@ from rewards import ledger
 from rewards.expiry import expires_at, expiry_reminders, run_expiry_sweep
 from rewards.policy import load_rules
 from rewards.verify import verify
-from tests.test_ledger_support import local_time, set_clock
+from tests.support.ledger import local_time, set_clock
 
 
 @pytest.fixture

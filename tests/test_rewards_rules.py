@@ -12,7 +12,7 @@ from rewards.policy import Rules, load_rules
 from rewards.rules import apply_rule, week_start
 from rewards.verify import verify
 from storage import clock
-from tests.test_ledger_support import local_time, set_clock
+from tests.support.ledger import local_time, set_clock
 
 
 def test_packaged_defaults():

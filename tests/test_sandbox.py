@@ -16,8 +16,8 @@ from pytest_aiohttp import AiohttpClient
 from bot.sandbox import SandboxState, create_sandbox_app
 from bot.wechat import WeChatClient
 from storage import clock
-from tests.wechat_fixtures import *  # noqa: F403 - the fixtures
-from tests.wechat_fixtures import APPID, FAST_RETRY, JPEG, SECRET, TEMPLATE_ID
+from tests.support.wechat import *  # noqa: F403 - the fixtures
+from tests.support.wechat import APPID, FAST_RETRY, JPEG, SECRET, TEMPLATE_ID
 
 Client = TestClient[web.Request, web.Application]
 CUSTOM = "/cgi-bin/message/custom/send"

@@ -9,7 +9,7 @@ import pytest
 from handlers.staff import create_invite
 from storage import clock
 from storage.core.models import Person, Role, StaffInvite
-from tests.cli_runner import run_cli
+from tests.support.cli import run_cli
 
 
 @pytest.mark.real_clock  # other processes run on the real time of day

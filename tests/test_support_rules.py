@@ -14,8 +14,8 @@ from rewards import ledger
 from storage import clock
 from storage.ledger.models import Award
 from storage.reports.models import Case, CaseStatus, Supporter
-from tests.api_client import form, jpeg
-from tests.test_reports_flow_support import LAT, LNG, number_in, report, report_bot
+from tests.support.api import form, jpeg
+from tests.support.reports import LAT, LNG, number_in, report, report_bot
 
 pytestmark = pytest.mark.usefixtures("db")
 

@@ -12,7 +12,7 @@ from bot import callbacks
 from bot.signing import sign
 from storage.core.models import Person, ProcessedMessage
 from storage.reports.models import Case
-from tests.test_reports_flow_support import LAT, LNG, number_in, photo, place, report_bot
+from tests.support.reports import LAT, LNG, number_in, photo, place, report_bot
 
 
 @pytest.fixture

@@ -33,8 +33,8 @@ from bot.wechat import (
 from bot.wechat.messenger import WeChatMessenger
 from handlers.ports import DeliveryFailed, DeliveryRefused
 from storage import clock
-from tests.wechat_fixtures import *  # noqa: F403 - the fixtures
-from tests.wechat_fixtures import APPID, FAST_TOKENS, JPEG, SECRET, TEMPLATE_ID
+from tests.support.wechat import *  # noqa: F403 - the fixtures
+from tests.support.wechat import APPID, FAST_TOKENS, JPEG, SECRET, TEMPLATE_ID
 
 TOKEN = "/cgi-bin/stable_token"
 CUSTOM = "/cgi-bin/message/custom/send"

@@ -12,7 +12,7 @@ from bot import callbacks, keys
 from handlers.wishes import scheduled
 from storage import clock
 from storage.core.models import OutboxMessage, ProcessedMessage, Wish, WishEvent, WishStatus
-from tests.test_wishes_support import app_bot, jpeg, pushed, services, staff, volunteer, wish
+from tests.support.wishes import app_bot, jpeg, pushed, services, staff, volunteer, wish
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import pytest
 
 from storage import clock
 from storage.core.models import OutboxMessage, Wish, WishStatus
-from tests.cli_runner import run_cli
-from tests.test_wishes_support import staff, wish
+from tests.support.cli import run_cli
+from tests.support.wishes import staff, wish
 
 # The CLI runs in processes of its own, on the real time of day.
 pytestmark = pytest.mark.real_clock

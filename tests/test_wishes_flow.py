@@ -24,7 +24,7 @@ from storage.core.models import (
     WishStatus,
 )
 from storage.ledger.models import Award
-from tests.test_wishes_support import (
+from tests.support.wishes import (
     app_bot,
     jpeg,
     number_in,

@@ -9,7 +9,7 @@ import pytest
 from bot import callbacks
 from storage import clock
 from storage.core.models import OutboxMessage, Person, Role, Volunteer, Wish, WishEvent, WishStatus
-from tests.test_wishes_support import app_bot, jpeg, person, staff, talk, volunteer, wish
+from tests.support.wishes import app_bot, jpeg, person, staff, talk, volunteer, wish
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from bot import keys
 from bot.app import create_app
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN, Settings
 from bot.sandbox import SandboxState, create_sandbox_app
-from tests.api_client import Api
-from tests.bot_client import Bot
 from tests.conftest import Backend
+from tests.support.api import Api
+from tests.support.bot import Bot
 
 
 @dataclass
@@ -74,7 +74,7 @@ async def bot(make_bot) -> Bot:
 
 @pytest.fixture
 async def api(bot: Bot) -> Api:
-    """The mini-program's view of the service (tests/api_client.py)."""
+    """The mini-program's view of the service (tests/support/api.py)."""
     return Api(bot.client, bot.sandbox)
 
 

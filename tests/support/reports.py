@@ -16,7 +16,7 @@ from handlers.reports.lifecycle import transition
 from storage import clock
 from storage.core.models import Person, Role
 from storage.reports.models import Case
-from tests.test_wishes_support import app_bot, jpeg, pushed, services  # noqa: F401
+from tests.support.wishes import app_bot, jpeg, pushed, services  # noqa: F401
 
 LAT, LNG = 43.8860, 125.3180
 LABEL = "长春市朝阳区 明珠小区东门"

@@ -15,7 +15,7 @@ from handlers.open311.keys import create_key
 from storage import clock
 from storage.core.models import Person, Role
 from storage.reports.models import Case, CaseStatus
-from tests.test_wishes_support import app_bot
+from tests.support.wishes import app_bot
 
 P = "/open311/v2"
 LAT, LNG = 43.8860, 125.3180  # GCJ-02, in G01

@@ -1,0 +1,1 @@
+"""Helpers the tests share: clients, fixtures and crafted data (no tests here)."""
