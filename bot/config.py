@@ -120,6 +120,10 @@ class Settings:
         return new
 
     def validate(self) -> None:
+        self._validate_wechat()
+        self._validate_services()
+
+    def _validate_wechat(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9]{3,32}", self.wechat_token or ""):
             raise ConfigError(
                 "LINLI_WECHAT_TOKEN must be 3-32 letters or digits, as set in the "
@@ -135,6 +139,8 @@ class Settings:
             raise ConfigError("LINLI_WECHAT_AES_KEY_PREVIOUS needs LINLI_WECHAT_AES_KEY as well")
         if self.wechat_timestamp_skew < 0:
             raise ConfigError("LINLI_WECHAT_TIMESTAMP_SKEW must be >= 0 (0 turns the check off)")
+
+    def _validate_services(self) -> None:
         if not re.match(r"^(sqlite|postgres|asyncpg|psycopg)://", self.database_url):
             raise ConfigError(
                 "LINLI_DATABASE_URL must be sqlite://PATH or postgres://USER@HOST:PORT/DB"

@@ -18,6 +18,8 @@ from bot.signing import DecryptError, SignatureError, check, check_nonce, check_
 from bot.translate import BadLocation, render_text, to_inbound
 from bot.xmlsafe import BadXml, parse_fields
 from handlers import texts
+from handlers.inbound import Inbound
+from handlers.pipeline import Result
 
 MAX_BODY = 64 * 1024
 _ECHOSTR = re.compile(r"[A-Za-z0-9_-]{1,128}")  # WeChat's is a string of digits
@@ -71,8 +73,28 @@ async def receive(request: web.Request) -> web.Response:
     except SignatureError as exc:
         log.warning("refused callback: %s", exc)
         return _plain("invalid signature", 403)
+    aes = request.query.get("encrypt_type", "raw") == "aes"
+    opened = _open(request, body, aes)
+    if isinstance(opened, web.Response):
+        return opened
+    inbound, fields, key_index = opened
+
+    logs.about(inbound.openid)
+    metrics.MESSAGES.labels(inbound.kind.value).inc()
+    for observer in request.app[keys.INBOUND_OBSERVERS]:
+        observer(inbound.openid)
+    result = await request.app[keys.PIPELINE].handle(inbound)
+    _observe(inbound, result, time.perf_counter() - started)
+    if not result.reply:
+        return _plain("success")
+    return _reply(request, result.reply, fields, aes, key_index)
+
+
+def _open(request: web.Request, body: bytes,
+          aes: bool) -> tuple[Inbound, dict[str, str], int] | web.Response:
+    """The message in a callback body (decrypted when ``aes``), with its fields and the AES
+    key that opened it; or the response that refuses it."""
     q = request.query
-    aes = q.get("encrypt_type", "raw") == "aes"
     key_index = 0
     try:
         fields = parse_fields(body)
@@ -85,7 +107,7 @@ async def receive(request: web.Request) -> web.Response:
             xml, key_index = crypto.decrypt(fields["Encrypt"], q.get("msg_signature", ""),
                                             q.get("timestamp", ""), q.get("nonce", ""))
             fields = parse_fields(xml)
-        inbound = to_inbound(fields)
+        return to_inbound(fields), fields, key_index
     except SignatureError:
         return _plain("invalid msg_signature", 403)
     except BadLocation as exc:  # the sender checked: tell them, store nothing
@@ -98,22 +120,15 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("malformed callback: %s", exc)
         return _plain("malformed message", 400)
 
-    logs.about(inbound.openid)
-    metrics.MESSAGES.labels(inbound.kind.value).inc()
-    for observer in request.app[keys.INBOUND_OBSERVERS]:
-        observer(inbound.openid)
-    result = await request.app[keys.PIPELINE].handle(inbound)
+
+def _observe(inbound: Inbound, result: Result, elapsed: float) -> None:
     if result.repeat:
         metrics.DEDUP_HITS.labels("redis").inc()
     if result.late:
         metrics.DEADLINE_FALLBACKS.inc()
-    elapsed = time.perf_counter() - started
     metrics.HANDLING_SECONDS.labels(inbound.kind.value).observe(elapsed)
     log.info("handled", extra={"kind": inbound.kind.value, "elapsed_ms": round(elapsed * 1000, 2),
                                "repeat": result.repeat, "late": result.late})
-    if not result.reply:
-        return _plain("success")
-    return _reply(request, result.reply, fields, aes, key_index)
 
 
 def _reply(request: web.Request, text: str, fields: dict[str, str], aes: bool,

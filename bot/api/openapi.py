@@ -69,6 +69,20 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
                            "summary": op.summary}
     if op.description:
         doc["description"] = op.description
+    params = _parameters(op)
+    if params:
+        doc["parameters"] = params
+    if op.body is not None:
+        doc["requestBody"] = _request_body(op, refs)
+    doc["responses"] = _responses(op, refs)
+    if not op.public:
+        doc["security"] = [{"session": []}]
+    else:
+        doc["security"] = []
+    return doc
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
     params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
               for name in _PARAM.findall(op.path)]
     if op.query is not None:
@@ -78,14 +92,18 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
                        "description": "同一个键重复提交只生效一次，并返回第一次的结果",
                        "schema": {"type": "string", "minLength": 1, "maxLength": 255,
                                   "pattern": r"^[\x21-\x7e]+$"}})
-    if params:
-        doc["parameters"] = params
-    if op.body is not None:
-        content: dict[str, Any] = {} if op.multipart_only else {
-            "application/json": {"schema": refs[(op.body, "validation")]}}
-        if op.upload_into:
-            content["multipart/form-data"] = {"schema": _multipart(op)}
-        doc["requestBody"] = {"required": True, "content": content}
+    return params
+
+
+def _request_body(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
+    content: dict[str, Any] = {} if op.multipart_only else {
+        "application/json": {"schema": refs[(op.body, "validation")]}}
+    if op.upload_into:
+        content["multipart/form-data"] = {"schema": _multipart(op)}
+    return {"required": True, "content": content}
+
+
+def _responses(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     error = {"content": {"application/json": {"schema": refs[(Error, "serialization")]}}}
     for status in op.statuses():
@@ -100,12 +118,7 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], Any]) -> d
             responses[str(status)] = entry
         else:
             responses[str(status)] = {"description": MESSAGES.get(status, "错误"), **error}
-    doc["responses"] = responses
-    if not op.public:
-        doc["security"] = [{"session": []}]
-    else:
-        doc["security"] = []
-    return doc
+    return responses
 
 
 def build(operations: list[Operation], *, version: str = "1.0.0") -> dict[str, Any]:

@@ -48,48 +48,76 @@ def _parse_entry(number: int, entry: Any, problems: list[str]) -> dict[str, Any]
         problems.append(f"category #{number}: not an object")
         return None
     label = f"category #{number} ({entry.get('code', '?')} {entry.get('name', '')})".strip()
-    found = []
-
-    def bad(message: str) -> None:
-        found.append(f"{label.replace(' )', ')')}: {message}")
-
-    if unknown := sorted(set(entry) - FIELDS):
-        bad(f"unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(FIELDS))})")
-    code, name = entry.get("code"), entry.get("name")
-    if not isinstance(code, str) or not CODE.match(code):
-        bad("code must be 2-32 lower-case letters, digits or '_', starting with a letter")
-    if not isinstance(name, str) or not 0 < len(name.strip()) <= 32:
-        bad("name must be 1-32 characters")
-    responsible = entry.get("responsible")
-    if responsible not in {r.value for r in Responsible}:
-        bad(f"responsible must be one of {', '.join(r.value for r in Responsible)}")
-    department = entry.get("department") or None
-    if department is not None and (not isinstance(department, str) or len(department) > 64):
-        bad("department must be a name of at most 64 characters")
-    if responsible == Responsible.DEPARTMENT and department is None:
-        bad("a department-handled category needs its department")
-    accept, resolve = entry.get("accept_sla_hours"), entry.get("resolve_sla_hours")
-    for key, value in (("accept_sla_hours", accept), ("resolve_sla_hours", resolve)):
-        if not _whole(value, 1, MAX_SLA_HOURS):
-            bad(f"{key} must be a whole number of hours from 1 to {MAX_SLA_HOURS}")
-    if _whole(accept, 1, MAX_SLA_HOURS) and _whole(resolve, 1, MAX_SLA_HOURS) and (
-            resolve < accept):
-        bad("resolve_sla_hours must not be shorter than accept_sla_hours")
-    radius = entry.get("duplicate_radius_m", 100)
-    if not _whole(radius, 0, MAX_RADIUS_M):
-        bad(f"duplicate_radius_m must be a whole number of metres from 0 to {MAX_RADIUS_M}")
-    active, description = entry.get("active", True), entry.get("description", "")
-    if not isinstance(active, bool):
-        bad("active must be true or false")
-    if not isinstance(description, str) or len(description) > 255:
-        bad("description must be text of at most 255 characters")
+    found = [f"{label.replace(' )', ')')}: {message}" for message in _faults(entry)]
     problems.extend(found)
     if found:
         return None
-    return {"code": code, "name": name.strip(), "responsible": Responsible(responsible),
-            "department": department, "accept_sla_hours": accept,
-            "resolve_sla_hours": resolve, "duplicate_radius_m": radius, "active": active,
-            "sort_order": number, "description": description}
+    return {"code": entry["code"], "name": entry["name"].strip(),
+            "responsible": Responsible(entry["responsible"]),
+            "department": entry.get("department") or None,
+            "accept_sla_hours": entry["accept_sla_hours"],
+            "resolve_sla_hours": entry["resolve_sla_hours"],
+            "duplicate_radius_m": entry.get("duplicate_radius_m", 100),
+            "active": entry.get("active", True), "sort_order": number,
+            "description": entry.get("description", "")}
+
+
+def _faults(entry: dict[str, Any]) -> list[str]:
+    """What is wrong with one entry, in the order the file's fields are documented."""
+    return [*_naming_faults(entry), *_responsibility_faults(entry), *_sla_faults(entry),
+            *_setting_faults(entry)]
+
+
+def _naming_faults(entry: dict[str, Any]) -> list[str]:
+    found = []
+    if unknown := sorted(set(entry) - FIELDS):
+        found.append(f"unknown field(s) {', '.join(unknown)} "
+                     f"(known: {', '.join(sorted(FIELDS))})")
+    code, name = entry.get("code"), entry.get("name")
+    if not isinstance(code, str) or not CODE.match(code):
+        found.append("code must be 2-32 lower-case letters, digits or '_', starting with a letter")
+    if not isinstance(name, str) or not 0 < len(name.strip()) <= 32:
+        found.append("name must be 1-32 characters")
+    return found
+
+
+def _responsibility_faults(entry: dict[str, Any]) -> list[str]:
+    found = []
+    responsible = entry.get("responsible")
+    if responsible not in {r.value for r in Responsible}:
+        found.append(f"responsible must be one of {', '.join(r.value for r in Responsible)}")
+    department = entry.get("department") or None
+    if department is not None and (not isinstance(department, str) or len(department) > 64):
+        found.append("department must be a name of at most 64 characters")
+    if responsible == Responsible.DEPARTMENT and department is None:
+        found.append("a department-handled category needs its department")
+    return found
+
+
+def _sla_faults(entry: dict[str, Any]) -> list[str]:
+    found = []
+    accept, resolve = entry.get("accept_sla_hours"), entry.get("resolve_sla_hours")
+    for key, value in (("accept_sla_hours", accept), ("resolve_sla_hours", resolve)):
+        if not _whole(value, 1, MAX_SLA_HOURS):
+            found.append(f"{key} must be a whole number of hours from 1 to {MAX_SLA_HOURS}")
+    if _whole(accept, 1, MAX_SLA_HOURS) and _whole(resolve, 1, MAX_SLA_HOURS) and (
+            resolve < accept):
+        found.append("resolve_sla_hours must not be shorter than accept_sla_hours")
+    return found
+
+
+def _setting_faults(entry: dict[str, Any]) -> list[str]:
+    found = []
+    radius = entry.get("duplicate_radius_m", 100)
+    if not _whole(radius, 0, MAX_RADIUS_M):
+        found.append(f"duplicate_radius_m must be a whole number of metres "
+                     f"from 0 to {MAX_RADIUS_M}")
+    active, description = entry.get("active", True), entry.get("description", "")
+    if not isinstance(active, bool):
+        found.append("active must be true or false")
+    if not isinstance(description, str) or len(description) > 255:
+        found.append("description must be text of at most 255 characters")
+    return found
 
 
 def _whole(value: Any, low: int, high: int) -> bool:

@@ -95,15 +95,7 @@ def _parse_feature(number: int, feature: Any, crs: str, problems: list[str]
     if not name or len(name) > 64:
         problems.append(f"{label}: name is missing or longer than 64 characters")
     spec = FeatureSpec(kind, code or "", name or "", label)
-    for parent in PARENTS.get(kind, ()):
-        raw = props.get(parent)
-        if raw in (None, ""):
-            if REQUIRED_PARENT.get(kind) == parent:
-                problems.append(f"{label}: the parent {parent} code is missing")
-        elif (value := _code(raw)) is None:
-            problems.append(f"{label}: {parent} {raw!r} is not a valid code")
-        else:
-            spec.parents[parent] = value
+    _read_parents(spec, props, problems)
     for attr in ATTRS.get(kind, ()):
         value = _text(props.get(attr))
         if value is not None and len(value) > 64:
@@ -112,6 +104,19 @@ def _parse_feature(number: int, feature: Any, crs: str, problems: list[str]
     spec.geometry = _geometry(label, kind, feature.get("geometry"), crs, problems)
     return spec if len(problems) == before else None
 
+
+
+def _read_parents(spec: FeatureSpec, props: dict[str, Any], problems: list[str]) -> None:
+    """The codes of the areas a feature lies in (``grid`` for a building, ...)."""
+    for parent in PARENTS.get(spec.kind, ()):
+        raw = props.get(parent)
+        if raw in (None, ""):
+            if REQUIRED_PARENT.get(spec.kind) == parent:
+                problems.append(f"{spec.label}: the parent {parent} code is missing")
+        elif (value := _code(raw)) is None:
+            problems.append(f"{spec.label}: {parent} {raw!r} is not a valid code")
+        else:
+            spec.parents[parent] = value
 
 def _geometry(label: str, kind: str, raw: Any, crs: str, problems: list[str]
               ) -> BaseGeometry | None:

@@ -13,6 +13,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from tortoise.queryset import QuerySet
+
 from storage import clock
 from storage.reports.models import Case, CaseEvent, CaseStatus
 
@@ -61,6 +63,12 @@ class Figures:
     communities: dict[str | None, Unit]
     grids: dict[tuple[str | None, str | None], Unit]
 
+    def units(self, community: str | None, grid: str | None) -> list[Unit]:
+        """The units a case in this community and grid counts for: the total, both."""
+        c = self.communities.setdefault(community, Unit(community))
+        g = self.grids.setdefault((community, grid), Unit(grid, community=community))
+        return [self.total, c, g]
+
 
 def week_bounds(week: str) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) of ISO week ``2026-W47`` in Shanghai, as UTC."""
@@ -85,39 +93,62 @@ def last_week(now: datetime | None = None) -> str:
 async def compute(week: str) -> Figures:
     since, until = week_bounds(week)
     figures = Figures(week, since, until, Unit(None), {}, {})
-    cases = Case.filter(status__not_in=LEFT_OUT)
-    place = ("community_code", "grid_code")
+    await _count_submitted(figures)
+    await _count_accepted(figures)
+    await _count_resolved(figures)
+    await _count_rated(figures)
+    await _count_resolutions(figures)
+    return figures
 
-    def units(community: str | None, grid: str | None) -> list[Unit]:
-        c = figures.communities.setdefault(community, Unit(community))
-        g = figures.grids.setdefault((community, grid), Unit(grid, community=community))
-        return [figures.total, c, g]
 
-    for row in await cases.filter(created_at__gte=since, created_at__lt=until).values(*place):
-        for unit in units(row["community_code"], row["grid_code"]):
+_PLACE = ("community_code", "grid_code")
+
+
+def _cases() -> QuerySet[Case]:
+    return Case.filter(status__not_in=LEFT_OUT)
+
+
+async def _count_submitted(figures: Figures) -> None:
+    for row in await _cases().filter(created_at__gte=figures.since,
+                                     created_at__lt=figures.until).values(*_PLACE):
+        for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.cases += 1
-    for row in await cases.filter(accepted_at__gte=since, accepted_at__lt=until).values(
-            *place, "created_at", "accepted_at"):
+
+
+async def _count_accepted(figures: Figures) -> None:
+    for row in await _cases().filter(accepted_at__gte=figures.since,
+                                     accepted_at__lt=figures.until).values(
+            *_PLACE, "created_at", "accepted_at"):
         hours = (row["accepted_at"] - row["created_at"]).total_seconds() / 3600
-        for unit in units(row["community_code"], row["grid_code"]):
+        for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.accept_hours.append(hours)
-    for row in await cases.filter(resolved_at__gte=since, resolved_at__lt=until).values(
-            *place, "resolved_at", "resolve_due_at"):
+
+
+async def _count_resolved(figures: Figures) -> None:
+    for row in await _cases().filter(resolved_at__gte=figures.since,
+                                     resolved_at__lt=figures.until).values(
+            *_PLACE, "resolved_at", "resolve_due_at"):
         due = row["resolve_due_at"]
-        for unit in units(row["community_code"], row["grid_code"]):
+        for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.resolved += 1
             unit.on_time += due is None or row["resolved_at"] <= due
-    for row in await cases.filter(closed_at__gte=since, closed_at__lt=until,
-                                  rating__isnull=False).values(*place, "rating"):
-        for unit in units(row["community_code"], row["grid_code"]):
+
+
+async def _count_rated(figures: Figures) -> None:
+    for row in await _cases().filter(closed_at__gte=figures.since, closed_at__lt=figures.until,
+                                     rating__isnull=False).values(*_PLACE, "rating"):
+        for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.ratings.append(row["rating"])
-    for row in await CaseEvent.filter(at__gte=since, at__lt=until, action__in=["resolve", "reopen"],
+
+
+async def _count_resolutions(figures: Figures) -> None:
+    for row in await CaseEvent.filter(at__gte=figures.since, at__lt=figures.until,
+                                      action__in=["resolve", "reopen"],
                                       case__status__not_in=LEFT_OUT).values(
             "action", community_code="case__community_code", grid_code="case__grid_code"):
-        for unit in units(row["community_code"], row["grid_code"]):
+        for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.resolutions += row["action"] == "resolve"
             unit.reopens += row["action"] == "reopen"
-    return figures
 
 
 def ranked(units: list[Unit], minimum: int) -> list[Unit]:

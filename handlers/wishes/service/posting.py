@@ -63,13 +63,7 @@ def draft(poster: Person, *, title: str, kind: WishKind, details: str = "",
     """A draft from answers given all at once (the mini-program's form), checked as the
     许愿 steps check each answer; BadInput (or NotAllowed for posting on behalf without
     the role) with the chat's words. The community is read from the address, as in chat."""
-    name = (beneficiary or "").strip()
-    if name in SELF_WORDS:
-        name = ""
-    if name and poster.role not in POSTING_FOR_OTHERS:
-        raise NotAllowed(texts.NOT_FOR_OTHERS)
-    if len(name) > 20:
-        raise BadInput(texts.NAME_BAD)
+    name = _beneficiary(poster, beneficiary)
     title = title.strip()
     if not 2 <= len(title) <= 30:
         raise BadInput(texts.TITLE_BAD)
@@ -92,6 +86,18 @@ def draft(poster: Person, *, title: str, kind: WishKind, details: str = "",
     return WishDraft(title=title, kind=kind, details=details, needed_by=needed_by,
                      address=address, phone=number, community=community_of(address, poster.org),
                      lat=lat, lng=lng, media_id=media_id, beneficiary=name or None)
+
+
+def _beneficiary(poster: Person, beneficiary: str | None) -> str:
+    """Whom the wish is for: a name when posted on behalf, "" when for the poster."""
+    name = (beneficiary or "").strip()
+    if name in SELF_WORDS:
+        name = ""
+    if name and poster.role not in POSTING_FOR_OTHERS:
+        raise NotAllowed(texts.NOT_FOR_OTHERS)
+    if len(name) > 20:
+        raise BadInput(texts.NAME_BAD)
+    return name
 
 
 async def submit(data: dict[str, Any], poster: Person) -> Wish:
