@@ -17,7 +17,7 @@ from enum import Enum
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from storage import keys
+from storage import aftercommit, keys
 from storage.core.models import ProcessedMessage
 from storage.kv import KV
 
@@ -94,7 +94,18 @@ async def effect(dedup_key: str, openid: str, step_key: str | None = None
     ``step_key`` names the conversation step the effect completes (a draft's 确认): it is
     recorded too, so a repeat of that step by another message (a new MsgId after a crash
     left the draft behind) finds the first result instead of doing it again.
+
+    Work the effect registers with ``storage.aftercommit.on_commit`` (the points for a
+    confirmation) runs once the transaction has committed; never on rollback or a repeat.
     """
+    async with aftercommit.collecting():
+        async with _recorded(dedup_key, openid, step_key) as record:
+            yield record
+
+
+@asynccontextmanager
+async def _recorded(dedup_key: str, openid: str, step_key: str | None
+                    ) -> AsyncIterator[EffectRecord]:
     try:
         async with in_transaction() as conn:
             row = await ProcessedMessage.create(dedup_key=dedup_key, openid=openid, using_db=conn)

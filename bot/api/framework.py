@@ -57,9 +57,7 @@ def dispatch(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamRespo
             return await idempotency.run(op, call)
         if op.body is not None:
             call.body = await json_body(op, request)
-        response = render(op, await op.handler(call))
-        await call.run_deferred()
-        return response
+        return render(op, await op.handler(call))
 
     endpoint.__name__ = op.operation_id
     return endpoint

@@ -5,7 +5,9 @@ key's row, everything the handler writes and the response it gave commit togethe
 with the same key and the same request gets the stored response again (``Idempotent-Replayed:
 true``); the same key with a different request is a 422. Two deliveries at once give one
 effect: the second waits on the key's unique row and replays the first one's response. A
-request that fails stores nothing, so it may be retried with the same key.
+request that fails stores nothing, so it may be retried with the same key. Work the use
+cases register with ``storage.aftercommit.on_commit`` (a confirmation's points) runs once the
+transaction commits, never for a replay.
 
 Without the header the request still runs in one transaction, under a key of its own.
 """
@@ -169,7 +171,5 @@ async def run(op: Operation, call: Call) -> web.StreamResponse:
             record.reply = json.dumps({"fp": fingerprint, "status": response.status,
                                        "body": response.text}, ensure_ascii=False)
     except AlreadyHandled as done:
-        call.deferred.clear()
         return _replay(done.reply, fingerprint)
-    await call.run_deferred()
     return response

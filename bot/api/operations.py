@@ -12,7 +12,6 @@ handler's answer into the response its operation declares.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +24,6 @@ from handlers.context import Services
 from storage import sessions
 from storage.core.models import Person, Role
 from storage.kv import KV
-
-log = logging.getLogger(__name__)
 
 STAFF = frozenset({Role.GRID_WORKER, Role.PROPERTY_MANAGER, Role.DEPARTMENT, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
@@ -54,22 +51,9 @@ class Call:
     # This creation's key: from the Idempotency-Key header, else unique to the request.
     # Pass it to ledger operations (``redeem`` …) that are idempotent by key themselves.
     idempotency_key: str = ""
-    # Work to do once the operation's transaction has committed (``after_commit``).
-    deferred: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-
-    def after_commit(self, work: Callable[[], Awaitable[None]]) -> None:
-        """Run ``work()`` after the request's transaction commits (never if it rolls back),
-        e.g. awarding points, which the ledger does in a transaction of its own. A failure
-        is logged; the domain's sweep catches up, as it does after a crash."""
-        self.deferred.append(work)
-
-    async def run_deferred(self) -> None:
-        for work in self.deferred:
-            try:
-                await work()
-            except Exception:
-                log.exception("after-commit work of %s failed", self.request.path)
-        self.deferred.clear()
+    # Work that must follow the commit (a confirmation's points) is the use case's own:
+    # it registers it with storage.aftercommit.on_commit, and the operation's transaction
+    # (storage.dedup.effect, in bot.api.idempotency) runs it once committed.
 
     @property
     def services(self) -> Services:

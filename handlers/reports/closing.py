@@ -8,15 +8,15 @@ left resolved past ``confirm_due_at`` (else 72 h after ``resolved_at``) is close
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from handlers.reports import awards, notify, texts
 from handlers.reports.lifecycle import Conflict, transition
-from storage import clock
+from storage import aftercommit, clock
 from storage.reports.models import Case, CaseStatus
 
 log = logging.getLogger(__name__)
@@ -29,15 +29,15 @@ ACTOR = "system"
 async def auto_confirm(case: Case) -> bool:
     """Close one resolved case nobody answered for; False if someone else moved it first."""
     try:
-        async with in_transaction() as conn:
+        async with aftercommit.transaction() as conn:
             moved = await transition(case, "auto_confirm", ACTOR, note="72 小时未评价",
                                      fields={"auto_confirmed": True, "closed_at": clock.now()},
                                      using_db=conn)
             await notify.resident_progress(case, moved.event.id, texts.N_AUTO_CONFIRMED.format(
                 number=case.number), using_db=conn)
+            aftercommit.on_commit(functools.partial(awards.try_award, case.id))
     except Conflict:
         return False
-    await awards.try_award(case.id)
     return True
 
 

@@ -3,8 +3,8 @@ one case with its timeline, and the reporter's answer to a resolved case.
 
 The same use cases as the chat (``handlers.reports``): ``intake.submit_report`` ends in
 ``cases.submit_case``; +1 is ``support.support_case``; 满意 / 评分 / 没修好 are
-``feedback.confirm_case`` / ``feedback.reopen_case``, with the points through
-``awards.try_award``.
+``feedback.confirm_case`` / ``feedback.reopen_case`` (a confirmation's points follow its
+commit: ``confirm_case`` registers them).
 
 Who sees a case: its reporter, its supporters (+1), and staff who may act on it
 (``staff.auth.may_act``: the assignee, the grid's workers and deputy, the responsible
@@ -45,7 +45,7 @@ from handlers import photos
 from handlers.categories import suggest
 from handlers.categories.queries import active_categories, get_category
 from handlers.geo.projection import distance_m
-from handlers.reports import awards, queries, render, texts
+from handlers.reports import queries, render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase, UnknownCategory
 from handlers.reports.service import cases, feedback, intake, support
 from storage.core.models import Person
@@ -197,7 +197,6 @@ async def confirm_report(call: Call) -> ReportActionOut:
     case = await _answerable(call)
     rating = 5 if call.body.satisfied else 1
     message = await feedback.confirm_case(case, call.me.openid, rating)
-    call.after_commit(lambda: awards.try_award(case.id))
     return await _answered(case, call.me, message)
 
 
@@ -208,7 +207,6 @@ async def rate_report(call: Call) -> ReportActionOut:
     case = await _answerable(call)
     body: ReportRateIn = call.body
     message = await feedback.confirm_case(case, call.me.openid, body.score, body.comment)
-    call.after_commit(lambda: awards.try_award(case.id))
     return await _answered(case, call.me, message)
 
 

@@ -49,7 +49,7 @@ from bot.api.routes.wishes_models import (
     volunteer_profile,
 )
 from handlers import photos
-from handlers.wishes import awards, queries, texts
+from handlers.wishes import queries, texts
 from handlers.wishes.errors import BadInput
 from handlers.wishes.parse import wish_number
 from handlers.wishes.queries import Point, WallKey
@@ -256,7 +256,6 @@ async def complete_wish(call: Call) -> WishDetail:
 async def confirm_wish(call: Call) -> WishDetail:
     wish = await queries.visible(_wish_id(call), call.me)
     wish = await claims.confirm(wish.id, call.me)
-    call.after_commit(lambda: awards.try_award(wish.id))  # the ledger keeps its own transaction
     return await _detail(wish.id, call.me)
 
 

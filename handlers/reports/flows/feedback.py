@@ -4,7 +4,7 @@ with a rating) or 没修好 (reopen: back to the grid, reopen_count + 1, escalat
 Without a number the answer is for the reporter's one resolved case; with several, the
 reply asks for the number (``满意 A1001``). The use cases are ``service.feedback``'s
 (``confirm_case``, ``reopen_case``, ``answerable_case``); the points follow a confirmation
-(``awards``).
+once its effect commits (``confirm_case`` registers ``awards.try_award``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.flows import Flow, Step, done
 from handlers.normalize import parse_int
-from handlers.reports import awards, texts
+from handlers.reports import texts
 from handlers.reports.errors import CaseError
 from handlers.reports.service.cases import case_number
 from handlers.reports.service.feedback import answerable_case, confirm_case, reopen_case
@@ -67,7 +67,6 @@ async def rate(ctx: Context) -> Step:
             record.reply = await confirm_case(case, ctx.person.openid, rating)
     except CaseError as exc:
         return done(exc.reply)
-    await awards.try_award(case.id)  # after the commit: the ledger keeps its own transaction
     return done(record.reply)
 
 

@@ -8,15 +8,17 @@ supervisors). They raise ``CaseError``s carrying the chat's reply; the chat's st
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
-from handlers.reports import render, routing, texts
+from handlers.reports import awards, render, routing, texts
 from handlers.reports.errors import BadInput, NotAllowed, UnknownCase, WrongState
 from handlers.reports.lifecycle import Conflict, transition
 from handlers.reports.service import cases
 from handlers.reports.staff import notify as staff_notify
 from handlers.reports.urgency import staff_urgent
 from storage import clock
+from storage.aftercommit import on_commit
 from storage.geo.models import Category
 from storage.reports.models import Case, CaseStatus
 
@@ -46,10 +48,14 @@ async def confirm_case(case: Case, openid: str, rating: int, comment: str = "") 
     """The reporter confirms resolved ``case`` with a rating 1-5 (满意 = 5, 不满意 = 1): closed.
 
     Returns the reply; WrongState if the case is no longer resolved (someone was faster).
-    Run it in a transaction, then ``awards.try_award(case.id)`` for the points.
+    Run it in ``storage.dedup.effect`` (or ``aftercommit.transaction``): the points follow
+    once that commits (``awards.try_award``, registered here).
     """
     if not 1 <= rating <= 5:
         raise BadInput(texts.RATING_BAD)
+    # The points once this commits (the ledger keeps its own transaction); registered
+    # before any write, so a caller outside a transaction fails having changed nothing.
+    on_commit(functools.partial(awards.try_award, case.id))
     note = f"评分 {rating} 分" + (f"：{comment.strip()}" if comment.strip() else "")
     try:
         await transition(case, "confirm", openid, note=note,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.flows import Flow, Step, command, goto
 from handlers.inbound import Kind
-from handlers.wishes import awards, render, texts
+from handlers.wishes import render, texts
 from handlers.wishes.errors import BadInput
 from handlers.wishes.flows.steps import act, refusing, skipped, text_only, wish_arg
 from handlers.wishes.service import claims, posting
@@ -73,19 +73,13 @@ async def _fulfil(ctx: Context) -> Step:
 
 
 async def confirm(ctx: Context) -> Step:
-    confirmed: list[int] = []
-
     async def work() -> str:
         number, _ = wish_arg(ctx)
-        wish = await claims.confirm(number, ctx.person)
-        confirmed.append(wish.id)
+        wish = await claims.confirm(number, ctx.person)  # the points follow the commit
         volunteer = await Volunteer.get_or_none(openid=wish.claimant_openid)
         return texts.CONFIRMED.format(number=wish.number,
                                       volunteer=volunteer.name if volunteer else "")
-    step = await act(ctx, work)
-    for wish_id in confirmed:  # after the commit: the ledger runs its own transaction
-        await awards.try_award(wish_id)
-    return step
+    return await act(ctx, work)
 
 
 async def dispute(ctx: Context) -> Step:

@@ -3,21 +3,25 @@ checked), holds it for a limited time (放弃 gives it back), sends proof (完�
 beneficiary (or the grid worker) confirms it (确认心愿) or sends it back (未完成).
 
 Like ``posting``, every function runs inside the caller's transaction and raises a
-``WishError`` to refuse, changing nothing.
+``WishError`` to refuse, changing nothing. ``confirm`` registers the volunteer's points
+(``awards.try_award``) to follow once that transaction commits: run it in
+``storage.dedup.effect`` (or ``aftercommit.transaction``).
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 from handlers import photos
-from handlers.wishes import notify, render, texts
+from handlers.wishes import awards, notify, render, texts
 from handlers.wishes.access import may_confirm
 from handlers.wishes.errors import NotAllowed, NotVolunteer, WrongState
 from handlers.wishes.notify import say
 from handlers.wishes.queries import get
 from handlers.wishes.service.transitions import move
 from storage import clock
+from storage.aftercommit import on_commit
 from storage.core.models import Person, Volunteer, Wish, WishStatus
 
 CLAIM_TIME = timedelta(hours=72)
@@ -104,6 +108,9 @@ async def complete(wish_id: int, openid: str, media_id: str, note: str) -> Wish:
 
 
 async def confirm(wish_id: int, person: Person) -> Wish:
+    # The points once this commits (the ledger keeps its own transaction); registered
+    # before any write, so a caller outside a transaction fails having changed nothing.
+    on_commit(functools.partial(awards.try_award, wish_id))
     wish = await get(wish_id)
     if not may_confirm(wish, person):
         raise NotAllowed(texts.NOT_CONFIRMER.format(number=wish.number))
