@@ -309,97 +309,115 @@ HEADER = (f"{'round':>5} | {'scenario':<22} | {'req/s':>7} {'p50':>6} {'p99':>6}
           "(latencies in ms at the client; cpu = server process CPU ms per request)")
 
 
-async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: str) -> int:
+@dataclass
+class _Runs:
+    """What the runs of one benchmark share: the servers, the residents' tokens and photos,
+    where the requests have got to, and the wrong responses so far."""
+
+    args: argparse.Namespace
+    session: aiohttp.ClientSession
+    floor: Server
+    linli: Server
+    db_url: str
+    tokens: list[str]
+    pools: list[deque[str]]
+    failures: int = 0
+    cursor: int = 0
+    after_create: bool = True  # quiet the server before the first run and after creates
+
+    async def one(self, scenario: str, reqs: list[Req], max_seconds: float
+                  ) -> tuple[RunResult, list[Reply]]:
+        server = self.floor if scenario == "floor" else self.linli
+        self.cursor += len(reqs)
+        await quiesce(self.db_url, self.linli, outbox_wait=12.0 if self.after_create else 0.0)
+        cpu_before = cpu_seconds(server.proc.pid)
+        res, replies = await run_load(self.session, reqs, self.args.connections, max_seconds)
+        cpu_after = cpu_seconds(server.proc.pid)
+        if cpu_before is not None and cpu_after is not None:
+            res.server_cpu = cpu_after - cpu_before
+        res.bad += [p for r in replies if (p := check(scenario, reqs[r.index], r))]
+        good = {r.index for r in replies}
+        for i in range(len(reqs) - 1, -1, -1):  # photos of unsent creates go back
+            if reqs[i].photo is not None and i not in good:
+                self.pools[reqs[i].person].appendleft(reqs[i].photo)
+        if res.bad:
+            self.failures += len(res.bad)
+            print(f"  ! {scenario}: {len(res.bad)} wrong responses, e.g. {res.bad[0]}",
+                  flush=True)
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"{server.name} died; see {server.log}:\n{tail(server.log)}")
+        self.after_create = scenario == "create"
+        return res, replies
+
+    async def scenario_run(self, scenario: str, n: int, max_seconds: float,
+                           created: list[tuple[Req, bytes]]) -> RunResult:
+        if scenario == "floor":
+            reqs = reads(self.floor.base, "/healthz", self.tokens, n, self.cursor)
+        elif scenario == "points":
+            reqs = reads(self.linli.base, f"{API}/points", self.tokens, n, self.cursor)
+        elif scenario == "mine":
+            reqs = reads(self.linli.base, f"{API}/reports/mine", self.tokens, n, self.cursor)
+        elif scenario == "create":
+            reqs = creates(self.linli.base, self.tokens, self.pools, n, self.cursor)
+        else:
+            reqs = replays(created, n)
+        res, replies = await self.one(scenario, reqs, max_seconds)
+        if scenario == "create":
+            created.extend((reqs[r.index], r.body) for r in replies if r.status == 201)
+        return res
+
+
+async def _prepare(args: argparse.Namespace, session: aiohttp.ClientSession, floor: Server,
+                   linli: Server, db_url: str) -> _Runs:
+    """Both servers up, the residents signed in and every photo the runs attach uploaded."""
     tag = secrets.token_hex(3)
     openids = [f"oApiBench{tag}{k:04d}" for k in range(args.people)]
-    connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
-    failures = 0
-    results: dict[str, list[RunResult]] = {s: [] for s in ("floor", *SCENARIOS)}
-    after_create = True  # quiet the server before the first run, and after every create run
-    async with aiohttp.ClientSession(connector=connector,
-                                     timeout=aiohttp.ClientTimeout(total=60)) as session:
-        await wait_healthy(session, floor)
-        await wait_healthy(session, linli)
-        t0 = time.perf_counter()
-        tokens = await login_all(linli.base, openids)
-        print(f"signed in {len(tokens)} residents in {time.perf_counter() - t0:.1f} s",
-              flush=True)
-        creates_total = args.people + args.rounds * args.reports  # warm-up: one each
-        per_person = -(-creates_total // args.people)
-        pools, up = await upload_photos(session, linli.base, tokens, per_person,
-                                        args.connections)
-        if up.bad:
-            raise RuntimeError(f"{len(up.bad)} uploads failed, e.g. {up.bad[0]}")
-        print(f"uploaded {len(up.latencies)} photos (POST /photos, multipart, "
-              f"{args.connections} connections, not part of the rounds): {up.rate:.0f} req/s, "
-              f"p50 {up.pct(50):.1f} ms, p99 {up.pct(99):.1f} ms", flush=True)
-        cursor = 0
+    await wait_healthy(session, floor)
+    await wait_healthy(session, linli)
+    t0 = time.perf_counter()
+    tokens = await login_all(linli.base, openids)
+    print(f"signed in {len(tokens)} residents in {time.perf_counter() - t0:.1f} s",
+          flush=True)
+    creates_total = args.people + args.rounds * args.reports  # warm-up: one each
+    per_person = -(-creates_total // args.people)
+    pools, up = await upload_photos(session, linli.base, tokens, per_person,
+                                    args.connections)
+    if up.bad:
+        raise RuntimeError(f"{len(up.bad)} uploads failed, e.g. {up.bad[0]}")
+    print(f"uploaded {len(up.latencies)} photos (POST /photos, multipart, "
+          f"{args.connections} connections, not part of the rounds): {up.rate:.0f} req/s, "
+          f"p50 {up.pct(50):.1f} ms, p99 {up.pct(99):.1f} ms", flush=True)
+    return _Runs(args, session, floor, linli, db_url, tokens, pools)
 
-        async def one(scenario: str, reqs: list[Req], max_seconds: float
-                      ) -> tuple[RunResult, list[Reply]]:
-            nonlocal failures, cursor, after_create
-            server = floor if scenario == "floor" else linli
-            cursor += len(reqs)
-            await quiesce(db_url, linli, outbox_wait=12.0 if after_create else 0.0)
-            cpu_before = cpu_seconds(server.proc.pid)
-            res, replies = await run_load(session, reqs, args.connections, max_seconds)
-            cpu_after = cpu_seconds(server.proc.pid)
-            if cpu_before is not None and cpu_after is not None:
-                res.server_cpu = cpu_after - cpu_before
-            res.bad += [p for r in replies if (p := check(scenario, reqs[r.index], r))]
-            good = {r.index for r in replies}
-            for i in range(len(reqs) - 1, -1, -1):  # photos of unsent creates go back
-                if reqs[i].photo is not None and i not in good:
-                    pools[reqs[i].person].appendleft(reqs[i].photo)
-            if res.bad:
-                failures += len(res.bad)
-                print(f"  ! {scenario}: {len(res.bad)} wrong responses, e.g. {res.bad[0]}",
-                      flush=True)
-            if server.proc.poll() is not None:
-                raise RuntimeError(f"{server.name} died; see {server.log}:\n{tail(server.log)}")
-            after_create = scenario == "create"
-            return res, replies
 
-        async def scenario_run(scenario: str, n: int, max_seconds: float,
-                               created: list[tuple[Req, bytes]]) -> RunResult:
-            if scenario == "floor":
-                reqs = reads(floor.base, "/healthz", tokens, n, cursor)
-            elif scenario == "points":
-                reqs = reads(linli.base, f"{API}/points", tokens, n, cursor)
-            elif scenario == "mine":
-                reqs = reads(linli.base, f"{API}/reports/mine", tokens, n, cursor)
-            elif scenario == "create":
-                reqs = creates(linli.base, tokens, pools, n, cursor)
-            else:
-                reqs = replays(created, n)
-            res, replies = await one(scenario, reqs, max_seconds)
-            if scenario == "create":
-                created.extend((reqs[r.index], r.body) for r in replies if r.status == 201)
-            return res
+async def _warm_up(runs: _Runs) -> None:
+    t0 = time.perf_counter()
+    warm: list[tuple[Req, bytes]] = []
+    await runs.scenario_run("create", runs.args.people, 120, warm)  # a case for every resident
+    for scenario, n in (("floor", 2000), ("points", 1000), ("mine", 1000), ("replay", 1000)):
+        await runs.scenario_run(scenario, n, 30, warm)
+    print(f"warm-up done in {time.perf_counter() - t0:.1f} s ({runs.args.people} cases, "
+          f"1,000 requests per read/replay scenario)\n", flush=True)
 
-        t0 = time.perf_counter()
-        warm: list[tuple[Req, bytes]] = []
-        await scenario_run("create", args.people, 120, warm)  # a case for every resident
-        for scenario, n in (("floor", 2000), ("points", 1000), ("mine", 1000), ("replay", 1000)):
-            await scenario_run(scenario, n, 30, warm)
-        print(f"warm-up done in {time.perf_counter() - t0:.1f} s ({args.people} cases, "
-              f"1,000 requests per read/replay scenario)\n", flush=True)
-        print(HEADER, flush=True)
-        for rnd in range(1, args.rounds + 1):
-            created: list[tuple[Req, bytes]] = []
-            plan = [("floor", args.requests, args.max_seconds),
-                    ("points", args.requests, args.max_seconds),
-                    ("mine", args.requests, args.max_seconds),
-                    ("create", args.reports, 120.0),
-                    ("replay", args.requests, args.max_seconds)]
-            for scenario, n, limit in plan:
-                if scenario == "replay" and not created:
-                    continue
-                res = await scenario_run(scenario, n, limit, created)
-                results[scenario].append(res)
-                print(f"{rnd:>5} | {LABELS[scenario]:<22} | {_cols(res)} | "
-                      f"{len(res.latencies):8d}", flush=True)
 
+async def _round(runs: _Runs, rnd: int, results: dict[str, list[RunResult]]) -> None:
+    args = runs.args
+    created: list[tuple[Req, bytes]] = []
+    plan = [("floor", args.requests, args.max_seconds),
+            ("points", args.requests, args.max_seconds),
+            ("mine", args.requests, args.max_seconds),
+            ("create", args.reports, 120.0),
+            ("replay", args.requests, args.max_seconds)]
+    for scenario, n, limit in plan:
+        if scenario == "replay" and not created:
+            continue
+        res = await runs.scenario_run(scenario, n, limit, created)
+        results[scenario].append(res)
+        print(f"{rnd:>5} | {LABELS[scenario]:<22} | {_cols(res)} | "
+              f"{len(res.latencies):8d}", flush=True)
+
+
+def _print_medians(args: argparse.Namespace, results: dict[str, list[RunResult]]) -> None:
     print(f"\nmedian over {args.rounds} rounds ({args.connections} connections, "
           f"{args.people} residents):")
     floor_rate = statistics.median(r.rate for r in results["floor"])
@@ -414,9 +432,23 @@ async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: 
               f"{statistics.median(r.cpu_ms for r in runs):.3f} ms/request  client CPU "
               f"{statistics.median(r.client_cpu_ms for r in runs):.3f} ms/request"
               + ("" if scenario == "floor" else f"  (÷ floor {rate / floor_rate:.2f})"))
-    if failures:
-        print(f"\n{failures} wrong or missing responses: the figures above are not valid")
-    return 1 if failures else 0
+
+
+async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: str) -> int:
+    connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
+    results: dict[str, list[RunResult]] = {s: [] for s in ("floor", *SCENARIOS)}
+    async with aiohttp.ClientSession(connector=connector,
+                                     timeout=aiohttp.ClientTimeout(total=60)) as session:
+        runs = await _prepare(args, session, floor, linli, db_url)
+        await _warm_up(runs)
+        print(HEADER, flush=True)
+        for rnd in range(1, args.rounds + 1):
+            await _round(runs, rnd, results)
+
+    _print_medians(args, results)
+    if runs.failures:
+        print(f"\n{runs.failures} wrong or missing responses: the figures above are not valid")
+    return 1 if runs.failures else 0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

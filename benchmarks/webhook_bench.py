@@ -41,6 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -362,6 +363,40 @@ HEADER = (f"{'':11} | {'floor':^35} | {'linli':^35} |\n"
           "(latencies in ms at the client; cpu = server process CPU ms per message)")
 
 
+async def _measured(server: Server, run: Awaitable[RunResult]) -> RunResult:
+    """A run's result with the CPU time the server spent on it."""
+    cpu_before = cpu_seconds(server.proc.pid)
+    result = await run
+    cpu_after = cpu_seconds(server.proc.pid)
+    if cpu_before is not None and cpu_after is not None:
+        result.server_cpu = cpu_after - cpu_before
+    return result
+
+
+def _print_medians(modes: list[str], results: dict[str, list[tuple[RunResult, RunResult]]]
+                   ) -> None:
+    print()
+    for mode in modes:
+        pairs = results[mode]
+        ratios = [li.rate / f.rate for f, li in pairs if f.rate]
+        ratio = statistics.median(ratios)
+        p99 = statistics.median(li.pct(99) for _, li in pairs)
+        floor_rate = statistics.median(f.rate for f, _ in pairs)
+        linli_rate = statistics.median(li.rate for _, li in pairs)
+        floor_cpu = statistics.median(f.cpu_ms for f, _ in pairs)
+        linli_cpu = statistics.median(li.cpu_ms for _, li in pairs)
+        client_floor = statistics.median(f.client_cpu_ms for f, _ in pairs)
+        client_linli = statistics.median(li.client_cpu_ms for _, li in pairs)
+        print(f"{mode:<5} median over {len(pairs)} rounds: floor {floor_rate:.0f} msg/s, "
+              f"linli {linli_rate:.0f} msg/s, ratio {ratio:.2f} "
+              f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
+              f"linli p99 {p99:.1f} ms "
+              f"(target < {PLAIN_P99_TARGET_MS:.0f} ms: "
+              f"{'met' if p99 < PLAIN_P99_TARGET_MS else 'MISSED'}); server CPU per message: "
+              f"floor {floor_cpu:.3f} ms, linli {linli_cpu:.3f} ms; load generator CPU per "
+              f"message: {client_floor:.3f} ms (floor runs), {client_linli:.3f} ms (linli runs)")
+
+
 async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: MessageCrypto,
                 sandbox: Server | None = None) -> int:
     modes = ["plain", "aes"] if args.mode == "both" else [args.mode]
@@ -383,11 +418,8 @@ async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: 
             reqs = build_requests(server.base, n, people, c, cursor)
             cursor += n
             expected = FLOOR_REPLY if server is floor else LINLI_REPLY
-            cpu_before = cpu_seconds(server.proc.pid)
-            result = await run_load(session, reqs, args.connections, limit, expected, c)
-            cpu_after = cpu_seconds(server.proc.pid)
-            if cpu_before is not None and cpu_after is not None:
-                result.server_cpu = cpu_after - cpu_before
+            result = await _measured(server, run_load(session, reqs, args.connections, limit,
+                                                      expected, c))
             if result.bad:
                 failures += len(result.bad)
                 print(f"  ! {server.name} {mode}: {len(result.bad)} bad replies, e.g. "
@@ -411,26 +443,7 @@ async def bench(args: argparse.Namespace, floor: Server, linli: Server, crypto: 
                 results[mode].append((f, li))
                 print(fmt_row(mode, str(rnd), f, li), flush=True)
 
-    print()
-    for mode in modes:
-        pairs = results[mode]
-        ratios = [li.rate / f.rate for f, li in pairs if f.rate]
-        ratio = statistics.median(ratios)
-        p99 = statistics.median(li.pct(99) for _, li in pairs)
-        floor_rate = statistics.median(f.rate for f, _ in pairs)
-        linli_rate = statistics.median(li.rate for _, li in pairs)
-        floor_cpu = statistics.median(f.cpu_ms for f, _ in pairs)
-        linli_cpu = statistics.median(li.cpu_ms for _, li in pairs)
-        client_floor = statistics.median(f.client_cpu_ms for f, _ in pairs)
-        client_linli = statistics.median(li.client_cpu_ms for _, li in pairs)
-        print(f"{mode:<5} median over {len(pairs)} rounds: floor {floor_rate:.0f} msg/s, "
-              f"linli {linli_rate:.0f} msg/s, ratio {ratio:.2f} "
-              f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
-              f"linli p99 {p99:.1f} ms "
-              f"(target < {PLAIN_P99_TARGET_MS:.0f} ms: "
-              f"{'met' if p99 < PLAIN_P99_TARGET_MS else 'MISSED'}); server CPU per message: "
-              f"floor {floor_cpu:.3f} ms, linli {linli_cpu:.3f} ms; load generator CPU per "
-              f"message: {client_floor:.3f} ms (floor runs), {client_linli:.3f} ms (linli runs)")
+    _print_medians(modes, results)
     if failures:
         print(f"\n{failures} wrong or missing replies: the figures above are not valid")
     return 1 if failures else 0

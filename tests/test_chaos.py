@@ -117,7 +117,7 @@ def _pushed_number(sandbox, openid: str) -> str | None:
     return None
 
 
-async def _trial(http: aiohttp.ClientSession, victim: Service, survivor: Service | None,
+async def _trial(http: aiohttp.ClientSession, victim: Service, survivor: Service | None,  # noqa: C901 - one kill, told in time, as a single timeline
                  sandbox, openid: str, spot: int, rng: random.Random) -> Trial:
     sandbox.state.observe_inbound(openid)  # WeChat knows the person wrote: the 48 h window
     await _draft(http, victim.url, sandbox, openid, spot)
