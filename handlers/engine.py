@@ -175,7 +175,8 @@ class Router:
     def _reprompt(self, ctx: Context) -> str:
         flow = self.flow(ctx.state.conversation)
         prompt = flow.prompts.get(ctx.state.step or "", "") if flow else ""
-        return texts.STEP_NOT_UNDERSTOOD.format(prompt=prompt).replace("没有看懂。\n", "没有看懂。")
+        return texts.STEP_NOT_UNDERSTOOD.format(prompt=prompt).replace(
+            texts.NOT_UNDERSTOOD + "\n", texts.NOT_UNDERSTOOD)
 
     def timeout_of(self, name: str | None) -> int:
         flow = self.flow(name)

@@ -10,16 +10,13 @@ else: its sender and admins. A photo one may not see is unknown, as if there wer
 
 from __future__ import annotations
 
-from handlers import photos
+from handlers import photos, texts
 from handlers.errors import Refusal
 from handlers.reports import queries as report_queries
 from handlers.reports.staff.notify import AFTER
 from handlers.wishes import access, parse
 from storage.core.models import Person, Photo, PhotoStatus, Role, Wish
 from storage.reports.models import Case
-
-UNKNOWN = "没有这张照片"
-NOT_READY = "照片还在从微信下载，请稍后再看"
 
 
 class UnknownPhoto(Refusal):
@@ -54,9 +51,9 @@ async def viewable(photo_id: int, person: Person) -> Photo:
     """The stored photo if ``person`` may look at it; UnknownPhoto, PhotoNotReady if not."""
     photo = await Photo.get_or_none(id=photo_id)
     if photo is None or not await _may_see(photo, person):
-        raise UnknownPhoto(UNKNOWN)
+        raise UnknownPhoto(texts.PHOTO_UNKNOWN)
     if photo.status is PhotoStatus.PENDING:
-        raise PhotoNotReady(NOT_READY)
+        raise PhotoNotReady(texts.PHOTO_NOT_READY)
     if photo.status is not PhotoStatus.STORED or not photo.path:
-        raise UnknownPhoto(UNKNOWN)  # expired at WeChat, or refused: there is nothing to show
+        raise UnknownPhoto(texts.PHOTO_UNKNOWN)  # expired at WeChat, or refused: there is nothing to show
     return photo

@@ -26,6 +26,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tortoise.expressions import Q
 
+from handlers import texts
 from handlers.context import Services
 from handlers.errors import Refusal
 from handlers.ports import DeliveryFailed, MediaExpired, PhotoStore
@@ -123,7 +124,7 @@ async def check_uploads(media_ids: list[str], openid: str) -> None:
                                    openid=openid).values_list("media_id", flat=True))
     missing = sorted(wanted - found)
     if missing:
-        raise UnknownUpload(f"照片不存在或已使用：{missing[0]}")
+        raise UnknownUpload(texts.UPLOAD_UNKNOWN.format(media_id=missing[0]))
 
 
 async def _adopt(photo: Photo, owner_kind: str, owner_id: str) -> Photo:
@@ -135,7 +136,7 @@ async def _adopt(photo: Photo, owner_kind: str, owner_id: str) -> Photo:
     if await Photo.filter(id=photo.id, owner_kind=UPLOAD).update(**changes) != 1:
         again = await Photo.get_or_none(id=photo.id)  # adopted a moment ago, or swept
         if again is None:
-            raise UnknownUpload(f"照片不存在或已使用：{photo.media_id}")
+            raise UnknownUpload(texts.UPLOAD_UNKNOWN.format(media_id=photo.media_id))
         return again
     for name, value in changes.items():
         setattr(photo, name, value)

@@ -34,8 +34,14 @@ STAFF_ONLY = "该功能仅限工作人员使用。如您是工作人员，请回
 NOT_ALLOWED = "您没有权限进行此操作。"
 BAD_LOCATION = "没能读出这个位置，请重新发送：点对话框「+」→「位置」，在地图上选好地点后发送。"
 BUSY = "系统繁忙，请稍后再试。给您带来不便，敬请谅解。"
-STEP_NOT_UNDERSTOOD = "没有看懂。{prompt}\n（回复「取消」可退出）"
+NOT_UNDERSTOOD = "没有看懂。"
+STEP_NOT_UNDERSTOOD = NOT_UNDERSTOOD + "{prompt}\n（回复「取消」可退出）"
 NEEDS_ARGUMENT = "请在「{keyword}」后面加上{what}，例如：{example}"
+
+# -- photos (photos, photo_access) ------------------------------------------------------------
+PHOTO_UNKNOWN = "没有这张照片"
+PHOTO_NOT_READY = "照片还在从微信下载，请稍后再看"
+UPLOAD_UNKNOWN = "照片不存在或已使用：{media_id}"
 
 BIND_NEED_CODE = "请回复「绑定」加六位邀请码，例如：绑定 123456"
 BIND_BAD_FORMAT = "邀请码是六位数字，请检查后重试，例如：绑定 123456"

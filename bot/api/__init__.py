@@ -12,7 +12,7 @@ from functools import cache
 
 from aiohttp import web
 
-from bot.api import openapi
+from bot.api import openapi, texts
 from bot.api.errors import ApiError, error_middleware
 from bot.api.framework import dispatch
 from bot.api.operations import Operation
@@ -36,7 +36,7 @@ async def openapi_view(request: web.Request) -> web.Response:
 
 
 async def not_found(request: web.Request) -> web.Response:
-    raise ApiError(404, "not_found", "没有这个接口")
+    raise ApiError(404, "not_found", texts.NO_SUCH_ENDPOINT)
 
 
 def create_api_app() -> web.Application:

@@ -15,6 +15,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise.exceptions import DBConnectionError
 
+from bot.api.texts import MESSAGES, REQUEST_FAILED
 from handlers.errors import Refusal
 from rewards.errors import RewardsError
 from rewards.texts import error_text
@@ -33,13 +34,6 @@ STATUS_OF_CODE: dict[str, int] = {
     "too_many_wrong_codes": 429,
 }
 
-MESSAGES = {
-    400: "请求格式不正确", 401: "请先登录", 403: "没有权限", 404: "没有找到",
-    405: "不支持这个请求方法", 409: "当前状态不允许这个操作", 413: "上传的内容太大",
-    415: "不支持的文件类型", 422: "请求内容有误", 429: "请求太频繁，请稍后再试",
-    500: "服务器出错了，请稍后再试", 503: "服务暂时不可用",
-}
-
 # A store that cannot be reached: the service is unavailable, not broken (as /healthz says).
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, DBConnectionError)
 RETRY_AFTER_UNAVAILABLE = "5"
@@ -56,7 +50,7 @@ class ApiError(Exception):
         super().__init__(f"{status} {code}")
         self.status = status
         self.code = code
-        self.message = message or MESSAGES.get(status, "请求失败")
+        self.message = message or MESSAGES.get(status, REQUEST_FAILED)
         self.details = details
         self.headers = headers or {}
 

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot import keys, logs
-from bot.api import idempotency, limits
+from bot.api import idempotency, limits, texts
 from bot.api.errors import ApiError
 from bot.api.inputs import check_text, json_body, parse_query
 from bot.api.operations import Call, Operation, render
@@ -26,15 +26,15 @@ async def authenticate(request: web.Request) -> tuple[sessions.Session, Person]:
     scheme, _, token = header.partition(" ")
     challenge = {"WWW-Authenticate": 'Bearer realm="linli"'}
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "请先登录", headers=challenge)
+        raise ApiError(401, "unauthorized", texts.LOGIN_FIRST, headers=challenge)
     kv = request.config_dict[keys.KV_STORE]
     session = await sessions.get(kv, token.strip())
     if session is None:
-        raise ApiError(401, "session_expired", "登录已失效，请重新登录", headers=challenge)
+        raise ApiError(401, "session_expired", texts.SESSION_EXPIRED, headers=challenge)
     person = await Person.get_or_none(openid=session.openid)
     if person is None:  # removed since: the session is worthless
         await sessions.revoke(kv, session)
-        raise ApiError(401, "session_expired", "登录已失效，请重新登录", headers=challenge)
+        raise ApiError(401, "session_expired", texts.SESSION_EXPIRED, headers=challenge)
     return session, person
 
 
@@ -49,7 +49,7 @@ def dispatch(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamRespo
             logs.about(person.openid)
             await limits.check_person(kv, person.openid, op.method, settings)
             if op.roles is not None and person.role not in op.roles:
-                raise ApiError(403, "forbidden", "没有权限进行这个操作")
+                raise ApiError(403, "forbidden", texts.FORBIDDEN)
         params = dict(request.match_info)
         check_text(params, "path")
         call = Call(request, person, session, params, query=parse_query(op, request))

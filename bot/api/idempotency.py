@@ -25,6 +25,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from pydantic import ValidationError
 
 from bot import keys
+from bot.api import texts
 from bot.api.errors import ApiError
 from bot.api.inputs import check_text, invalid, json_body, wants_multipart
 from bot.api.operations import Call, Operation, render
@@ -39,16 +40,16 @@ REPLAYED = "Idempotent-Replayed"
 
 
 def _bad_type() -> ApiError:
-    return ApiError(415, "unsupported_media_type", "只接受 JPEG 或 PNG 格式的照片")
+    return ApiError(415, "unsupported_media_type", texts.PHOTO_TYPE)
 
 
 def _too_many_pixels(exc: photos.ImageTooLarge) -> ApiError:
     return ApiError(413, "image_too_large",
-                    f"照片像素太多（最多 {exc.limit // 10_000} 万像素），请缩小后再上传")
+                    texts.PHOTO_PIXELS.format(limit=exc.limit // 10_000))
 
 
 def _too_big() -> ApiError:
-    return ApiError(413, "payload_too_large", "照片不能超过 10 MB")
+    return ApiError(413, "payload_too_large", texts.PHOTO_TOO_BIG)
 
 
 async def read_multipart(op: Operation, request: web.Request
@@ -66,9 +67,9 @@ async def read_multipart(op: Operation, request: web.Request
                 continue
             if part.name == op.upload_field or part.filename is not None:
                 if part.name != op.upload_field:
-                    raise ApiError(400, "invalid_request", f"文件应放在 {op.upload_field} 字段")
+                    raise ApiError(400, "invalid_request", texts.FILE_FIELD.format(field=op.upload_field))
                 if len(files) >= op.max_files:
-                    raise ApiError(400, "too_many_files", f"最多上传 {op.max_files} 张照片")
+                    raise ApiError(400, "too_many_files", texts.TOO_MANY_FILES.format(count=op.max_files))
                 declared = (part.headers.get("Content-Type") or "").split(";")[0].strip()
                 if declared and declared not in ("image/jpeg", "image/png",
                                                  "application/octet-stream"):
@@ -77,10 +78,10 @@ async def read_multipart(op: Operation, request: web.Request
             else:
                 raw = await part.read(decode=True)
                 if len(raw) > FIELD_LIMIT:
-                    raise ApiError(413, "payload_too_large", f"字段 {part.name} 太长")
+                    raise ApiError(413, "payload_too_large", texts.FIELD_TOO_LONG.format(field=part.name))
                 fields[part.name] = raw.decode("utf-8", errors="replace")
     except (ValueError, AssertionError, HttpProcessingError) as exc:  # a broken body
-        raise ApiError(400, "malformed_multipart", f"表单格式不正确：{exc}") from None
+        raise ApiError(400, "malformed_multipart", texts.MALFORMED_MULTIPART.format(error=exc)) from None
     return fields, files
 
 
@@ -94,7 +95,7 @@ async def _read_file(part: BodyPartReader) -> bytes:
         chunks.append(chunk)
     data = b"".join(chunks)
     if not data:
-        raise ApiError(400, "invalid_request", "照片是空的")
+        raise ApiError(400, "invalid_request", texts.PHOTO_EMPTY)
     return data
 
 
@@ -105,7 +106,7 @@ async def _input(op: Operation, call: Call) -> tuple[Any, list[bytes], str]:
     body: Any = None
     digest = hashlib.sha256(f"{op.method} {op.path} {sorted(call.params.items())}".encode())
     if op.multipart_only and not wants_multipart(request):
-        raise ApiError(415, "unsupported_media_type", "请以 multipart/form-data 上传")
+        raise ApiError(415, "unsupported_media_type", texts.MULTIPART_ONLY)
     if op.upload_into and wants_multipart(request):
         fields, files = await read_multipart(op, request)
         check_text(fields, "body")
@@ -129,10 +130,10 @@ def _replay(stored: str | None, fingerprint: str) -> web.Response:
         doc = json.loads(stored or "")
         status, text, fp = int(doc["status"]), doc["body"], doc["fp"]
     except (ValueError, KeyError, TypeError):
-        raise ApiError(409, "idempotency_key_used", "这个 Idempotency-Key 已用于其他请求") from None
+        raise ApiError(409, "idempotency_key_used", texts.KEY_USED) from None
     if fp != fingerprint:
         raise ApiError(422, "idempotency_key_reused",
-                       "这个 Idempotency-Key 已用于内容不同的请求")
+                       texts.KEY_REUSED)
     if status == 204 or text is None:
         return web.Response(status=status, headers={REPLAYED: "true"})
     return web.Response(status=status, text=text, content_type="application/json",
@@ -143,7 +144,7 @@ async def run(op: Operation, call: Call) -> web.StreamResponse:
     header = call.request.headers.get(HEADER)
     if header is not None and not _KEY.match(header):
         raise ApiError(400, "bad_idempotency_key",
-                       "Idempotency-Key 应为 1-255 个可见 ASCII 字符")
+                       texts.BAD_KEY)
     openid = call.me.openid
     body, files, fingerprint = await _input(op, call)
     secret = header if header is not None else uuid.uuid4().hex

@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot import jsonsafe
+from bot.api import texts
 from bot.api.errors import ApiError
 from bot.api.operations import Operation
 from bot.textcheck import unstorable
@@ -21,14 +22,14 @@ def _details(exc: ValidationError, where: str) -> list[dict[str, Any]]:
 
 
 def invalid(exc: ValidationError, where: str) -> ApiError:
-    return ApiError(400, "invalid_request", "请求内容有误", details=_details(exc, where))
+    return ApiError(400, "invalid_request", texts.INVALID_REQUEST, details=_details(exc, where))
 
 
 def check_text(value: Any, where: str) -> None:
     """400 for any string in ``value`` (nested) that no database could store."""
     if isinstance(value, str):
         if unstorable(value):
-            raise ApiError(400, "invalid_request", "请求中含有无法识别的字符",
+            raise ApiError(400, "invalid_request", texts.UNREADABLE_CHARACTERS,
                            details=[{"field": where, "problem": "NUL or an unpaired surrogate"}])
     elif isinstance(value, dict):
         for key, item in value.items():
@@ -59,11 +60,11 @@ async def parse_json(op: Operation, request: web.Request) -> Any:
         doc = jsonsafe.loads(raw)
     except jsonsafe.JsonTooDeep:
         raise ApiError(400, "malformed_json",
-                       f"请求内容嵌套过深（最多 {jsonsafe.MAX_DEPTH} 层）") from None
+                       texts.JSON_TOO_DEEP.format(depth=jsonsafe.MAX_DEPTH)) from None
     except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "malformed_json", "请求内容不是有效的 JSON") from None
+        raise ApiError(400, "malformed_json", texts.JSON_MALFORMED) from None
     if not isinstance(doc, dict):
-        raise ApiError(400, "invalid_request", "请求内容应为 JSON 对象")
+        raise ApiError(400, "invalid_request", texts.JSON_NOT_OBJECT)
     check_text(doc, "body")
     try:
         return op.body.model_validate(doc, strict=True)
@@ -75,7 +76,7 @@ async def json_body(op: Operation, request: web.Request) -> Any:
     """The body of an operation that takes JSON: 415 for any other media type (an empty body
     of whatever type is ``{}``), then ``parse_json``."""
     if request.content_type != "application/json" and await request.read():
-        raise ApiError(415, "unsupported_media_type", "请以 application/json 提交")
+        raise ApiError(415, "unsupported_media_type", texts.JSON_ONLY)
     return await parse_json(op, request)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.api import texts
 from bot.api.errors import ApiError
 from bot.config import Settings
 from storage import keys as redis_keys
@@ -19,7 +20,7 @@ READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _refuse() -> ApiError:
-    return ApiError(429, "rate_limited", "请求太频繁，请稍后再试",
+    return ApiError(429, "rate_limited", texts.TOO_MANY_REQUESTS,
                     headers={"Retry-After": str(WINDOW)})
 
 

@@ -15,6 +15,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot import jsonsafe
+from bot.api import texts
 from bot.api.errors import ApiError
 
 T = TypeVar("T")
@@ -48,7 +49,7 @@ def decode_cursor(cursor: str | None) -> Any:
         padded = cursor + "=" * (-len(cursor) % 4)
         return jsonsafe.loads(base64.urlsafe_b64decode(padded.encode()), max_depth=4)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, "bad_cursor", "分页游标无效") from None
+        raise ApiError(400, "bad_cursor", texts.BAD_CURSOR) from None
 
 
 def cursor_id(query: PageQuery, maximum: int = 2 ** 63 - 1) -> int | None:
@@ -61,7 +62,7 @@ def cursor_id(query: PageQuery, maximum: int = 2 ** 63 - 1) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= maximum:
-        raise ApiError(400, "bad_cursor", "分页游标无效")
+        raise ApiError(400, "bad_cursor", texts.BAD_CURSOR)
     return value
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from bot.api import texts
 from storage import clock
 
 
@@ -39,7 +40,7 @@ def _printable(value: str) -> str:
     # NUL and unpaired surrogates are refused by the framework before parsing (no database
     # stores them); other control characters are refused here, in people's text.
     if _CONTROL.search(value):
-        raise ValueError("含有不允许的字符")
+        raise ValueError(texts.DISALLOWED_CHARACTERS)
     return value
 
 

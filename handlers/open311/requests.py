@@ -21,8 +21,8 @@ from handlers.open311.documents import ServiceRequest, TokenAnswer
 from handlers.open311.errors import BadRequest, NotFound
 from handlers.open311.services import service_notice
 from handlers.open311.status import BY_NAME, PUBLIC_STATUSES, open311_status
-from handlers.reports.render import ACTION_NAMES
 from handlers.reports.service.cases import case_number
+from handlers.reports.texts import ACTION_NAMES
 from storage import clock
 from storage.core.models import Open311Request
 from storage.geo.models import Category

@@ -16,38 +16,10 @@ from functools import cache
 from handlers import masking
 from handlers.categories.taxonomy import DEFAULT_FILE
 from handlers.geo.datafile import read_json
+from handlers.reports import texts
 from storage import clock
 from storage.geo.models import Category
 from storage.reports.models import Case, CaseEvent, CaseStatus
-
-STATUS_NAMES = {
-    CaseStatus.SUBMITTED: "已上报",
-    CaseStatus.DISPATCHED: "待受理",
-    CaseStatus.ACCEPTED: "已受理",
-    CaseStatus.IN_PROGRESS: "处理中",
-    CaseStatus.RESOLVED: "已办结，待评价",
-    CaseStatus.CLOSED: "已完结",
-    CaseStatus.REOPENED: "已退回重办",
-    CaseStatus.MERGED: "已合并",
-    CaseStatus.REJECTED: "已驳回",
-    CaseStatus.HIDDEN: "已隐藏",
-}
-ACTION_NAMES = {
-    "submit": "上报", "dispatch": "分拨", "accept": "接单", "start": "开始处理",
-    "resolve": "处理完成", "confirm": "居民确认", "auto_confirm": "超时自动确认",
-    "reopen": "居民反馈没修好", "reject": "驳回", "merge": "合并", "hide": "隐藏",
-    "transfer": "转派（吹哨）", "escalate": "超时督办", "acknowledge": "物业报到",
-    "support": "居民 +1", "comment": "备注", "photo": "照片",
-}
-RESPONSIBLE_NAMES = {"grid": "网格员", "property": "物业", "department": "职能部门"}
-CARD = "{number}【{category}】{status}{overdue}\n位置：{where}\n描述：{description}\n上报：{at}{support}"
-NO_DESCRIPTION = "（未填写）"
-NO_ADDRESS = "（未填写）"
-OVERDUE = "（已超时）"
-SUPPORT = "　{count} 位居民 +1"
-TIMELINE_HEAD = "{number} 办理进度："
-TIMELINE_LINE = "{at} {action}{note}"
-LIST_LINE = "{number}【{category}】{status}{overdue}｜{where}"
 
 _names: dict[str, str] = {}
 
@@ -79,7 +51,8 @@ def when(dt: datetime | None) -> str:
 
 
 def where(case: Case, public: bool = False) -> str:
-    place = (masking.coarse_address(case.address) if public else case.address) or NO_ADDRESS
+    place = ((masking.coarse_address(case.address) if public else case.address)
+             or texts.NO_ADDRESS)
     return f"{place}（网格 {case.grid_code}）" if case.grid_code else place
 
 
@@ -88,17 +61,17 @@ def public_description(case: Case) -> str:
 
 
 def status_name(case: Case) -> str:
-    return STATUS_NAMES.get(CaseStatus(case.status), str(case.status))
+    return texts.STATUS_NAMES.get(CaseStatus(case.status), str(case.status))
 
 
 def case_card(case: Case, public: bool = False) -> str:
     description = public_description(case) if public else case.description
-    return CARD.format(
+    return texts.CASE_CARD.format(
         number=case.number, category=category_name(case.category_code),
-        status=status_name(case), overdue=OVERDUE if case.overdue and _open(case) else "",
-        where=where(case, public), description=description or NO_DESCRIPTION,
+        status=status_name(case), overdue=texts.OVERDUE if case.overdue and _open(case) else "",
+        where=where(case, public), description=description or texts.NO_DESCRIPTION,
         at=when(case.created_at),
-        support=SUPPORT.format(count=case.supporters_count) if case.supporters_count else "")
+        support=texts.SUPPORT.format(count=case.supporters_count) if case.supporters_count else "")
 
 
 def public_card(case: Case) -> str:
@@ -107,10 +80,11 @@ def public_card(case: Case) -> str:
 
 
 def list_line(case: Case) -> str:
-    return LIST_LINE.format(number=case.number, category=category_name(case.category_code),
-                            status=status_name(case),
-                            overdue=OVERDUE if case.overdue and _open(case) else "",
-                            where=where(case))
+    return texts.LIST_LINE.format(number=case.number,
+                                  category=category_name(case.category_code),
+                                  status=status_name(case),
+                                  overdue=texts.OVERDUE if case.overdue and _open(case) else "",
+                                  where=where(case))
 
 
 def _open(case: Case) -> bool:
@@ -121,8 +95,8 @@ def _open(case: Case) -> bool:
 def event_line(event: CaseEvent, public: bool = False) -> str:
     text = masking.mask_text(event.note) if public else event.note
     note = f"：{text}" if text else ""
-    return TIMELINE_LINE.format(at=when(event.at),
-                                action=ACTION_NAMES.get(event.action, event.action), note=note)
+    return texts.TIMELINE_LINE.format(
+        at=when(event.at), action=texts.ACTION_NAMES.get(event.action, event.action), note=note)
 
 
 async def public_events(case: Case) -> list[CaseEvent]:
@@ -133,6 +107,6 @@ async def public_events(case: Case) -> list[CaseEvent]:
 
 async def timeline(case: Case, public: bool = False) -> str:
     """The history in chat; ``public``: its notes masked (a supporter's view)."""
-    lines = [TIMELINE_HEAD.format(number=case.number)]
+    lines = [texts.TIMELINE_HEAD.format(number=case.number)]
     lines += [event_line(e, public) for e in await public_events(case)]
     return "\n".join(lines)

@@ -19,7 +19,7 @@ from datetime import timedelta
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from handlers.reports import notify, render, routing
+from handlers.reports import notify, render, routing, texts
 from handlers.reports.lifecycle import transition
 from handlers.reports.staff import notify as staff_notify
 from handlers.reports.staff import texts as t
@@ -73,12 +73,13 @@ async def escalate(case_id: int, step: SlaStep) -> bool:
             render.remember_category(category)
         whistle = (category.department if category and category.department
                    and case.responsible != "department" else None)
-        note = f"{step.label}超时" + (f"，吹哨{whistle}" if whistle else "")
+        note = texts.OVERDUE_NOTE.format(step=step.label) + (
+            texts.WHISTLE_NOTE.format(department=whistle) if whistle else "")
         moved = await transition(case, "escalate", ACTOR, note=note)
         urgent = staff_urgent(category, now, step=step.name)
         event = moved.event.id
         due = render.when(getattr(case, step.due))
-        who = render.RESPONSIBLE_NAMES.get(case.responsible, "")
+        who = texts.RESPONSIBLE_NAMES.get(case.responsible, "")
         await staff_notify.tell(case, event, await routing.supervisors(case),
                                 staff_notify.fill(case, t.ESCALATED, step=step.label, due=due,
                                                   who=who), urgent=urgent)

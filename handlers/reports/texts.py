@@ -11,6 +11,11 @@ DUP_NO = ("不是", "否", "不对", "新问题", "不是这个")
 HERE_WORDS = ("本楼", "就在我楼下", "我楼下", "楼下", "我家楼下", "本楼栋")
 ALL_WORDS = ("全部", "全部分类", "更多")
 
+# Shared by the chat and the form (service.intake, the mini-program), each ending in its own way.
+_NO_BUILDING = "您还没有关联楼栋（扫描楼栋二维码即可关联），"
+FORM_SUPPORTED = "已为 {number} +1，您会和上报人一起收到处理进展。谢谢您！"
+FORM_ALREADY_SUPPORTED = "您已经为 {number} +1 过了，会收到它的处理进展。"
+
 # -- 随手拍: the conversation ----------------------------------------------------------------
 STARTED = "【随手拍】开始上报问题（不是要上报？回复「取消」；回复「帮助」查看全部功能）。\n"
 ASK_PHOTO = "【随手拍】请发送问题的照片（1-3 张）。"
@@ -22,13 +27,15 @@ CATEGORY_MORE = "\n回复「全部」查看全部分类。"
 CATEGORY_BAD = "没有这个序号。"
 ASK_CONFIRM = "请核对上报内容：\n{card}\n回复「确认」提交；要修改请回复「改照片」「改位置」「改描述」或「改分类」。"
 CONFIRM_PROMPT = "回复「确认」提交，回复「取消」放弃。"
+PROMPT_LOCATION = "请发送位置（「+」→「位置」），或回复「本楼」。"
+PROMPT_CATEGORY = "请回复分类序号；回复「全部」查看全部分类。"
 GOT_PHOTO = "已收到照片（{count}/3）。还可以继续发照片。\n"
 PHOTO_FULL = "最多 3 张照片，这张没有收下。\n"
 GOT_LOCATION = "已记下位置：{address}。\n"
 GOT_DESC = "已记下描述。\n"
 NEED_PHOTO = "随手拍至少需要一张照片。"
 DESC_BAD = "描述请在 2-300 字以内。"
-NO_BUILDING = "您还没有关联楼栋（扫描楼栋二维码即可关联），请发送位置。"
+NO_BUILDING = _NO_BUILDING + "请发送位置。"
 NOT_USABLE = "这条消息用不上。{prompt}"
 EXPIRED = "上次的随手拍超过 30 分钟没有继续，已作废。请重新发照片或回复「随手拍」开始。"
 CARD = "照片：{photos} 张\n位置：{address}\n描述：{desc}\n分类：{category}"
@@ -39,9 +46,9 @@ ASK_DUP = ("附近已经有人上报了同类问题，是不是这个？\n{card}
 DUP_PROMPT = "回复「是」为已有上报 +1，回复「不是」提交新的上报。"
 SUBMITTED = ("上报成功！编号 {number}。\n我们会尽快派给网格员处理，进展会通知您。"
              "回复「查 {number}」随时查看进度。")
-SUPPORTED = ("已为 {number} +1，您会和上报人一起收到处理进展。谢谢您！\n"
-             "回复「查 {number}」查看进度。")
-ALREADY_SUPPORTED = "您已经为 {number} +1 过了，会收到它的处理进展。回复「查 {number}」查看。"
+# The chat's +1 answers: the form's (FORM_SUPPORTED, above) and a 查 hint.
+SUPPORTED = FORM_SUPPORTED + "\n回复「查 {number}」查看进度。"
+ALREADY_SUPPORTED = FORM_ALREADY_SUPPORTED + "回复「查 {number}」查看。"
 OWN_CASE = "这是您自己上报的 {number}，正在处理中。回复「查 {number}」查看进度。"
 
 # -- 我的上报 / 查 ----------------------------------------------------------------------------
@@ -86,3 +93,53 @@ PUSH_STATUS = {
 }
 PUSH_TITLE = "随手拍 {number}"
 PUSH_HEAD = "您关注的问题 {number} 有新进展（当前：{status}）："
+
+# -- the form (service.intake) and +1 (service.support): the mini-program's refusals -------------
+FORM_BOTH_PLACES = "位置请二选一：地图上的位置（lat/lng），或本楼（use_building）。"
+FORM_NO_PLACE = "请提供问题所在的位置：地图上的位置（lat/lng），或本楼（use_building）。"
+FORM_BAD_POINT = "位置的经纬度不正确。"
+FORM_NO_BUILDING = _NO_BUILDING + "请在地图上选择位置。"
+FORM_PHOTOS = "随手拍需要 1-3 张照片。"
+FORM_LONG_DESCRIPTION = "描述请在 300 字以内。"
+UNKNOWN_CATEGORY = "没有这个问题分类：{code}"
+SUPPORT_OWN_CASE = "这是您自己上报的 {number}，不能为它 +1。"
+SUPPORT_NOT_OPEN = "{number} 已不在办理中，不能再 +1。"
+SUPPORT_NOT_NEARBY = ("您所在位置附近没有可以 +1 的案件 {number}。只能为附近同类、仍在办理中的问题 +1："
+                      "请在问题所在的位置查看附近的上报。")
+
+# -- the timeline's notes: 没修好 (service.feedback), SLA escalations (sla) ----------------------
+REOPEN_NOTE = "居民反馈没修好"
+REOPEN_REASON = "：{reason}"
+REOPEN_ESCALATION = "没修好，第 {count} 次重办"
+OVERDUE_NOTE = "{step}超时"
+WHISTLE_NOTE = "，吹哨{department}"
+
+# -- a case in chat (render): its card, state, timeline ---------------------------------------
+STATUS_NAMES = {
+    CaseStatus.SUBMITTED: "已上报",
+    CaseStatus.DISPATCHED: "待受理",
+    CaseStatus.ACCEPTED: "已受理",
+    CaseStatus.IN_PROGRESS: "处理中",
+    CaseStatus.RESOLVED: "已办结，待评价",
+    CaseStatus.CLOSED: "已完结",
+    CaseStatus.REOPENED: "已退回重办",
+    CaseStatus.MERGED: "已合并",
+    CaseStatus.REJECTED: "已驳回",
+    CaseStatus.HIDDEN: "已隐藏",
+}
+ACTION_NAMES = {
+    "submit": "上报", "dispatch": "分拨", "accept": "接单", "start": "开始处理",
+    "resolve": "处理完成", "confirm": "居民确认", "auto_confirm": "超时自动确认",
+    "reopen": "居民反馈没修好", "reject": "驳回", "merge": "合并", "hide": "隐藏",
+    "transfer": "转派（吹哨）", "escalate": "超时督办", "acknowledge": "物业报到",
+    "support": "居民 +1", "comment": "备注", "photo": "照片",
+}
+RESPONSIBLE_NAMES = {"grid": "网格员", "property": "物业", "department": "职能部门"}
+CASE_CARD = "{number}【{category}】{status}{overdue}\n位置：{where}\n描述：{description}\n上报：{at}{support}"
+NO_DESCRIPTION = "（未填写）"
+NO_ADDRESS = "（未填写）"
+OVERDUE = "（已超时）"
+SUPPORT = "　{count} 位居民 +1"
+TIMELINE_HEAD = "{number} 办理进度："
+TIMELINE_LINE = "{at} {action}{note}"
+LIST_LINE = "{number}【{category}】{status}{overdue}｜{where}"

@@ -64,10 +64,10 @@ def draft_card(data: dict, name: str) -> str:
                                title=data["title"], details=data.get("details") or texts.NOT_GIVEN,
                                who=name or texts.NOT_GIVEN,
                                community=data.get("community") or texts.NOT_GIVEN, due=day(due)),
-             f"地址：{data.get('address') or texts.NOT_GIVEN}",
-             f"电话：{data.get('phone') or texts.NOT_GIVEN}"]
+             texts.DRAFT_ADDRESS.format(address=data.get("address") or texts.NOT_GIVEN),
+             texts.DRAFT_PHONE.format(phone=data.get("phone") or texts.NOT_GIVEN)]
     if data.get("media_id"):
-        lines.append("照片：1 张")
+        lines.append(texts.DRAFT_PHOTO)
     return "\n".join(lines)
 
 

@@ -34,9 +34,11 @@ ASK_DATE = "希望在什么时候之前实现？例如：3月20日、2026-03-20�
 ASK_ADDRESS = ("请填写地址（社区、楼栋、门牌），例如：繁荣社区 3号楼2单元501，也可以直接发送位置。"
                "地址只告诉认领心愿的志愿者。")
 ASK_PHONE = "请留一个联系电话（只告诉认领心愿的志愿者）；不方便请回复「跳过」。"
+CONFIRM_PROMPT = "回复「确认」提交心愿，回复「取消」放弃。"
 ASK_CONFIRM = "请核对心愿：\n{card}\n回复「确认」提交，回复「取消」放弃。"
 NEED_TEXT = "这一步需要文字回复，照片或其他消息用不上。{prompt}"
-NAME_BAD = "姓名请在 1-20 个字以内。" + ASK_WHO
+NAME_LENGTH = "姓名请在 1-20 个字以内。"
+NAME_BAD = NAME_LENGTH + ASK_WHO
 TITLE_BAD = "心愿请在 2-30 个字以内。" + ASK_TITLE
 DETAILS_BAD = "细节请在 300 字以内。" + ASK_DETAILS
 KIND_BAD = "请回复 1-5 之间的数字。\n" + ASK_KIND
@@ -53,12 +55,16 @@ NO_DATE = "不限"
 # -- cards and lists -------------------------------------------------------------------------
 CARD = "{number}【{kind}】{title}\n细节：{details}\n为：{who}　社区：{community}\n期望：{due}"
 CARD_PRIVATE = "受助人：{name}\n地址：{address}\n电话：{phone}"
+DRAFT_ADDRESS = "地址：{address}"
+DRAFT_PHONE = "电话：{phone}"
+DRAFT_PHOTO = "照片：1 张"
 DUE = "{date}前"
 NOT_GIVEN = "未填"
 WALL_LINE = "{number}【{kind}】{title}｜{community}｜{due}{distance}"
 DISTANCE = "｜约{km}公里"
 WALL_HEAD = "心愿墙（第 {page} 页）："
 WALL_MORE = "回复「下一页」查看更多；回复「认领 编号」认领，例如：认领 {example}"
+WALL_PROMPT = "回复「下一页」查看更多心愿。"
 WALL_LAST = "回复「认领 编号」认领，例如：认领 {example}"
 WALL_EMPTY = "心愿墙上暂时没有待认领的心愿，感谢您的热心！"
 WALL_END = "已经是最后一页了。回复「心愿墙」从头查看。"
@@ -81,7 +87,7 @@ ASK_V_SKILLS = "您有什么特长或能提供的帮助？例如：理发、维�
 ASK_V_COMMUNITY = "您所在的社区？例如：繁荣社区。"
 ASK_V_PARTY = "您是党员吗？请回复「是」或「否」。"
 ASK_V_LOCATION = "可以发送您的位置（点「+」→「位置」），方便为您推荐附近的心愿；不需要请回复「跳过」。"
-V_NAME_BAD = "姓名请在 1-20 个字以内。" + ASK_V_NAME
+V_NAME_BAD = NAME_LENGTH + ASK_V_NAME
 V_SKILLS_BAD = "特长请在 1-60 个字以内。" + ASK_V_SKILLS
 V_COMMUNITY_BAD = "社区名称请在 2-20 个字以内。" + ASK_V_COMMUNITY
 V_PARTY_BAD = "请回复「是」或「否」。"
@@ -117,7 +123,7 @@ NOT_OPEN = {
     WishStatus.SUBMITTED: "心愿 {number} 还在审核中，暂时不能认领。",
     WishStatus.REJECTED: "心愿 {number} 未通过审核，不能认领。",
     WishStatus.CLAIMED: "心愿 {number} 已被其他志愿者认领了，看看其他心愿吧。",
-    WishStatus.CANCELLED: "心愿 {number} 已撤销。",
+    WishStatus.CANCELLED: CANCELLED,
 }
 ALREADY_DONE = "心愿 {number} 已经实现了，看看其他心愿吧。"
 ALREADY_YOURS = "您已经认领了心愿 {number}，请在 {until} 前完成。"
@@ -152,3 +158,8 @@ N_CLOSED = "心愿 {number} 圆满完成，您获得 {points} 积分！回复「
 N_CLOSED_NO_POINTS = "心愿 {number} 圆满完成，感谢您！本次没有积分（{why}）。"
 WHY_NO_POINTS = {"reused_photo": "完成照片与其他记录重复", "daily_cap": "已达今日积分上限",
                  "weekly_cap": "已达本周积分上限"}
+
+# -- what a command with a number and a reason looks like (arg_hint of the flows) -------------
+HINT_NUMBER_AND_REASON = "心愿编号和原因"
+HINT_REJECT = (HINT_NUMBER_AND_REASON, "退回 W12 信息不完整，请补充地址")
+HINT_DISPUTE = (HINT_NUMBER_AND_REASON, "未完成 W12 拐杖还没送到")

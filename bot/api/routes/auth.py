@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from bot import keys
 from bot.api import limits
+from bot.api import texts as api_texts
 from bot.api.errors import ApiError
 from bot.api.operations import Call, Reply, Routes
 from bot.api.schemas import Input
@@ -56,14 +57,14 @@ async def login(call: Call) -> LoginOut:
     try:
         found = await wechat.jscode2session(call.body.code)
     except InvalidCode:
-        raise ApiError(400, "invalid_code", "登录码无效或已过期，请重新登录") from None
+        raise ApiError(400, "invalid_code", api_texts.LOGIN_CODE_INVALID) from None
     except CodeUsed:
-        raise ApiError(400, "code_used", "登录码已用过，请重新登录") from None
+        raise ApiError(400, "code_used", api_texts.LOGIN_CODE_USED) from None
     except (ApiFrequencyLimit, MinuteQuota):
-        raise ApiError(429, "rate_limited", "登录太频繁，请稍后再试",
+        raise ApiError(429, "rate_limited", api_texts.LOGIN_TOO_OFTEN,
                        headers={"Retry-After": "60"}) from None
     except (TransientError, WeChatError):
-        raise ApiError(503, "wechat_unavailable", "微信服务暂时不可用，请稍后再试") from None
+        raise ApiError(503, "wechat_unavailable", api_texts.WECHAT_UNAVAILABLE) from None
     openid = found["openid"]
     person = await Person.get_or_none(openid=openid)
     if person is None:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from bot.api.errors import ApiError
 from bot.api.operations import Call, Routes
 from bot.api.schemas import Input
-from handlers import photo_access
+from handlers import photo_access, texts
 from handlers.photos import file_of
 from storage.core.models import Photo
 
@@ -42,11 +42,11 @@ async def upload_photo(call: Call) -> PhotoOut:
 async def get_photo(call: Call) -> web.StreamResponse:
     raw = call.params["id"]
     if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2 ** 63:
-        raise ApiError(404, "photo_not_found", photo_access.UNKNOWN)
+        raise ApiError(404, "photo_not_found", texts.PHOTO_UNKNOWN)
     photo = await photo_access.viewable(int(raw), call.me)
     path = file_of(call.services.photos.root, photo)
     if path is None or not path.is_file():
-        raise ApiError(404, "photo_not_found", photo_access.UNKNOWN)
+        raise ApiError(404, "photo_not_found", texts.PHOTO_UNKNOWN)
     return web.FileResponse(path, headers={
         "Content-Type": photo.content_type, "Cache-Control": "private, max-age=86400",
         "X-Content-Type-Options": "nosniff"})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot.api import texts as api_texts
 from bot.api.errors import ApiError
 from bot.api.operations import Call, Routes
 from bot.api.pagination import PageQuery, cursor_id, page
@@ -68,7 +69,7 @@ async def rewards_catalogue(call: Call) -> RewardPage:
 async def rewards_redeem(call: Call) -> RedeemOut:
     raw = call.params["id"]
     if not _REWARD_ID.fullmatch(raw):
-        raise ApiError(404, "unknown_reward", "没有找到这件礼品")
+        raise ApiError(404, "unknown_reward", api_texts.UNKNOWN_REWARD)
     done = await service.redeem(call.me, int(raw), call.idempotency_key)
     return RedeemOut(redemption=RedemptionCard.of(done.redemption),
                      balance=PointsBalance.of(done.balance))

@@ -19,6 +19,7 @@ photos).
 
 from __future__ import annotations
 
+from bot.api import texts as api_texts
 from bot.api.operations import Call, Routes
 from bot.api.pagination import Page, cursor_id, page
 from bot.api.routes.reports_models import (
@@ -55,13 +56,12 @@ routes = Routes("reports")
 
 NEARBY_LIMIT = 10
 MAX_ID = 2**31 - 1  # Case.id is an IntField
-NO_SUCH_CASE = "没有找到这个案件，请核对编号。"
 
 
 def _number(call: Call) -> str:
     number = cases.case_number(call.params.get("number", ""))
     if number is None:
-        raise UnknownCase(NO_SUCH_CASE)
+        raise UnknownCase(api_texts.UNKNOWN_CASE)
     return number
 
 
@@ -132,7 +132,7 @@ async def create_report(call: Call) -> ReportDetail:
 async def nearby_reports(call: Call) -> ReportNearbyList:
     query: ReportNearbyQuery = call.query
     if await get_category(query.category) is None:
-        raise UnknownCategory(f"没有这个问题分类：{query.category}")
+        raise UnknownCategory(texts.UNKNOWN_CATEGORY.format(code=query.category))
     found = await cases.find_duplicates(query.category, query.lat, query.lng)
     openid = call.me.openid
     supported = set(await queries.supported_ids(openid))
@@ -180,7 +180,7 @@ async def support_report(call: Call) -> ReportSupportOut:
     body: ReportSupportIn = call.body
     await photos.check_uploads(body.photo_ids, me.openid)
     case, added = await support.support_nearby(number, me, body.lat, body.lng, body.photo_ids)
-    text = intake.SUPPORTED if added else intake.ALREADY_SUPPORTED
+    text = texts.FORM_SUPPORTED if added else texts.FORM_ALREADY_SUPPORTED
     return ReportSupportOut(message=text.format(number=case.number), supported=True,
                             added=added, case=await _detail(case, me))
 

@@ -20,6 +20,7 @@ from bot.api.schemas import Input, Text, iso
 from handlers import masking
 from handlers.categories.suggest import CategorySuggestion
 from handlers.reports import render
+from handlers.reports import texts as report_texts
 from handlers.reports.queries import CaseView
 from storage.geo.models import Category
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
@@ -77,7 +78,7 @@ class ReportCategory(BaseModel):
     def of(cls, category: Category) -> ReportCategory:
         responsible = _responsible(category.responsible.value)
         return cls(code=category.code, name=category.name, responsible=responsible,
-                   responsible_name=render.RESPONSIBLE_NAMES.get(responsible, responsible),
+                   responsible_name=report_texts.RESPONSIBLE_NAMES.get(responsible, responsible),
                    department=category.department, description=category.description)
 
 
@@ -213,7 +214,7 @@ class ReportEvent(BaseModel):
     @classmethod
     def of(cls, event: CaseEvent, public: bool = False) -> ReportEvent:
         return cls(at=iso(event.at), action=event.action,
-                   action_name=render.ACTION_NAMES.get(event.action, event.action),
+                   action_name=report_texts.ACTION_NAMES.get(event.action, event.action),
                    status=_status(event.to_status),
                    note=masking.mask_text(event.note) if public else event.note)
 
@@ -267,7 +268,7 @@ class ReportDetail(BaseModel):
             description=render.public_description(case) if public else case.description,
             address=masking.coarse_address(case.address) if public else case.address,
             lat=case.lat, lng=case.lng, building=case.building_code, grid=case.grid_code, responsible=responsible,
-            responsible_name=render.RESPONSIBLE_NAMES.get(responsible, responsible),
+            responsible_name=report_texts.RESPONSIBLE_NAMES.get(responsible, responsible),
             supporters_count=case.supporters_count, rating=case.rating,
             auto_confirmed=case.auto_confirmed, reopen_count=case.reopen_count,
             referral=masking.mask_text(case.referral) if public else case.referral,

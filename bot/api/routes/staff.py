@@ -14,6 +14,7 @@ once: one 200, one 409).
 
 from __future__ import annotations
 
+from bot.api import texts as api_texts
 from bot.api.errors import ApiError
 from bot.api.operations import STAFF, Call, Routes
 from bot.api.pagination import Page, decode_cursor, page
@@ -49,7 +50,7 @@ def _after(query: StaffQueueQuery) -> tuple[int, int, int] | None:
         return None
     if (not isinstance(value, list) or len(value) != 3
             or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
-        raise ApiError(400, "bad_cursor", "分页游标无效")
+        raise ApiError(400, "bad_cursor", api_texts.BAD_CURSOR)
     return (value[0], value[1], value[2])
 
 
@@ -64,7 +65,7 @@ async def staff_queue(call: Call) -> StaffCasePage:
     statuses = [CaseStatus(query.status)] if query.status else None
     if query.scope == "grid":
         if call.me.role is not Role.ADMIN:
-            raise ApiError(403, "forbidden", "只有管理员可以查看全部案件")
+            raise ApiError(403, "forbidden", api_texts.ADMINS_ONLY_GRID)
         rows = await staff_queries.community_cases(call.me, query.grid, statuses)
     else:
         rows = await staff_queries.my_cases(call.me, statuses)

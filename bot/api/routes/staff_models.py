@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
 from handlers.reports import render
+from handlers.reports import texts as report_texts
 from handlers.reports.staff import queries as staff_queries
 from handlers.reports.staff.queries import CaseFile, Entry
 from storage.core.models import Photo, PhotoStatus
@@ -112,7 +113,7 @@ class StaffCaseEvent(BaseModel):
     def of(cls, entry: Entry) -> StaffCaseEvent:
         event = entry.event
         return cls(at=iso(event.at), action=event.action,
-                   action_name=render.ACTION_NAMES.get(event.action, event.action),
+                   action_name=report_texts.ACTION_NAMES.get(event.action, event.action),
                    from_status=_status(event.from_status), to_status=_status(event.to_status),
                    note=event.note, by=entry.by)
 
@@ -159,7 +160,7 @@ class StaffCaseDetail(StaffCaseItem):
             **item.model_dump(), description=case.description, lat=case.lat, lng=case.lng,
             building=case.building_code, community=case.community_code,
             compound=case.compound_code,
-            responsible_name=render.RESPONSIBLE_NAMES.get(case.responsible, case.responsible),
+            responsible_name=report_texts.RESPONSIBLE_NAMES.get(case.responsible, case.responsible),
             assignee=file.assignee, department=case.department, property_org=case.property_org,
             property_acknowledged_at=iso(case.property_acknowledged_at),
             escalation_level=case.escalation_level, confirm_due_at=iso(case.confirm_due_at),

@@ -28,6 +28,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from bot.api import texts as api_texts
 from bot.api.errors import ApiError
 from bot.api.operations import ADMIN, Call, Routes
 from bot.api.pagination import Page, PageQuery, cursor_id, decode_cursor, encode_cursor, page
@@ -66,14 +67,14 @@ CLAIMED_STATUSES = (WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRM
 
 
 def _bad_cursor() -> ApiError:
-    return ApiError(400, "bad_cursor", "分页游标无效")
+    return ApiError(400, "bad_cursor", api_texts.BAD_CURSOR)
 
 
 def _wish_id(call: Call) -> int:
     """The wish a path names (``12`` or ``W12``); 404 for anything else."""
     number = wish_number(call.params.get("id", ""))
     if number is None or number > MAX_ID:
-        raise ApiError(404, "unknown_wish", "没有找到这个心愿，请核对编号")
+        raise ApiError(404, "unknown_wish", api_texts.UNKNOWN_WISH)
     return number
 
 
@@ -146,7 +147,7 @@ async def _community(tag: str | None) -> str | None:
 async def wish_wall(call: Call) -> WishPage:
     query: WishWallQuery = call.query
     if (query.lat is None) != (query.lng is None):
-        raise ApiError(400, "invalid_request", "lat 和 lng 需要同时提供")
+        raise ApiError(400, "invalid_request", api_texts.LAT_LNG_PAIR)
     cursor = _wall_cursor(query)
     if cursor is None:  # the first page fixes the reference point and the community
         volunteer_row = await Volunteer.get_or_none(openid=call.me.openid)

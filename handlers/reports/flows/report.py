@@ -23,8 +23,8 @@ from handlers.reports import draft, render, texts
 from handlers.reports.service import cases, support
 from storage.reports.models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
-PROMPTS = {"photo": texts.ASK_PHOTO, "location": "请发送位置（「+」→「位置」），或回复「本楼」。",
-           "desc": texts.ASK_DESC, "category": "请回复分类序号；回复「全部」查看全部分类。",
+PROMPTS = {"photo": texts.ASK_PHOTO, "location": texts.PROMPT_LOCATION,
+           "desc": texts.ASK_DESC, "category": texts.PROMPT_CATEGORY,
            "confirm": texts.CONFIRM_PROMPT, "dup": texts.DUP_PROMPT}
 CLEARS = {"改照片": ("photos",), "改位置": ("lat", "lng", "address", "building"),
           "改描述": ("desc",), "改分类": ("category",)}

@@ -20,7 +20,7 @@ from handlers.categories.queries import get_category
 from handlers.geo import grids
 from handlers.geo.projection import bbox_around, distance_m
 from handlers.normalize import normalize
-from handlers.reports import render, routing
+from handlers.reports import render, routing, texts
 from handlers.reports.errors import UnknownCategory
 from handlers.reports.lifecycle import transition
 from handlers.reports.staff import notify as staff_notify
@@ -56,7 +56,7 @@ async def find_case(number: str, using_db: Any = None) -> Case | None:
 async def _category(code: str) -> Category:
     category = await get_category(code)
     if category is None or not category.active:
-        raise UnknownCategory(f"没有这个问题分类：{code}")
+        raise UnknownCategory(texts.UNKNOWN_CATEGORY.format(code=code))
     render.remember_category(category)
     return category
 

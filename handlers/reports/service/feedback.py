@@ -83,7 +83,7 @@ async def _reopen(case: Case, openid: str, reason: str = "") -> None:
     accept_h, resolve_h = ((category.accept_sla_hours, category.resolve_sla_hours)
                            if category else (24, 72))
     count = case.reopen_count + 1
-    note = "居民反馈没修好" + (f"：{reason}" if reason else "")
+    note = texts.REOPEN_NOTE + (texts.REOPEN_REASON.format(reason=reason) if reason else "")
     await transition(case, "reopen", openid, note=note, fields={
         "reopen_count": count, "confirm_due_at": None, "resolved_at": None, "overdue": False,
         "accept_escalated_at": None, "resolve_escalated_at": None,
@@ -91,7 +91,7 @@ async def _reopen(case: Case, openid: str, reason: str = "") -> None:
         "resolve_due_at": now + timedelta(hours=resolve_h)})
     if category is not None:
         await cases.dispatch(case, category)  # routed afresh, its staff told
-    escalated = await transition(case, "escalate", "system", note=f"没修好，第 {count} 次重办",
+    escalated = await transition(case, "escalate", "system", note=texts.REOPEN_ESCALATION.format(count=count),
                                  fields={"escalation_level": case.escalation_level + 1,
                                          "last_escalated_at": now})
     text = texts.N_REOPENED_STAFF.format(number=case.number, count=count)

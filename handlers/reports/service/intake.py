@@ -21,14 +21,6 @@ from storage.reports.models import Case
 
 MAX_DESCRIPTION = 300
 MAX_ADDRESS = 255
-BOTH_PLACES = "位置请二选一：地图上的位置（lat/lng），或本楼（use_building）。"
-NO_PLACE = "请提供问题所在的位置：地图上的位置（lat/lng），或本楼（use_building）。"
-BAD_POINT = "位置的经纬度不正确。"
-NO_BUILDING = "您还没有关联楼栋（扫描楼栋二维码即可关联），请在地图上选择位置。"
-PHOTOS = "随手拍需要 1-3 张照片。"
-SUPPORTED = "已为 {number} +1，您会和上报人一起收到处理进展。谢谢您！"
-ALREADY_SUPPORTED = "您已经为 {number} +1 过了，会收到它的处理进展。"
-LONG_DESCRIPTION = "描述请在 300 字以内。"
 
 
 class NoBuilding(CaseError):
@@ -57,26 +49,26 @@ async def submit_report(person: Person, *, category: str, description: str,
     """
     shots = list(dict.fromkeys(photo_ids))
     if not 1 <= len(shots) <= texts.MAX_PHOTOS:
-        raise BadInput(PHOTOS)
+        raise BadInput(texts.FORM_PHOTOS)
     description = description.strip()
     if len(description) > MAX_DESCRIPTION:
-        raise BadInput(LONG_DESCRIPTION)
+        raise BadInput(texts.FORM_LONG_DESCRIPTION)
     address = address.strip()
     building_code = None
     if use_building:
         if lat is not None or lng is not None:
-            raise BadInput(BOTH_PLACES)
+            raise BadInput(texts.FORM_BOTH_PLACES)
         building = await building_of(person)
         if building is None:
-            raise NoBuilding(NO_BUILDING)
+            raise NoBuilding(texts.FORM_NO_BUILDING)
         lat, lng, building_code = building.lat, building.lng, building.code
         address = address or building.name
     else:
         if lat is None or lng is None:
-            raise BadInput(NO_PLACE)
+            raise BadInput(texts.FORM_NO_PLACE)
         if not (math.isfinite(lat) and math.isfinite(lng) and abs(lat) <= 90
                 and abs(lng) <= 180):
-            raise BadInput(BAD_POINT)
+            raise BadInput(texts.FORM_BAD_POINT)
         address = address or point_label(lat, lng)
     return await cases.submit_case(
         reporter_openid=person.openid, category_code=category, description=description,

@@ -26,17 +26,12 @@ from tortoise.transactions import in_transaction
 from handlers import photos
 from handlers.categories.queries import get_category
 from handlers.geo.projection import distance_m
-from handlers.reports import queries
+from handlers.reports import queries, texts
 from handlers.reports.errors import OwnCase, UnknownCase, WrongState
 from handlers.reports.lifecycle import transition
 from handlers.reports.service.cases import transaction
 from storage.core.models import Person
 from storage.reports.models import OPEN_STATUSES, SUPPORT_NEARBY, Case, Supporter
-
-OWN_CASE = "这是您自己上报的 {number}，不能为它 +1。"
-NOT_OPEN = "{number} 已不在办理中，不能再 +1。"
-NOT_NEARBY = ("您所在位置附近没有可以 +1 的案件 {number}。只能为附近同类、仍在办理中的问题 +1："
-              "请在问题所在的位置查看附近的上报。")
 
 
 async def within_radius(case: Case, lat: float | None, lng: float | None) -> bool:
@@ -58,7 +53,7 @@ async def support_nearby(number: str, person: Person, lat: float | None, lng: fl
                          media_ids: list[str] | None = None) -> tuple[Case, bool]:
     """+1 case ``number`` from (lat, lng): (the case, whether added).
 
-    UnknownCase (NOT_NEARBY) unless the case is open and near, or already known to the
+    UnknownCase (texts.SUPPORT_NOT_NEARBY) unless the case is open and near, or already known to the
     person; then OwnCase, WrongState or "already" as ``support_case`` says.
     """
     case = await Case.get_or_none(number=number)
@@ -69,7 +64,7 @@ async def support_nearby(number: str, person: Person, lat: float | None, lng: fl
                                                 via=SUPPORT_NEARBY)
     if case is None or case.status not in OPEN_STATUSES or not await within_radius(
             case, lat, lng):
-        raise UnknownCase(NOT_NEARBY.format(number=number))
+        raise UnknownCase(texts.SUPPORT_NOT_NEARBY.format(number=number))
     return case, await support_case(case, person.openid, media_ids, via=SUPPORT_NEARBY)
 
 
@@ -105,9 +100,9 @@ async def support_case(case: Case, openid: str, media_ids: list[str] | None = No
     WrongState for a case no longer open.
     """
     if openid == case.reporter_openid:
-        raise OwnCase(OWN_CASE.format(number=case.number))
+        raise OwnCase(texts.SUPPORT_OWN_CASE.format(number=case.number))
     if case.status not in OPEN_STATUSES:
-        raise WrongState(NOT_OPEN.format(number=case.number))
+        raise WrongState(texts.SUPPORT_NOT_OPEN.format(number=case.number))
     async with transaction(using_db) as conn:
         added = await add_supporter(case, openid, conn, via=via)
         for media_id in dict.fromkeys(media_ids or []):

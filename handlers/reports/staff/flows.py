@@ -12,6 +12,7 @@ from handlers.flows import Flow, Step, command, done, goto
 from handlers.inbound import Kind
 from handlers.normalize import normalize, split_command
 from handlers.reports import render
+from handlers.reports import texts as report_texts
 from handlers.reports.errors import BadInput, CaseError
 from handlers.reports.staff import service
 from handlers.reports.staff import texts as t
@@ -123,9 +124,9 @@ async def show(ctx: Context) -> Step:
     photos = await photo_text(case)
     after = await photo_text(case, AFTER)
     head = t.CASE_HEAD.format(card=render.case_card(case), photos=photos,
-                              who=render.RESPONSIBLE_NAMES.get(case.responsible, ""))
+                              who=report_texts.RESPONSIBLE_NAMES.get(case.responsible, ""))
     if after != t.PHOTO_NONE:
-        head += f"\n处理后照片：{after}"
+        head += t.CASE_AFTER_PHOTOS.format(photos=after)
     return done(f"{head}\n{await render.timeline(case)}")
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from handlers import photos
 from handlers.reports import notify, render, routing
+from handlers.reports import texts as report_texts
 from handlers.reports.errors import NotAllowed, UnknownCase, WrongState
 from handlers.reports.lifecycle import MOVES, Conflict, transition
 from handlers.reports.service.cases import find_case
@@ -32,7 +33,7 @@ async def case_for(number: str, person: Person, action: str) -> Case:
     """The case, if ``person`` may act on it and its status allows ``action``."""
     case = await find_case(number)
     if case is None:
-        raise UnknownCase(t.UNKNOWN_CASE.format(number=number.upper()))
+        raise UnknownCase(report_texts.UNKNOWN_CASE.format(number=number.upper()))
     if not await may_act(case, person):
         raise NotAllowed(t.NOT_YOURS.format(number=case.number))
     if action in MOVES and case.status not in MOVES[action][0]:
@@ -87,7 +88,7 @@ async def reject(number: str, person: Person, reason: str) -> Case:
     category = await Category.get_or_none(code=case.category_code)
     referral = reason
     if category and category.department and category.department not in reason:
-        referral = f"{reason}（职能部门：{category.department}）"
+        referral = t.REFERRAL.format(reason=reason, department=category.department)
     moved = await _move(case, "reject", person, note=reason[:200],
                         fields={"referral": referral[:255]})
     await notify.resident_progress(case, moved.event.id, t.R_REJECTED.format(
@@ -120,7 +121,7 @@ async def transfer(number: str, person: Person, target: str) -> tuple[Case, str]
     await staff_notify.tell(case, moved.event.id, [found.assignee, *found.others], text,
                             urgent=staff_urgent(category, step=step_of(case.status)))
     await notify.resident_progress(case, moved.event.id, t.R_TRANSFERRED.format(
-        number=case.number, label=render.RESPONSIBLE_NAMES[found.responsible]))
+        number=case.number, label=report_texts.RESPONSIBLE_NAMES[found.responsible]))
     return case, found.label
 
 

@@ -1,5 +1,7 @@
 """What the bot says to staff (and to residents about staff actions) on 随手拍, in zh-CN."""
 
+# A case number that names nothing: report_texts.UNKNOWN_CASE, the residents' words.
+
 # -- notifications to staff (outbox) ---------------------------------------------------------
 DISPATCHED = ("【新案件】{card}\n照片：{photos}\n时限：{accept_due}前受理，{resolve_due}前办结。\n"
               "回复「接单 {number}」受理；不归您管请回复「驳回 {number} 原因」或"
@@ -30,7 +32,6 @@ R_SUPERVISOR = "社区"
 
 # -- chat replies to staff -------------------------------------------------------------------
 BAD_NUMBER = "请在「{keyword}」后面加上案件编号，例如：{keyword} A1234"
-UNKNOWN_CASE = "没有找到案件 {number}，请核对编号。"
 NOT_YOURS = "案件 {number} 不归您处理（只有被指派的工作人员、本网格网格员或管理员可以操作）。"
 WRONG_STATE = "案件 {number} 当前状态为「{status}」，不能{action}。"
 ACCEPTED = "已受理 {number}。处理中可回复「处理中 {number}」，办结后回复「完成 {number}」并发送照片。"
@@ -54,3 +55,5 @@ TODO_DUE = "{what}时限 {at}"
 TODO_EMPTY = "目前没有待办案件。"
 TODO_MORE = "……还有 {more} 件，请在管理后台查看。"
 CASE_HEAD = "{card}\n负责：{who}\n照片：{photos}"
+CASE_AFTER_PHOTOS = "\n处理后照片：{photos}"
+REFERRAL = "{reason}（职能部门：{department}）"  # a rejection's note to the resident

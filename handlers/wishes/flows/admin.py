@@ -39,5 +39,5 @@ FLOWS = [
     command("wish_approve", approve, "通过", arg="required", roles=ADMINS,
             arg_hint=("心愿编号", "通过 W12")),
     command("wish_reject", reject, "退回", arg="required", roles=ADMINS,
-            arg_hint=("心愿编号和原因", "退回 W12 信息不完整，请补充地址")),
+            arg_hint=texts.HINT_REJECT),
 ]

@@ -108,7 +108,7 @@ FLOWS = [
          prompts={"proof": texts.PROOF_NEEDS_PHOTO, "note": texts.ASK_NOTE}),
     command("wish_confirm", confirm, "确认心愿", arg="required", arg_hint=_hint("确认心愿 W12")),
     command("wish_dispute", dispute, "未完成", arg="required",
-            arg_hint=("心愿编号和原因", "未完成 W12 拐杖还没送到")),
+            arg_hint=texts.HINT_DISPUTE),
     command("wish_cancel", cancel, "取消心愿", "撤销心愿", arg="required",
             arg_hint=_hint("取消心愿 W12")),
 ]

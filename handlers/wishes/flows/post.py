@@ -19,7 +19,7 @@ from storage import clock
 PROMPTS = {"who": texts.ASK_WHO, "title": texts.ASK_TITLE, "details": texts.ASK_DETAILS,
            "kind": texts.ASK_KIND, "photo": texts.ASK_PHOTO, "date": texts.ASK_DATE,
            "address": texts.ASK_ADDRESS, "phone": texts.ASK_PHONE,
-           "confirm": "回复「确认」提交心愿，回复「取消」放弃。"}
+           "confirm": texts.CONFIRM_PROMPT}
 DATE_REFUSALS = {"past": texts.DATE_PAST, "far": texts.DATE_FAR}
 
 

@@ -64,7 +64,7 @@ async def view(ctx: Context) -> Step:
 
 FLOWS = [
     Flow("wish_wall", wall, steps={"browse": browse}, keywords=("心愿墙",), clicks=("WISH_WALL",),
-         prompts={"browse": "回复「下一页」查看更多心愿。"}),
+         prompts={"browse": texts.WALL_PROMPT}),
     command("wish_mine", mine, "我的认领"),
     command("wish_view", view, "查看心愿", arg="required", arg_hint=("心愿编号", "查看心愿 W12")),
 ]
