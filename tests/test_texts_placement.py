@@ -80,24 +80,25 @@ def _is_log_or_print_or_re(func: ast.expr) -> bool:
     return False
 
 
+def _exempt_parts(node: ast.AST, relpath: str) -> list[ast.AST]:
+    """The parts of ``node`` whose strings are not checked."""
+    if isinstance(node, ast.Call):
+        parts = [kw.value for kw in node.keywords if kw.arg in DOC_KEYWORDS]
+        return parts + (list(node.args) if _is_log_or_print_or_re(node.func) else [])
+    if isinstance(node, ast.Dict):
+        return [value for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant) and key.value in DOC_KEYWORDS]
+    if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and (relpath, t.id) in NOT_SENTENCES for t in node.targets):
+        return [node.value]
+    return []
+
+
 def _exempt(tree: ast.Module, relpath: str) -> set[int]:
     skip = _docstrings(tree)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            for kw in node.keywords:
-                if kw.arg in DOC_KEYWORDS:
-                    skip |= _constants(kw.value)
-            if _is_log_or_print_or_re(node.func):
-                for arg in node.args:
-                    skip |= _constants(arg)
-        elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=True):
-                if isinstance(key, ast.Constant) and key.value in DOC_KEYWORDS:
-                    skip |= _constants(value)
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name) and (relpath, target.id) in NOT_SENTENCES:
-                    skip |= _constants(node.value)
+        for part in _exempt_parts(node, relpath):
+            skip |= _constants(part)
     return skip
 
 
