@@ -54,7 +54,11 @@ async def fill(ctx: Context) -> Step | None:
         return await draft.ask(ctx, texts.GOT_LOCATION.format(address=draft.use_location(ctx)))
     if msg.kind is not Kind.TEXT:
         return goto(step, texts.NOT_USABLE.format(prompt=PROMPTS[step]))
-    text = ctx.text.strip()
+    return await _text(ctx, step, ctx.text.strip())
+
+
+async def _text(ctx: Context, step: str, text: str) -> Step | None:
+    """A text, whatever the step: a correction, 本楼, 随手拍 again, or what the step asks."""
     if text in CLEARS:
         for name in CLEARS[text]:
             ctx.data.pop(name, None)
