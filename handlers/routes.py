@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import points, reports, staff, welcome, wishes
+from handlers import points, privacy, reports, staff, welcome, wishes
 from handlers.engine import Router
 
 
 def build_router() -> Router:
-    flows = [*staff.FLOWS, *wishes.FLOWS, *points.FLOWS, *reports.FLOWS]
+    flows = [*staff.FLOWS, *wishes.FLOWS, *points.FLOWS, *privacy.FLOWS, *reports.FLOWS]
     return Router(flows, welcome.EVENTS, welcome.menu)
