@@ -140,3 +140,18 @@ def wechat_token_forced(kv: KV, appid: str) -> str:
     """``<prefix>wechat:token:<appid>:forced``: ``1`` for the policy's ``force_interval``
     (PX) after a forced refresh: at most one forced refresh per interval."""
     return kv.key("wechat", "token", appid, "forced")
+
+
+# --- 我的数据: the one-time download link (handlers/privacy) ---
+
+
+def privacy_export(kv: KV, token_hash: str) -> str:
+    """``<prefix>privacy-export:<sha256 of the token>``: the openid whose export the link
+    serves, once, for ``handlers.privacy.service.LINK_TTL`` s (24 h)."""
+    return kv.key("privacy-export", token_hash)
+
+
+def privacy_export_of(kv: KV, openid: str) -> str:
+    """``<prefix>privacy-export-of:<openid>``: the hash of the person's live download link
+    (a new 我的数据 replaces it; erasure deletes both), same lifetime."""
+    return kv.key("privacy-export-of", openid)
