@@ -12,6 +12,10 @@ house and room numbers (5号楼2单元301室, 3单元501, 501室, 12栋, 3-2-501
 and names introduced as 我叫/名叫/联系人/姓名 (the surname stays: 王**) or 姓X (姓*).
 Case numbers (A1234), dates, times, counts (3个井盖), category codes and short numbers stay.
 
+``mask_name`` is how a person (a reporter, a wish's poster or beneficiary, a claimant) appears
+to anyone else: the first character and two stars whatever the length (王** for 王小明 and
+for 王伟), 居民 without a name.
+
 ``coarse_address`` keeps the road or the building (人民大街 5号楼) and drops the unit, floor
 and room, then masks the personal details above. Both fold full-width digits and letters.
 """
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from handlers import texts
 
 _FOLD = {**{0xFF10 + i: 0x30 + i for i in range(10)},
          **{0xFF21 + i: 0x41 + i for i in range(26)},
@@ -105,6 +111,12 @@ def mask_text(text: str | None) -> str:
     if not text:
         return ""
     return _DWELLING.sub(_starred, _personal(fold(text)))
+
+
+def mask_name(name: str | None) -> str:
+    """A person's name as others see it: 王小明 -> 王**; no name -> 居民."""
+    name = fold(name or "").strip()
+    return f"{name[0]}**" if name else texts.NO_NAME
 
 
 def coarse_address(address: str | None) -> str:

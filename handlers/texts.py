@@ -60,3 +60,6 @@ ROLE_NAMES = {
     "department": "职能部门",
     "admin": "社区管理员",
 }
+
+# How a person without a name appears to others (handlers.masking.mask_name).
+NO_NAME = "居民"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.masking import coarse_address, mask_text
+from handlers.masking import coarse_address, mask_name, mask_text
 
 # -- personal details are masked --------------------------------------------------------------
 
@@ -121,3 +121,12 @@ ADDRESSES = [
 @pytest.mark.parametrize(("address", "public"), ADDRESSES)
 def test_addresses_are_coarsened_to_the_building_or_road(address, public):
     assert coarse_address(address) == public
+
+
+# -- names: how a person appears to others ---------------------------------------------------
+
+@pytest.mark.parametrize(("name", "shown"), [
+    ("王小明", "王**"), ("王伟", "王**"), ("欧阳娜娜", "欧**"), ("Ｔｏｍ", "T**"),
+    ("  李建国 ", "李**"), ("", "居民"), (None, "居民"), ("   ", "居民")])
+def test_a_name_shows_its_first_character_only(name, shown):
+    assert mask_name(name) == shown

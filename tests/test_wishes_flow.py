@@ -144,7 +144,9 @@ async def test_a_resident_posts_for_themself_and_confirms(wbot):
     assert (await Wish.get()).grid == "G02"
     await volunteer("o-vol", "陈晓")
     await bot.say("o-vol", f"认领 {n}")
-    assert any("陈晓" in t for t in await pushed("o-res"))
+    # The resident reads the volunteer's name masked (handlers.masking.mask_name).
+    told = await pushed("o-res")
+    assert any("志愿者陈**" in t for t in told) and not any("陈晓" in t for t in told)
     await bot.say("o-vol", f"完成 {n} 换好了灯管")
     # The note came with the command: the photo finishes it.
     bot_photo = callbacks.image("o-vol", bot.sandbox.add_media(jpeg(), "image/jpeg"))

@@ -3,7 +3,7 @@ Private details only when asked for.
 
 The wall and a card for someone not involved in the wish show its title and details masked
 (``handlers.masking``: phone numbers, house and room numbers, names…); the beneficiary's
-name is always masked outside ``private``.
+name is always masked outside ``private`` (``mask_name``: 周**).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from handlers.masking import mask_text
+from handlers.masking import mask_name, mask_text
 from handlers.wishes import texts
 from storage import clock
 from storage.core.models import Wish, WishStatus
@@ -28,11 +28,6 @@ def day(value: date | None) -> str:
     return texts.DUE.format(date=f"{value.month}月{value.day}日") if value else texts.NO_DATE
 
 
-def masked(name: str) -> str:
-    """"周桂兰" -> "周**": lists never show a beneficiary's full name."""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else texts.NOT_GIVEN
-
-
 def card(wish: Wish, private: bool = False, public: bool = False) -> str:
     """``private``: with the contact details (the claimant); ``public``: title and details
     masked (a viewer not involved in the wish)."""
@@ -40,7 +35,7 @@ def card(wish: Wish, private: bool = False, public: bool = False) -> str:
         number=wish.number, kind=texts.KIND_NAMES[wish.kind],
         title=mask_text(wish.title) if public else wish.title,
         details=(mask_text(wish.details) if public else wish.details) or texts.NOT_GIVEN,
-        who=wish.beneficiary_name if private else masked(wish.beneficiary_name),
+        who=wish.beneficiary_name if private else mask_name(wish.beneficiary_name),
         community=wish.community or texts.NOT_GIVEN, due=day(wish.needed_by))
     return text + "\n" + contact(wish) if private else text
 

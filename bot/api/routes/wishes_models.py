@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field, field_validator
 
 from bot.api.pagination import PageQuery
 from bot.api.schemas import Input, Text, iso
-from handlers.masking import mask_text
-from handlers.wishes import access, render, texts
+from handlers.masking import mask_name, mask_text
+from handlers.wishes import access, texts
 from storage.core.models import Person, Role, Volunteer, Wish, WishKind, WishStatus
 
 WishKindValue = Literal["goods", "home_service", "company", "repair", "other"]
@@ -184,7 +184,7 @@ def _card_fields(wish: Wish, public: bool = False) -> dict[str, Any]:
             "kind_name": texts.KIND_NAMES[wish.kind],
             "title": mask_text(wish.title) if public else wish.title,
             "details": mask_text(wish.details) if public else wish.details,
-            "beneficiary": render.masked(wish.beneficiary_name),
+            "beneficiary": mask_name(wish.beneficiary_name),
             "community": wish.community, "needed_by": wish.needed_by,
             "has_photo": wish.photo_id is not None, "photo_id": wish.photo_id,
             "claim_expires_at": iso(wish.claim_expires_at) if wish.status is WishStatus.CLAIMED

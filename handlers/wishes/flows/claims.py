@@ -7,6 +7,7 @@ from __future__ import annotations
 from handlers.context import Context
 from handlers.flows import Flow, Step, command, goto
 from handlers.inbound import Kind
+from handlers.masking import mask_name
 from handlers.wishes import render, texts
 from handlers.wishes.errors import BadInput
 from handlers.wishes.flows.steps import act, refusing, skipped, text_only, wish_arg
@@ -77,8 +78,10 @@ async def confirm(ctx: Context) -> Step:
         number, _ = wish_arg(ctx)
         wish = await claims.confirm(number, ctx.person)  # the points follow the commit
         volunteer = await Volunteer.get_or_none(openid=wish.claimant_openid)
-        return texts.CONFIRMED.format(number=wish.number,
-                                      volunteer=volunteer.name if volunteer else "")
+        name = volunteer.name if volunteer else ""
+        # Staff read the volunteer's name; the beneficiary, like any resident, 陈**.
+        return texts.CONFIRMED.format(
+            number=wish.number, volunteer=name if ctx.person.role.is_staff else mask_name(name))
     return await act(ctx, work)
 
 

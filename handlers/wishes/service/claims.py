@@ -14,6 +14,7 @@ import functools
 from datetime import timedelta
 
 from handlers import photos
+from handlers.masking import mask_name
 from handlers.wishes import awards, notify, render, texts
 from handlers.wishes.access import may_confirm
 from handlers.wishes.errors import NotAllowed, NotVolunteer, WrongState
@@ -39,6 +40,16 @@ def claim_refusal(wish: Wish, openid: str) -> str:
     return refusal.format(number=wish.number)
 
 
+def _to_posters(wish: Wish, template: str, volunteer: str, **values: str
+                ) -> list[tuple[list[str | None], str]]:
+    """What the poster and the beneficiary hear of the volunteer: residents read the name
+    masked (陈**); a staff member who posted on someone's behalf reads it whole (the first
+    message a person is named in wins)."""
+    masked = (notify.poster(wish), say(wish, template, volunteer=mask_name(volunteer), **values))
+    if not wish.on_behalf:
+        return [masked]
+    return [([wish.poster_openid], say(wish, template, volunteer=volunteer, **values)), masked]
+
 async def claim(wish_id: int, openid: str) -> Wish:
     volunteer = await Volunteer.get_or_none(openid=openid)
     if volunteer is None:
@@ -62,7 +73,7 @@ async def claim(wish_id: int, openid: str) -> Wish:
     until = render.when(wish.claim_expires_at)
     await notify.tell(
         wish, event,
-        (notify.poster(wish), say(wish, texts.N_CLAIMED, volunteer=volunteer.name, until=until)),
+        *_to_posters(wish, texts.N_CLAIMED, volunteer.name, until=until),
         (await notify.grid_workers(wish),
          say(wish, texts.N_CLAIMED_GRID, volunteer=volunteer.name, until=until)))
     return wish
@@ -100,8 +111,7 @@ async def complete(wish_id: int, openid: str, media_id: str, note: str) -> Wish:
     name = volunteer.name if volunteer else ""
     await notify.tell(
         wish, event,
-        (notify.poster(wish),
-         say(wish, texts.N_FULFILLED, volunteer=name, note=note or texts.N_NO_NOTE)),
+        *_to_posters(wish, texts.N_FULFILLED, name, note=note or texts.N_NO_NOTE),
         (await notify.grid_workers(wish),
          say(wish, texts.N_FULFILLED_GRID, volunteer=name, name=wish.beneficiary_name)))
     return wish
