@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import api, keys, logs, webhook
+from bot import api, keys, logs, privacy_download, webhook
 from bot.config import Settings
 from bot.open311 import add_routes as add_open311_routes
 from bot.photo_fetcher import WeChatMediaFetcher
@@ -55,6 +55,7 @@ def create_app(settings: Settings, *, api_base: str | None = None,
     webhook.add_routes(app)
     add_open311_routes(app)
     api.add_routes(app)
+    privacy_download.add_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
     return app
@@ -99,7 +100,10 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
                                 subscribe_template=settings.subscribe_template_progress,
                                 template_id=settings.template_progress)
     services = Services(kv=app[keys.KV_STORE], messenger=messenger,
-                        photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), settings.media_dir))
+                        photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), settings.media_dir),
+                        retention=settings.retention,
+                        keep_staff_history=settings.privacy_keep_staff_history,
+                        public_url=settings.public_url)
     app[keys.SERVICES] = services
     pipeline = Pipeline(build_router(), services, deadline=settings.reply_deadline)
     app[keys.PIPELINE] = pipeline

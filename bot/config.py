@@ -12,8 +12,10 @@ import os
 import re
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from handlers.context import Retention
 
 SANDBOX = "sandbox"
 SANDBOX_APPID = "wx5a9d0c1e00000000"
@@ -57,6 +59,26 @@ class Settings:
     # The sandbox's login mints a session for any openid (admins' too): it is served on
     # loopback addresses only, unless LINLI_SANDBOX_PUBLIC=1 says otherwise.
     sandbox_public: bool = False
+    # How long personal details are kept (days; drafts in hours): the retention sweep and
+    # the privacy notice both read these.
+    retention_wish_contact_days: int = Retention.wish_contact_days
+    retention_wish_photo_days: int = Retention.wish_photo_days
+    retention_case_location_days: int = Retention.case_location_days
+    retention_processed_message_days: int = Retention.processed_message_days
+    retention_draft_hours: int = Retention.draft_hours
+    # 注销 of a staff member keeps their name and role (case histories say who acted).
+    privacy_keep_staff_history: bool = True
+    # The web app's address as people reach it (我的数据's download link), e.g.
+    # https://linli.example.gov.cn; empty: the link is a path only.
+    public_url: str = ""
+
+    @property
+    def retention(self) -> Retention:
+        return Retention(wish_contact_days=self.retention_wish_contact_days,
+                         wish_photo_days=self.retention_wish_photo_days,
+                         case_location_days=self.retention_case_location_days,
+                         processed_message_days=self.retention_processed_message_days,
+                         draft_hours=self.retention_draft_hours)
 
     @property
     def sandbox(self) -> bool:
@@ -110,6 +132,10 @@ class Settings:
             api_rate_person=_int(get("LINLI_API_RATE_PERSON"), 120, "LINLI_API_RATE_PERSON"),
             api_rate_ip=_int(get("LINLI_API_RATE_IP"), 600, "LINLI_API_RATE_IP"),
             sandbox_public=_flag(get("LINLI_SANDBOX_PUBLIC"), "LINLI_SANDBOX_PUBLIC"),
+            **_retention(get),
+            privacy_keep_staff_history=_flag(get("LINLI_PRIVACY_KEEP_STAFF_HISTORY") or "1",
+                                             "LINLI_PRIVACY_KEEP_STAFF_HISTORY"),
+            public_url=(get("LINLI_PUBLIC_URL") or "").rstrip("/"),
         )
         settings.validate()
         return settings
@@ -155,6 +181,9 @@ class Settings:
                             ("LINLI_API_RATE_IP", self.api_rate_ip)):
             if value < 1:
                 raise ConfigError(f"{name} must be a whole number >= 1")
+        for name, default in RETENTION.items():
+            if getattr(self, name.removeprefix("LINLI_").lower()) < 1:
+                raise ConfigError(f"{name} must be a whole number >= 1 (default {default})")
 
     def check_host(self, host: str) -> None:
         """The built-in sandbox signs anyone in as anyone: refuse to listen for it beyond
@@ -211,6 +240,16 @@ def is_loopback(host: str) -> bool:
 def _loopback(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     mapped = getattr(address, "ipv4_mapped", None)
     return (mapped or address).is_loopback
+
+
+# LINLI_RETENTION_* and their defaults (handlers.context.Retention's); each is the Settings
+# field of the same name.
+RETENTION = {f"LINLI_RETENTION_{f.name.upper()}": f.default for f in fields(Retention)}
+
+
+def _retention(get) -> dict[str, int]:
+    return {name.removeprefix("LINLI_").lower(): _int(get(name), default, name)
+            for name, default in RETENTION.items()}
 
 
 def _flag(raw: str | None, name: str) -> bool:

@@ -14,11 +14,29 @@ from storage.kv import KV
 from storage.state import ConversationState
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long personal details are kept (``LINLI_RETENTION_*``, read by ``bot/config.py``;
+    enforced by ``handlers/privacy/retention.py`` and told in the privacy notice)."""
+
+    wish_contact_days: int = 30  # a wish's address and phone, after it closes
+    wish_photo_days: int = 90  # a wish's photo and proof photo, after it closes
+    case_location_days: int = 180  # a closed case's exact location, then ~100 m
+    processed_message_days: int = 30  # the dedup records (they hold replies)
+    draft_hours: int = 24  # a conversation's draft, at the very most
+
+
 @dataclass
 class Services:
     kv: KV
     messenger: Messenger | None = None
     photos: PhotoStore | None = None  # downloads people's photos (handlers/photos.py)
+    retention: Retention = field(default_factory=Retention)
+    # 注销 of a staff member keeps their name and role on the pseudonymous row, so case
+    # histories still say who acted (LINLI_PRIVACY_KEEP_STAFF_HISTORY).
+    keep_staff_history: bool = True
+    # Where the web app is reached from outside (LINLI_PUBLIC_URL): 我的数据's download link.
+    public_url: str = ""
 
 
 @dataclass

@@ -16,10 +16,10 @@ from bot.api import openapi, texts
 from bot.api.errors import ApiError, error_middleware
 from bot.api.framework import dispatch
 from bot.api.operations import Operation
-from bot.api.routes import auth, photos, points, reports, staff, wishes
+from bot.api.routes import auth, me, photos, points, privacy, reports, staff, wishes
 
 PREFIX = "/api/v1"
-MODULES = [auth, photos, reports, staff, wishes, points]
+MODULES = [auth, photos, reports, staff, wishes, points, privacy, me]
 
 
 def operations() -> list[Operation]:

@@ -13,6 +13,7 @@ from bot.cli import (
     demo,
     grids,
     points,
+    privacy,
     rewards_cmd,
     serve,
     sessions,
@@ -28,7 +29,7 @@ from bot.config import ConfigError
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
 GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes,
-          grids, categories, reports_cmds, bulletin, open311_cmds, sessions]
+          grids, categories, reports_cmds, bulletin, open311_cmds, sessions, privacy]
 
 
 def build_parser() -> argparse.ArgumentParser:
