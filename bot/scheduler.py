@@ -18,6 +18,7 @@ from bot import keys, metrics
 from handlers import outbox, photos
 from handlers.context import Services
 from handlers.points import scheduled as points_sweeps
+from handlers.privacy import scheduled as privacy_sweeps
 from handlers.reports import scheduled as report_sweeps
 from handlers.reports.bulletin import scheduled as bulletin_sweeps
 from handlers.wishes import scheduled as wish_sweeps
@@ -81,6 +82,7 @@ JOBS: list[tuple[str, Job, int]] = [
 # still runs within the grace time; the jobs are idempotent.
 CRON_JOBS: list[tuple[str, Job, dict[str, str | int]]] = [
     ("weekly_bulletin", bulletin_sweeps.weekly, {"day_of_week": "mon", "hour": 8, "minute": 0}),
+    ("privacy_retention", privacy_sweeps.sweep_retention, {"hour": 3, "minute": 30}),
 ]
 CRON_GRACE = 3600
 

@@ -15,10 +15,11 @@ from handlers import outbox, texts
 from handlers.context import Context, Services
 from handlers.engine import Router
 from handlers.inbound import Inbound
+from handlers.privacy import notice as privacy_notice
 from handlers.push import reply as notices
 from storage import clock, person_cache
 from storage.core.models import Person
-from storage.dedup import AlreadyHandled, Dedup, Waited
+from storage.dedup import AlreadyHandled, Dedup, Waited, step_key
 from storage.state import ConversationState
 from storage.turn import Start, TurnStore
 
@@ -82,6 +83,9 @@ class Pipeline:
             person = await self._person(msg, now, person_cache.decode(turn.person))
             ctx = Context(msg=msg, person=person, state=turn.state, services=self.services,
                           is_command=self._is_command)
+            # Where this message's effect is recorded: its dedup key, the step it completes.
+            records = (msg.dedup_key, step_key(turn.state.id, turn.state.step)
+                       if turn.state.id else None)
             try:
                 reply = await self.router.dispatch(ctx)
                 state = turn.state
@@ -90,6 +94,10 @@ class Pipeline:
                 # it completed (the draft is submitted).
                 reply = repeat.reply
                 state = ConversationState() if repeat.finished else None
+            if reply and ctx.changed:
+                # The first time something of theirs is kept: what, who sees it, how long.
+                reply = await privacy_notice.append_once(
+                    msg.openid, reply, self.services.retention, records)
             # Pending progress notices ride on this reply (a Redis flag says whether to look).
             taken = await notices.take(self.services.kv, msg.openid) if reply else None
             if taken is not None:
@@ -100,8 +108,7 @@ class Pipeline:
         # Keep the person's snapshot for the next message unless this one wrote anything.
         snapshot = None if (ctx.changed or state is None) else person_cache.encode(ctx.person)
         try:
-            await self.turns.finish(turn, reply, state,
-                                    self.router.timeout_of(turn.state.conversation),
+            await self.turns.finish(turn, reply, state, self._ttl(turn.state.conversation),
                                     person=snapshot, person_ttl=person_cache.TTL)
         except BaseException:
             # Free the person at once if Redis lets us; else the lease frees them shortly.
@@ -111,6 +118,11 @@ class Pipeline:
         if taken is not None:
             await notices.confirm(self.services.kv, msg.openid, taken)
         return Result(reply)
+
+    def _ttl(self, conversation: str | None) -> int:
+        """How long a draft lives: the flow's own timeout, never past the retention cap."""
+        return min(self.router.timeout_of(conversation),
+                   self.services.retention.draft_hours * 3600)
 
     async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:
         person = cached or await Person.get_or_none(openid=msg.openid)
