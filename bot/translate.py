@@ -104,7 +104,8 @@ def to_inbound(fields: dict[str, str]) -> Inbound:
     common = {"kind": kind, "openid": openid, "dedup_key": dedup_key(fields),
               "created_at": created, "event_key": (fields.get("EventKey") or "").strip()}
     if kind is Kind.TEXT:
-        return Inbound(text=normalize(fields.get("Content", "")), **common)
+        content = fields.get("Content", "")
+        return Inbound(text=normalize(content), typed=content.strip(), **common)
     if kind is Kind.IMAGE:
         return Inbound(media_id=fields.get("MediaId"), pic_url=fields.get("PicUrl"), **common)
     if kind is Kind.LOCATION:

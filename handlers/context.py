@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from handlers.inbound import Inbound
+from handlers.normalize import typed_tail
 from handlers.ports import Messenger, PhotoStore
 from storage.core.models import Person
 from storage.dedup import EffectRecord, effect, step_key
@@ -56,6 +57,14 @@ class Context:
     @property
     def text(self) -> str:
         return self.msg.text
+
+    def as_typed(self, text: str) -> str:
+        """``text`` (the message, or its tail such as ``ctx.arg``) as the person typed it.
+
+        Matching reads the folded text (full-width forms become half-width); what is stored
+        (a description) keeps the person's own characters, full-width punctuation and all.
+        """
+        return typed_tail(self.msg.typed, text)
 
     @property
     def data(self) -> dict:

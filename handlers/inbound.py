@@ -31,7 +31,8 @@ class Inbound:
     openid: str
     dedup_key: str
     created_at: datetime
-    text: str = ""
+    text: str = ""  # folded for matching (handlers.normalize); commands read this
+    typed: str = ""  # the text as the person typed it (stripped): what is stored
     media_id: str | None = None
     pic_url: str | None = None
     lat: float | None = None

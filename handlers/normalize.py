@@ -33,3 +33,16 @@ def parse_int(text: str) -> int | None:
     """A whole number from tolerant input, or None."""
     text = normalize(text)
     return int(text) if text.isdigit() else None
+
+
+def typed_tail(typed: str, folded: str) -> str:
+    """The end of ``typed`` (the raw text) that folds to ``folded`` (its normalized tail, a
+    command's argument say), so what is stored is what the person typed; ``folded`` itself
+    when the raw text is unknown or does not end that way."""
+    folded = folded.strip()
+    if not typed or not folded:
+        return folded
+    for start in range(len(typed)):
+        if normalize(typed[start:]) == folded:
+            return typed[start:].strip()
+    return folded
