@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.sandbox import MESSAGES_PATH
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
+from bot.wechat.errors import WeChatError
 from storage.kv import KV
 
 LOCATION = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*[,，]\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -82,7 +83,10 @@ class Simulator:
 
     async def line(self, line: str) -> str | None:
         if line.startswith("/img "):
-            media_id = await self.upload(Path(line[5:].strip()))
+            try:
+                media_id = await self.upload(Path(line[5:].strip()))
+            except WeChatError as exc:  # 40005 not an image, 40009 too big: say so, go on
+                return f"[upload refused] {exc}"
             return await self.post(callbacks.image(self.openid, media_id))
         if line.startswith("/click"):
             return await self.post(callbacks.event(self.openid, "CLICK", line[6:].strip()))

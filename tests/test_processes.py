@@ -157,6 +157,12 @@ async def test_simulator_against_the_embedded_service(tmp_path, monkeypatch):
         reply = await sim.line(f"/img {photo}")
         assert reply and not reply.startswith("[HTTP")
         assert await sim.pushes() == []
+        # A file the sandbox refuses (40005) is reported, and the session goes on.
+        text = tmp_path / "notes.txt"
+        text.write_bytes(b"not an image")
+        refused = await sim.line(f"/img {text}")
+        assert refused and "40005" in refused and "upload refused" in refused
+        assert "功能菜单" in await sim.line("帮助")
 
 
 @pytest.mark.real_clock
