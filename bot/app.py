@@ -64,7 +64,9 @@ def create_app(settings: Settings, *, api_base: str | None = None,
 def _mount_sandbox(app: web.Application, settings: Settings) -> None:
     from bot.sandbox import SandboxState, create_sandbox_app
 
-    state = SandboxState(appid=settings.wechat_appid, secret=settings.wechat_secret)
+    templates = [t for t in (settings.template_progress,) if t]
+    state = SandboxState(appid=settings.wechat_appid, secret=settings.wechat_secret,
+                         templates=templates)
     app[keys.SANDBOX] = state
     # The real WeChat knows who wrote last because it relays the message; so does ours.
     app[keys.INBOUND_OBSERVERS].append(state.observe_inbound)
@@ -98,7 +100,8 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     messenger = WeChatMessenger(app[keys.WECHAT],
                                 subscribe_template=settings.subscribe_template_progress,
-                                template_id=settings.template_progress)
+                                template_id=settings.template_progress,
+                                media_root=settings.media_dir)
     services = Services(kv=app[keys.KV_STORE], messenger=messenger,
                         photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), settings.media_dir),
                         retention=settings.retention,

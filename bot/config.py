@@ -21,6 +21,8 @@ SANDBOX = "sandbox"
 SANDBOX_APPID = "wx5a9d0c1e00000000"
 SANDBOX_SECRET = "linli-sandbox-secret"
 SANDBOX_TOKEN = "linlisandboxtoken"
+# The built-in sandbox knows this template, so pushes outside the 48 h window show in a demo.
+SANDBOX_TEMPLATE = "linli-sandbox-progress"
 PRODUCTION_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_DATABASE_URL = "sqlite://var/linli.sqlite3"
 DEFAULT_MEDIA_DIR = "var/media"
@@ -126,7 +128,8 @@ class Settings:
             media_dir=Path(get("LINLI_MEDIA_DIR") or DEFAULT_MEDIA_DIR),
             redis_prefix=get("LINLI_REDIS_PREFIX") or "linli:",
             subscribe_template_progress=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS"),
-            template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS"),
+            template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS")
+            or (SANDBOX_TEMPLATE if sandbox else None),
             api_session_ttl=_int(get("LINLI_API_SESSION_TTL"), 7 * 24 * 3600,
                                  "LINLI_API_SESSION_TTL"),
             api_rate_person=_int(get("LINLI_API_RATE_PERSON"), 120, "LINLI_API_RATE_PERSON"),

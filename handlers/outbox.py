@@ -11,13 +11,14 @@ message; transient failures back off.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from handlers.ports import Messenger
-from handlers.push import leases
+from handlers.push import images, leases
 from handlers.push.compose import quiet_until
 from handlers.push.grants import record_subscribe_grant
 from handlers.push.leases import CLAIM_LEASE
@@ -28,9 +29,10 @@ from storage.core.models import OutboxMessage, OutboxStatus
 from storage.kv import KV
 
 __all__ = ["CLAIM_LEASE", "HOLD", "MAX_ATTEMPTS", "OFFER_WAIT", "SweepResult", "deliver",
-           "deliver_due", "enqueue", "record_subscribe_grant", "release_held"]
+           "deliver_due", "enqueue", "enqueue_image", "record_subscribe_grant", "release_held"]
 
 CONCURRENCY = 100  # sends in flight within one sweep
+IMAGE_DELAY = timedelta(seconds=3)  # photos follow the notice they belong to
 
 
 async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, subject: str = "",
@@ -56,6 +58,24 @@ async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, sub
         return await OutboxMessage.filter(key=key).using_db(using_db).get()
 
 
+async def enqueue_image(openid: str, photo_id: int, key: str, using_db: Any = None, *,
+                        urgent: bool = False, delay: timedelta = IMAGE_DELAY) -> OutboxMessage:
+    """A customer-service image of a photo (``Photo.id``), idempotent by ``key``: sent once
+    the photo is stored (``push.images``), ``delay`` after a notice enqueued with it."""
+    existing = await OutboxMessage.filter(key=key).using_db(using_db).first()
+    if existing is not None:
+        return existing
+    now = clock.now()
+    due = (now if urgent else (quiet_until(now) or now)) + delay
+    try:
+        async with in_transaction() as conn:
+            return await OutboxMessage.create(
+                key=key, openid=openid, kind=images.KIND, payload={"photo_id": photo_id},
+                urgent=urgent, next_attempt_at=due, using_db=conn)
+    except IntegrityError:
+        return await OutboxMessage.filter(key=key).using_db(using_db).get()
+
+
 async def _claim(row_id: int) -> bool:
     """Claim one row as a sweeper would (tests use it to play a sender that dies)."""
     row = await OutboxMessage.get(id=row_id)
@@ -66,7 +86,9 @@ async def deliver(row: OutboxMessage, messenger: Messenger, result: SweepResult,
                   kv: KV | None = None) -> None:
     """Deliver ``row`` with its pending siblings now, if it is due and nobody holds it."""
     token, rows = await leases.claim_group(row)
-    if rows:
+    if rows and rows[0].kind == images.KIND:
+        await images.settle_image(rows[0], token, messenger, result)
+    elif rows:
         await settle(rows, token, messenger, result, kv)
 
 

@@ -15,6 +15,10 @@ class DeliveryRefused(Exception):
         self.code = code
 
 
+class MediaRefused(DeliveryRefused):
+    """WeChat refused the media itself (its type, its size): sending it again will not help."""
+
+
 class DeliveryFailed(Exception):
     """A transient failure (network, WeChat busy): try again later."""
 
@@ -23,6 +27,15 @@ class Messenger(Protocol):
     """Sends a person a message outside the passive-reply path (customer-service API)."""
 
     async def send_text(self, openid: str, text: str) -> None: ...
+
+
+@runtime_checkable
+class ImageSender(Protocol):
+    """Customer-service image messages: the stored photo at ``path`` (relative to the media
+    directory) uploaded as temporary media and sent. Only inside the 48 h window: refusals
+    raise ``DeliveryRefused`` (``MediaRefused`` for the file itself), hiccups ``DeliveryFailed``."""
+
+    async def send_image(self, openid: str, path: str, content_type: str) -> None: ...
 
 
 @dataclass(frozen=True)

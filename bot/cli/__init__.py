@@ -11,6 +11,7 @@ from bot.cli import (
     categories,
     chat,
     demo,
+    doctor,
     grids,
     points,
     privacy,
@@ -29,7 +30,7 @@ from bot.config import ConfigError
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
 GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes,
-          grids, categories, reports_cmds, bulletin, open311_cmds, sessions, privacy]
+          grids, categories, reports_cmds, bulletin, open311_cmds, sessions, privacy, doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,8 +38,9 @@ def _check_content(state: SandboxState, body: dict[str, Any]) -> None:
     if kind == "text":
         if not str((body.get("text") or {}).get("content") or "").strip():
             raise SandboxFail(44004)
-    elif kind == "image":
-        if state.live_media((body.get("image") or {}).get("media_id")) is None:
+    elif kind == "image":  # an uploaded image younger than 3 days, as WeChat checks
+        media = state.live_media((body.get("image") or {}).get("media_id"))
+        if media is None or media.kind != "image":
             raise SandboxFail(40007)
     else:
         raise SandboxFail(47001)

@@ -68,3 +68,12 @@ async def give_back(openid: str, template_id: str) -> None:
 async def clear(openid: str, template_id: str) -> None:
     """WeChat says none are left (43101): our count was wrong, trust WeChat."""
     await SubscribeGrant.filter(openid=openid, template_id=template_id).update(remaining=0)
+
+
+async def without_grant(openids: Iterable[str], template_id: str) -> list[str]:
+    """Those of ``openids`` with no subscribe message of ``template_id`` left to send."""
+    wanted = list(dict.fromkeys(openids))
+    granted = set(await SubscribeGrant.filter(
+        openid__in=wanted, template_id=template_id, remaining__gt=0).values_list(
+        "openid", flat=True))
+    return [o for o in wanted if o not in granted]

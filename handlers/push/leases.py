@@ -46,11 +46,13 @@ async def claim_group(row: OutboxMessage, *, due: bool = True) -> tuple[str, lis
 
 
 async def claim_person(openid: str, limit: int = 20) -> tuple[str, list[OutboxMessage]]:
-    """Claim the person's pending rows nobody holds, due or not (for the passive reply)."""
+    """Claim the person's pending text rows nobody holds, due or not (for the passive reply:
+    an image cannot ride on a text)."""
     now = clock.now()
     token = secrets.token_hex(8)
     ids = await OutboxMessage.filter(free(now), openid=openid, status=OutboxStatus.PENDING
-                                     ).order_by("id").limit(limit).values_list("id", flat=True)
+                                     ).exclude(kind="image").order_by("id").limit(
+                                         limit).values_list("id", flat=True)
     if not ids:
         return token, []
     await OutboxMessage.filter(free(now), id__in=list(ids), status=OutboxStatus.PENDING).update(

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from tortoise.expressions import F
 
 from handlers.ports import Messenger
-from handlers.push import channels, leases
+from handlers.push import channels, images, leases
 from handlers.push.settle import SweepResult, settle
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
@@ -75,6 +75,9 @@ class Sweep:
 
     async def _one(self, rows: list[OutboxMessage], token: str, chatting: bool) -> None:
         try:
+            if rows[0].kind == images.KIND:
+                await images.settle_image(rows[0], token, self.messenger, self.result)
+                return
             await settle(rows, token, self.messenger, self.result, self.kv, self._on_sent,
                          chatting if self.kv is not None else None)
         except Exception:  # one bad row must not stop the sweep: its claim runs out

@@ -45,7 +45,7 @@ async def report(category: str = "garbage", at: tuple[float, float] = IN_G01,
 
 
 async def pushed(openid: str) -> list[str]:
-    rows = await OutboxMessage.filter(openid=openid).order_by("id")
+    rows = await OutboxMessage.filter(openid=openid, kind="text").order_by("id")
     return [row.payload["text"] for row in rows]
 
 

@@ -1,0 +1,89 @@
+"""Delivering an outbox row of kind "image": a stored photo as a customer-service image.
+
+An image is a customer-service message like any other (the 48 h window, the count), and
+there is no other channel for it: refused, it is held until the person writes again. The
+row names the photo, which may not be stored yet (the photos sweep downloads it): it waits
+for it, and gives up if the photo never will be. It waits, too, while an older text notice
+to the same person is still on its way, so the photos follow the notice they belong to.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.ports import DeliveryFailed, DeliveryRefused, ImageSender, MediaRefused, Messenger
+from handlers.push import channels, leases
+from handlers.push.compose import quiet_until
+from handlers.push.settle import HOLD, MAX_ATTEMPTS, SweepResult, backoff, mark_sent
+from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus, Photo, PhotoStatus
+
+KIND = "image"
+WAIT = timedelta(seconds=10)  # the photo is being stored, or the notice is on its way
+HELD = timedelta(days=1)  # a notice due later than this is held for the person's next message
+
+
+async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
+                       result: SweepResult) -> None:
+    photo = await Photo.get_or_none(id=row.payload.get("photo_id"))
+    if photo is None or photo.status in (PhotoStatus.EXPIRED, PhotoStatus.FAILED):
+        await _give_up(row, token, "photo not stored", result)
+        return
+    if not isinstance(messenger, ImageSender):
+        await _give_up(row, token, "no image channel", result)
+        return
+    now = clock.now()
+    wait = None if row.urgent else quiet_until(now)
+    if wait is not None:
+        await leases.finish([row], token, next_attempt_at=wait)
+        result.quiet += 1
+        return
+    notice = await _notice_before(row)
+    if photo.status is PhotoStatus.PENDING or (notice is not None and not _held(notice)):
+        await leases.finish([row], token, next_attempt_at=now + WAIT)
+        return
+    if notice is not None:  # the notice waits for the person's next message: so does this
+        await leases.finish([row], token, next_attempt_at=now + HOLD, last_error="after notice")
+        result.held += 1
+        return
+    try:
+        await messenger.send_image(row.openid, photo.path, photo.content_type)
+    except MediaRefused as exc:
+        await _give_up(row, token, f"media refused {exc.code}", result)
+        return
+    except DeliveryRefused as exc:
+        await leases.finish([row], token, next_attempt_at=now + HOLD, attempts=row.attempts + 1,
+                            last_error=f"{channels.CS} {exc.code}")
+        result.held += 1
+        return
+    except DeliveryFailed as exc:
+        await _retry(row, token, str(exc), result)
+        return
+    await mark_sent([row], token, channels.CS)
+    result.sent += 1
+    result.channels[channels.CS] += 1
+
+
+async def _notice_before(row: OutboxMessage) -> OutboxMessage | None:
+    return await OutboxMessage.filter(openid=row.openid, status=OutboxStatus.PENDING,
+                                      id__lt=row.id).exclude(kind=KIND).order_by("id").first()
+
+
+def _held(row: OutboxMessage) -> bool:
+    return row.next_attempt_at > clock.now() + HELD  # beyond any wait but the hold
+
+
+async def _give_up(row: OutboxMessage, token: str, error: str, result: SweepResult) -> None:
+    await leases.finish([row], token, status=OutboxStatus.FAILED, attempts=row.attempts + 1,
+                        last_error=error)
+    result.failed += 1
+
+
+async def _retry(row: OutboxMessage, token: str, error: str, result: SweepResult) -> None:
+    attempts = row.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        await _give_up(row, token, error[:255], result)
+        return
+    await leases.finish([row], token, next_attempt_at=clock.now() + backoff(attempts),
+                        attempts=attempts, last_error=error[:255])
+    result.retried += 1
