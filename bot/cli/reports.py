@@ -94,7 +94,7 @@ def run_show(args: argparse.Namespace) -> int:
                           "reused": p.reused}
                          for p in await Photo.filter(owner_kind__in=["report", "report_after"],
                                                      owner_id=case.number).order_by("id")]
-        row["card"] = render.case_card(case)
+        row["card"] = render.case_card(case, place=await render.place_of(case))
         return row
 
     row = run_with_storage(work)

@@ -21,6 +21,7 @@ from handlers.open311.documents import ServiceRequest, TokenAnswer
 from handlers.open311.errors import BadRequest, NotFound
 from handlers.open311.services import service_notice
 from handlers.open311.status import BY_NAME, PUBLIC_STATUSES, open311_status
+from handlers.reports import render
 from handlers.reports.service.cases import case_number
 from handlers.reports.texts import ACTION_NAMES
 from storage import clock
@@ -131,8 +132,15 @@ async def documents_of(cases: list[Case]) -> list[ServiceRequest]:
     for event in await CaseEvent.filter(case_id__in=[c.id for c in cases],
                                         action__in=NOTE_ACTIONS).order_by("at", "id"):
         latest[event.case_id] = event  # type: ignore[attr-defined]
-    return [_view(c, categories.get(c.category_code), latest.get(c.id), media.get(c.number))
+    return [_view(c, categories.get(c.category_code), latest.get(c.id), media.get(c.number),
+                  await _address(c))
             for c in cases]
+
+
+async def _address(case: Case) -> str | None:
+    """The resident's address, coarse; the place name when they gave only a point."""
+    shown = await render.place_of(case) or case.address
+    return masking.coarse_address(shown) or None
 
 
 def status_notes(case: Case, event: CaseEvent | None) -> str | None:
@@ -159,7 +167,7 @@ def agency(case: Case) -> str:
 
 
 def _view(case: Case, category: Category | None, event: CaseEvent | None,
-          media_url: str | None) -> ServiceRequest:
+          media_url: str | None, address: str | None) -> ServiceRequest:
     lat = lng = None
     if case.lat is not None and case.lng is not None:
         lat, lng = to_wgs84(case.lat, case.lng)
@@ -173,6 +181,6 @@ def _view(case: Case, category: Category | None, event: CaseEvent | None,
         service_notice=service_notice(category) if category else None,
         requested_datetime=case.created_at, updated_datetime=case.updated_at,
         expected_datetime=case.resolve_due_at,
-        address=masking.coarse_address(case.address) or None,
+        address=address,
         address_id=case.building_code or None, zipcode=None, lat=lat, long=lng,
         media_url=media_url or None)

@@ -21,6 +21,7 @@ from typing import Literal
 
 from tortoise.expressions import Q
 
+from handlers.geo import places
 from handlers.reports import render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase
 from handlers.reports.staff import auth as staff_auth
@@ -95,6 +96,7 @@ class CaseView:
     after_photos: list[Photo]  # staff's after-photo of the resolution
     events: list[CaseEvent]  # the timeline, oldest first
     actions: list[str]  # what the viewer may do now: confirm, rate, reopen, support
+    place: str = ""  # where it is, named from the geography (``handlers.geo.places``)
 
     @property
     def public(self) -> bool:
@@ -122,4 +124,5 @@ async def case_view(case: Case, person: Person) -> CaseView:
                             and (role != "supporter" or p.openid == person.openid)],
                     after_photos=[p for p in rows if p.owner_kind == AFTER],
                     events=await render.public_events(case),
-                    actions=resident_actions(case, role, supported))
+                    actions=resident_actions(case, role, supported),
+                    place=await places.place_name(case.lat, case.lng, case.building_code))

@@ -15,6 +15,7 @@ from functools import cache
 
 from handlers import masking
 from handlers.categories.taxonomy import DEFAULT_FILE
+from handlers.geo import places
 from handlers.geo.datafile import read_json
 from handlers.reports import texts
 from storage import clock
@@ -50,10 +51,21 @@ def when(dt: datetime | None) -> str:
     return clock.local(dt).strftime("%m-%d %H:%M") if dt else "-"
 
 
-def where(case: Case, public: bool = False) -> str:
-    place = ((masking.coarse_address(case.address) if public else case.address)
+async def place_of(case: Case) -> str | None:
+    """The place name (``handlers.geo.places``) of a case whose address is only coordinates
+    or empty; None when the resident's own address (WeChat's label, a typed one) stands."""
+    if case.address and not places.is_point_label(case.address):
+        return None
+    return await places.place_name(case.lat, case.lng, case.building_code) or None
+
+
+def where(case: Case, public: bool = False, place: str | None = None) -> str:
+    """The address line; ``place`` (``place_of``) stands in for bare coordinates."""
+    if place:
+        return masking.coarse_address(place) if public else place
+    shown = ((masking.coarse_address(case.address) if public else case.address)
              or texts.NO_ADDRESS)
-    return f"{place}（网格 {case.grid_code}）" if case.grid_code else place
+    return f"{shown}（网格 {case.grid_code}）" if case.grid_code else shown
 
 
 def public_description(case: Case) -> str:
@@ -64,27 +76,27 @@ def status_name(case: Case) -> str:
     return texts.STATUS_NAMES.get(CaseStatus(case.status), str(case.status))
 
 
-def case_card(case: Case, public: bool = False) -> str:
+def case_card(case: Case, public: bool = False, place: str | None = None) -> str:
     description = public_description(case) if public else case.description
     return texts.CASE_CARD.format(
         number=case.number, category=category_name(case.category_code),
         status=status_name(case), overdue=texts.OVERDUE if case.overdue and _open(case) else "",
-        where=where(case, public), description=description or texts.NO_DESCRIPTION,
+        where=where(case, public, place), description=description or texts.NO_DESCRIPTION,
         at=when(case.created_at),
         support=texts.SUPPORT.format(count=case.supporters_count) if case.supporters_count else "")
 
 
-def public_card(case: Case) -> str:
+def public_card(case: Case, place: str | None = None) -> str:
     """The card other residents see: masked description, address down to the building."""
-    return case_card(case, public=True)
+    return case_card(case, public=True, place=place)
 
 
-def list_line(case: Case) -> str:
+def list_line(case: Case, place: str | None = None) -> str:
     return texts.LIST_LINE.format(number=case.number,
                                   category=category_name(case.category_code),
                                   status=status_name(case),
                                   overdue=texts.OVERDUE if case.overdue and _open(case) else "",
-                                  where=where(case))
+                                  where=where(case, place=place))
 
 
 def _open(case: Case) -> bool:

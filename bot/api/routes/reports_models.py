@@ -228,6 +228,7 @@ class ReportDetail(BaseModel):
     category_name: str
     description: str
     address: str
+    place: str = Field(description="位置的名称：最近的楼栋或小区、街道、社区和网格（只有经纬度时代替地址）")
     lat: float | None = Field(description="纬度（GCJ-02）")
     lng: float | None = Field(description="经度（GCJ-02）")
     building: str | None = Field(description="楼栋代码（本楼上报时）")
@@ -267,6 +268,7 @@ class ReportDetail(BaseModel):
             category=case.category_code, category_name=render.category_name(case.category_code),
             description=render.public_description(case) if public else case.description,
             address=masking.coarse_address(case.address) if public else case.address,
+            place=masking.coarse_address(view.place) if public else view.place,
             lat=case.lat, lng=case.lng, building=case.building_code, grid=case.grid_code, responsible=responsible,
             responsible_name=report_texts.RESPONSIBLE_NAMES.get(responsible, responsible),
             supporters_count=case.supporters_count, rating=case.rating,

@@ -127,6 +127,7 @@ def _status(value: str | None) -> CaseStatus | None:
 
 class StaffCaseDetail(StaffCaseItem):
     description: str
+    place: str = Field(description="位置的名称：最近的楼栋或小区、街道、社区和网格")
     lat: float | None
     lng: float | None
     building: str | None
@@ -157,7 +158,8 @@ class StaffCaseDetail(StaffCaseItem):
         case = file.case
         item = StaffCaseItem.of(case, me)
         return cls(
-            **item.model_dump(), description=case.description, lat=case.lat, lng=case.lng,
+            **item.model_dump(), description=case.description, place=file.place,
+            lat=case.lat, lng=case.lng,
             building=case.building_code, community=case.community_code,
             compound=case.compound_code,
             responsible_name=report_texts.RESPONSIBLE_NAMES.get(case.responsible, case.responsible),

@@ -38,7 +38,7 @@ async def lookup(ctx: Context) -> Step:
     except (UnknownCase, NotAllowed) as exc:
         return done(exc.reply)
     public = not (case.reporter_openid == ctx.person.openid or ctx.person.role.is_staff)
-    reply = (f"{render.case_card(case, public)}\n\n"
+    reply = (f"{render.case_card(case, public, await render.place_of(case))}\n\n"
              f"{await render.timeline(case, public)}")
     if case.status is CaseStatus.RESOLVED and case.reporter_openid == ctx.person.openid:
         reply += "\n\n" + texts.ASK_FEEDBACK.format(number=case.number)

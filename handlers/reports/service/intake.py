@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 
+from handlers.geo import places
 from handlers.reports import texts
 from handlers.reports.errors import BadInput, CaseError
 from handlers.reports.service import cases
@@ -36,8 +37,9 @@ async def building_of(person: Person) -> Building | None:
 
 
 def point_label(lat: float, lng: float) -> str:
-    """The address of a point nobody named (as the chat labels a bare location)."""
-    return f"{lat:.5f},{lng:.5f}"
+    """The address of a point nobody named (as the chat labels a bare location); views show
+    ``handlers.geo.places.place_name`` in its place."""
+    return places.point_label(lat, lng)
 
 
 async def submit_report(person: Person, *, category: str, description: str,

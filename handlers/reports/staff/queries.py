@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from handlers.geo import places
 from handlers.reports import render
 from handlers.reports.lifecycle import MOVES
 from handlers.reports.staff.auth import actor_name
@@ -51,6 +52,7 @@ class CaseFile:
     history: list[Entry]
     assignee: str | None  # who must act now, as "网格员 王梦苏"
     actions: list[str]  # what the viewer may do to it now (accept, start, … acknowledge)
+    place: str = ""  # where it is, named from the geography (``handlers.geo.places``)
 
 
 def may_acknowledge(case: Case, person: Person) -> bool:
@@ -105,7 +107,8 @@ async def file_of(case: Case, person: Person) -> CaseFile:
         history=[Entry(e, _by(e, people)) for e in events],
         assignee=(actor_name(assignee) or STAFF) if assignee and assignee.role.is_staff
         else None,
-        actions=available_actions(case, person))
+        actions=available_actions(case, person),
+        place=await places.place_name(case.lat, case.lng, case.building_code))
 
 
 async def case_file(number: str, person: Person) -> CaseFile:

@@ -18,7 +18,7 @@ async def todo_text(person: Person) -> str:
     lines = [t.TODO_HEAD.format(count=len(cases))]
     for case in cases[:SHOWN]:
         what, due = due_of(case)
-        lines.append(t.TODO_LINE.format(line=render.list_line(case),
+        lines.append(t.TODO_LINE.format(line=render.list_line(case, await render.place_of(case)),
                                         due=t.TODO_DUE.format(what=what, at=render.when(due))))
     if len(cases) > SHOWN:
         lines.append(t.TODO_MORE.format(more=len(cases) - SHOWN))
