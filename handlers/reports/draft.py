@@ -15,6 +15,7 @@ from handlers.categories.queries import active_categories, get_category
 from handlers.categories.taxonomy import FALLBACK
 from handlers.context import Context
 from handlers.flows import Step, goto
+from handlers.geo import places
 from handlers.normalize import parse_int
 from handlers.reports import texts
 from handlers.reports.service import intake
@@ -81,10 +82,27 @@ async def use_building(ctx: Context) -> str | None:
 
 
 def use_location(ctx: Context) -> str:
+    """Fill the location from a WeChat location message; the address stored."""
     msg = ctx.msg
     address = (msg.label or intake.point_label(msg.lat, msg.lng))[:255]
     ctx.data.update(lat=msg.lat, lng=msg.lng, address=address, building=None)
     return address
+
+
+async def take_location(ctx: Context) -> str:
+    """``use_location``, answered as people read it: WeChat's label, or the place name from
+    linli's geography when the message carries only coordinates."""
+    use_location(ctx)
+    return await shown_address(ctx.data)
+
+
+async def shown_address(data: dict) -> str:
+    """The draft's place as people read it: the address, or the place name for coordinates."""
+    address = data.get("address") or ""
+    if address and not places.is_point_label(address):
+        return address
+    return await places.place_name(data.get("lat"), data.get("lng"),
+                                   data.get("building")) or address
 
 
 async def category_menu(ctx: Context, *, full: bool) -> str:
@@ -114,5 +132,5 @@ async def pick_category(ctx: Context) -> Category | None:
 async def card(data: dict) -> str:
     category = await get_category(data.get("category") or "")
     return texts.CARD.format(photos=len(data.get("photos") or []),
-                             address=data.get("address") or "", desc=data.get("desc") or
+                             address=await shown_address(data), desc=data.get("desc") or
                              texts.NO_DESC, category=category.name if category else "")
