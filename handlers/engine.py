@@ -11,7 +11,10 @@ from handlers.context import Context
 from handlers.flows import Flow, Step
 from handlers.inbound import Kind
 from handlers.normalize import split_command
+from handlers.typos import Typos
 from storage.dedup import step_done, step_key
+from storage.state import ConversationState
+from storage.turn import take_expired
 
 EventFn = Callable[[Context], Awaitable[Step | None]]
 
@@ -32,6 +35,7 @@ class Router:
         self._clicks = {key: f for f in self.flows.values() for key in f.clicks}
         self._by_kind = {kind: f for f in self.flows.values() for kind in f.kinds}
         self._keywords = tuple({k for f in self.flows.values() for k in f.keywords})
+        self._typos = Typos((*self._keywords, *HELP_WORDS, *CANCEL_WORDS))
         # One keyword may serve several flows told apart by their argument (完成 W12 / 完成 A1234).
         self._by_keyword: dict[str, list[Flow]] = {}
         for f in self.flows.values():
@@ -84,7 +88,28 @@ class Router:
         match = self.match(text)
         if match is not None:
             return await self._run_keyword(ctx, *match, keep_state=False)
+        return await self._unknown(ctx)
+
+    async def _unknown(self, ctx: Context) -> str:
+        """Text nothing takes: the conversation it answered has timed out (say so, once), a
+        mistyped command (suggest the nearest), or something else (what works)."""
+        expired = await take_expired(ctx.services.kv, ctx.msg.openid)
+        if expired is not None:
+            return expired
+        text = ctx.msg.text
+        guess = self._typos.nearest(text)
+        if guess is not None:
+            return texts.DID_YOU_MEAN.format(text=text[:20], command=guess)
         return texts.UNKNOWN.format(text=text[:20])
+
+    def expired_notice(self, state: ConversationState, minutes: int) -> str | None:
+        """What the person hears if ``state`` times out (None: no conversation)."""
+        flow = self.flow(state.conversation)
+        if flow is None:
+            return None
+        if flow.expired is not None:
+            return flow.expired(state.data, minutes)
+        return texts.EXPIRED.format(minutes=minutes)
 
     @staticmethod
     def _decisive(ctx: Context, flow: Flow, keyword: str, arg: str) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from handlers.inbound import Kind
 from storage.core.models import Role
@@ -55,6 +55,9 @@ class Flow:
     # What each step asks for, repeated when the person sends something it cannot use.
     prompts: Mapping[str, str] = field(default_factory=dict)
     timeout: int = 30 * 60  # seconds of silence before the conversation is forgotten
+    # What the person hears after ``timeout`` when they answer too late: (draft data, minutes)
+    # -> the sentence (None: the engine's general one). It may quote the draft's text.
+    expired: Callable[[Mapping[str, Any], int], str] | None = None
 
     def allows(self, role: Role) -> bool:
         return self.roles is None or role in self.roles

@@ -26,6 +26,7 @@ from storage.turn import Start, TurnStore
 log = logging.getLogger(__name__)
 
 SEEN_WRITE_EVERY = timedelta(minutes=10)
+EXPIRED_MEMORY = 24 * 3600  # s after a conversation's timeout that a late answer is explained
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,12 @@ class Pipeline:
             raise
         # Keep the person's snapshot for the next message unless this one wrote anything.
         snapshot = None if (ctx.changed or state is None) else person_cache.encode(ctx.person)
+        ttl = self._ttl(turn.state.conversation)
+        expired, expired_ttl = self._expired(turn.state, ttl)
         try:
-            await self.turns.finish(turn, reply, state, self._ttl(turn.state.conversation),
-                                    person=snapshot, person_ttl=person_cache.TTL)
+            await self.turns.finish(turn, reply, state, ttl, person=snapshot,
+                                    person_ttl=person_cache.TTL, expired=expired,
+                                    expired_ttl=expired_ttl)
         except BaseException:
             # Free the person at once if Redis lets us; else the lease frees them shortly.
             with contextlib.suppress(Exception):
@@ -123,6 +127,14 @@ class Pipeline:
         """How long a draft lives: the flow's own timeout, never past the retention cap."""
         return min(self.router.timeout_of(conversation),
                    self.services.retention.draft_hours * 3600)
+
+    def _expired(self, state: ConversationState, ttl: int) -> tuple[str | None, int]:
+        """What to say if the conversation times out, and how long to remember it: a day
+        past the timeout, never past the draft retention cap (it may quote the draft)."""
+        keep = min(ttl + EXPIRED_MEMORY, self.services.retention.draft_hours * 3600)
+        if not state.active or keep <= ttl:
+            return None, 0
+        return self.router.expired_notice(state, max(1, round(ttl / 60))), keep
 
     async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:
         person = cached or await Person.get_or_none(openid=msg.openid)

@@ -42,6 +42,8 @@ BUSY = "系统繁忙，请稍后再试。给您带来不便，敬请谅解。"
 NOT_UNDERSTOOD = "没有看懂。"
 STEP_NOT_UNDERSTOOD = NOT_UNDERSTOOD + "{prompt}\n（回复「取消」可退出）"
 NEEDS_ARGUMENT = "请在「{keyword}」后面加上{what}，例如：{example}"
+DID_YOU_MEAN = "抱歉，没有看懂「{text}」。您是不是想说「{command}」？回复「帮助」查看全部功能。"
+EXPIRED = "您上次的操作已超过 {minutes} 分钟未完成，已失效。请重新开始，回复「帮助」查看全部功能。"
 
 # -- photos (photos, photo_access) ------------------------------------------------------------
 PHOTO_UNKNOWN = "没有这张照片"

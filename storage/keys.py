@@ -40,6 +40,15 @@ def state(kv: KV, openid: str) -> str:
     return kv.key("state", openid)
 
 
+def expired(kv: KV, openid: str) -> str:
+    """``<prefix>expired:<openid>``: what to tell the person when their conversation has
+    timed out (a sentence naming the draft and, within the draft retention cap, its text).
+    Written with the state, for longer (``handlers.pipeline.EXPIRED_MEMORY``, capped by
+    ``LINLI_RETENTION_DRAFT_HOURS``); deleted when the conversation ends, taken (GETDEL) by
+    the first message the conversation cannot answer any more."""
+    return kv.key("expired", openid)
+
+
 def person(kv: KV, openid: str) -> str:
     """``<prefix>person:<openid>``: a snapshot of the person's row (JSON, see
     ``storage.person_cache``) for ``person_cache.TTL`` s."""

@@ -46,10 +46,14 @@ if redis.call('set', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6]) == false then
   return {2, false, false}
 end
 """ + _ENTER
-# KEYS: lock, msg, state, person
+# KEYS: lock, msg, state, person, expired
 _FINISH = """
-if ARGV[1] == 'del' then redis.call('del', KEYS[3])
-elseif ARGV[1] == 'set' then redis.call('set', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
+if ARGV[1] == 'del' then redis.call('del', KEYS[3], KEYS[5])
+elseif ARGV[1] == 'set' then
+  redis.call('set', KEYS[3], ARGV[2], 'EX', ARGV[3])
+  if ARGV[10] ~= '' then redis.call('set', KEYS[5], ARGV[10], 'EX', ARGV[11])
+  else redis.call('del', KEYS[5]) end
+end
 if ARGV[4] ~= '' then redis.call('set', KEYS[2], ARGV[4], 'EX', ARGV[5])
 else redis.call('del', KEYS[2]) end
 if ARGV[7] == 'del' then redis.call('del', KEYS[4])
@@ -150,9 +154,12 @@ class TurnStore:
                                    person or None, lease)
 
     async def finish(self, turn: Turn, reply: str | None, state: ConversationState | None,
-                     ttl: int, person: str | None = None, person_ttl: int = 30) -> None:
+                     ttl: int, person: str | None = None, person_ttl: int = 30,
+                     expired: str | None = None, expired_ttl: int = 0) -> None:
         """Save ``state`` (None: leave it as it is), remember the reply, store the person's
-        snapshot (None: drop it), release the lock."""
+        snapshot (None: drop it), release the lock. With an active state, ``expired`` is
+        what the person hears if the state times out, kept ``expired_ttl`` s (``keys.expired``);
+        an ended conversation drops it."""
         if state is None:
             op, doc = "keep", ""
         elif state.active:
@@ -164,9 +171,10 @@ class TurnStore:
         person_op = "set" if person is not None else ("del" if turn.person else "keep")
         turn.lease.stop()
         await self._finish(
-            keys=[lock, keys.msg(self.kv, turn.dedup_key), state_key, person_key],
+            keys=[lock, keys.msg(self.kv, turn.dedup_key), state_key, person_key,
+                  keys.expired(self.kv, turn.openid)],
             args=[op, doc, ttl, remembered, DEDUP_TTL, turn.token, person_op, person or "",
-                  person_ttl])
+                  person_ttl, expired or "", expired_ttl])
 
     async def abort(self, openid: str, dedup_key: str, turn: Turn | None) -> None:
         """Handling failed with no effect: forget the message (a retry may try again)."""
@@ -177,5 +185,14 @@ class TurnStore:
     async def _release(self, openid: str, dedup_key: str, turn: Turn | None) -> None:
         lock, _seen, state_key, person_key = self._keys(openid)
         await self._finish(
-            keys=[lock, keys.msg(self.kv, dedup_key), state_key, person_key],
-            args=["keep", "", 0, "", 0, turn.token if turn else b"", "del", "", 0])
+            keys=[lock, keys.msg(self.kv, dedup_key), state_key, person_key,
+                  keys.expired(self.kv, openid)],
+            args=["keep", "", 0, "", 0, turn.token if turn else b"", "del", "", 0, "", 0])
+
+
+async def take_expired(kv: KV, openid: str) -> str | None:
+    """What to tell the person about their timed-out conversation, once (``keys.expired``)."""
+    raw = await kv.redis.getdel(keys.expired(kv, openid))
+    if raw is None:
+        return None
+    return raw.decode() if isinstance(raw, bytes) else raw

@@ -100,6 +100,8 @@ async def test_state_expires_with_the_flow_timeout(db, kv):
     await p.handle(msg("o3", "计数"))
     assert await kv.redis.ttl(kv.key("state", "o3")) in (0, 1)
     await asyncio.sleep(1.3)
+    # Issue 14: a late answer is told what expired, once; then it is not understood.
+    assert "已失效" in (await p.handle(msg("o3", "+"))).reply
     assert "没有看懂" in (await p.handle(msg("o3", "+"))).reply
 
 

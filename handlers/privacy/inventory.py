@@ -104,6 +104,8 @@ class RedisKey:
 
 REDIS: tuple[RedisKey, ...] = (
     RedisKey("state", "the open conversation and its draft", True),
+    RedisKey("expired", "what to say when the conversation times out (may quote the draft; "
+             "a day, within the draft cap)", True),
     RedisKey("person", "a 30 s snapshot of the person's row", False),
     RedisKey("seen", "the time of the last message (48 h)", True),
     RedisKey("lock", "the per-person lock while a message is handled", False),

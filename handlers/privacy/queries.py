@@ -78,6 +78,7 @@ async def _entries(openid: str) -> list[dict[str, Any]]:
 async def _redis(kv: KV, openid: str) -> dict[str, Any]:
     state = decode_state(await kv.redis.get(keys.state(kv, openid)))
     seen = await kv.redis.get(keys.seen(kv, openid))
+    expired = await kv.redis.get(keys.expired(kv, openid))
     sessions = []
     for digest in sorted(await kv.redis.smembers(keys.sessions_of(kv, openid))):
         digest = digest.decode() if isinstance(digest, bytes) else digest
@@ -87,6 +88,7 @@ async def _redis(kv: KV, openid: str) -> dict[str, Any]:
     return {
         "conversation": ({"name": state.conversation, "step": state.step, "data": state.data}
                          if state.active else None),
+        "expired_conversation": (expired.decode() if isinstance(expired, bytes) else expired),
         "last_message_at": float(seen) if seen else None,
         "sessions": sessions,
     }

@@ -249,7 +249,8 @@ async def _replace_inside(table: Table, column: str, openid: str, pseudonym: str
 async def _forget_redis(kv: KV, openid: str) -> None:
     await sessions.revoke_all(kv, openid)
     link = await kv.redis.get(keys.privacy_export_of(kv, openid))
-    doomed = [keys.state(kv, openid), keys.person(kv, openid), keys.seen(kv, openid),
+    doomed = [keys.state(kv, openid), keys.expired(kv, openid), keys.person(kv, openid),
+              keys.seen(kv, openid),
               keys.notice(kv, openid), keys.privacy_export_of(kv, openid),
               keys.rate(kv, keys.rate_api_person(openid)),
               keys.rate(kv, keys.rate_api_write(openid))]
