@@ -4,6 +4,7 @@ the text checks every string of the input passes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiohttp import web
@@ -17,8 +18,21 @@ from bot.textcheck import unstorable
 
 
 def _details(exc: ValidationError, where: str) -> list[dict[str, Any]]:
-    return [{"field": ".".join([where, *(str(p) for p in e["loc"])]), "problem": e["msg"]}
-            for e in exc.errors(include_url=False, include_context=False)][:20]
+    return [{"field": ".".join([where, *(str(p) for p in e["loc"])]), "problem": problem(e)}
+            for e in exc.errors(include_url=False, include_context=True)][:20]
+
+
+def problem(error: Mapping[str, Any]) -> str:
+    """One of pydantic's errors in Chinese, naming the field (its last name in ``loc``)."""
+    names = [str(p) for p in error.get("loc", ()) if not isinstance(p, int)]
+    field = names[-1] if names else "body"
+    context = {k: (v if isinstance(v, (int, float, str)) else str(v))
+               for k, v in (error.get("ctx") or {}).items()}
+    template = texts.PROBLEMS.get(error.get("type", ""), texts.PROBLEM_OTHER)
+    try:
+        return template.format(**context, field=field)
+    except (KeyError, IndexError):
+        return texts.PROBLEM_OTHER.format(field=field)
 
 
 def invalid(exc: ValidationError, where: str) -> ApiError:

@@ -36,6 +36,41 @@ MULTIPART_ONLY = "请以 multipart/form-data 上传"
 MALFORMED_MULTIPART = "表单格式不正确：{error}"
 FILE_FIELD = "文件应放在 {field} 字段"
 FIELD_TOO_LONG = "字段 {field} 太长"
+# One problem of a field in the details of 400 invalid_request, by pydantic's error type
+# (``bot.api.inputs.problem``); {field} is the field's name, the rest pydantic's context.
+PROBLEMS = {
+    "missing": "缺少必填字段 {field}",
+    "string_too_long": "{field} 最多 {max_length} 个字符",
+    "string_too_short": "{field} 至少 {min_length} 个字符",
+    "string_type": "{field} 应为文本",
+    "string_pattern_mismatch": "{field} 的格式不正确",
+    "too_long": "{field} 最多 {max_length} 项",
+    "too_short": "{field} 至少 {min_length} 项",
+    "int_parsing": "{field} 应为整数",
+    "int_type": "{field} 应为整数",
+    "int_from_float": "{field} 应为整数",
+    "float_parsing": "{field} 应为数字",
+    "float_type": "{field} 应为数字",
+    "bool_parsing": "{field} 应为 true 或 false",
+    "bool_type": "{field} 应为 true 或 false",
+    "greater_than_equal": "{field} 应大于或等于 {ge}",
+    "less_than_equal": "{field} 应小于或等于 {le}",
+    "greater_than": "{field} 应大于 {gt}",
+    "less_than": "{field} 应小于 {lt}",
+    "finite_number": "{field} 应为有限的数字",
+    "enum": "{field} 应为以下之一：{expected}",
+    "literal_error": "{field} 应为以下之一：{expected}",
+    "extra_forbidden": "不认识的字段 {field}",
+    "date_parsing": "{field} 应为日期（如 2026-12-01）",
+    "date_from_datetime_parsing": "{field} 应为日期（如 2026-12-01）",
+    "datetime_parsing": "{field} 应为时间（如 2026-12-01T08:00:00+08:00）",
+    "datetime_from_date_parsing": "{field} 应为时间（如 2026-12-01T08:00:00+08:00）",
+    "list_type": "{field} 应为列表",
+    "dict_type": "{field} 应为对象",
+    "model_type": "{field} 应为对象",
+    "json_invalid": "{field} 不是有效的 JSON",
+}
+PROBLEM_OTHER = "{field} 的值不正确"
 BAD_CURSOR = "分页游标无效"
 LAT_LNG_PAIR = "lat 和 lng 需要同时提供"
 
