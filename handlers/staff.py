@@ -11,6 +11,7 @@ from datetime import timedelta
 from handlers import guesses, texts
 from handlers.context import Context
 from handlers.flows import Step, command, done
+from handlers.geo import known
 from handlers.normalize import normalize
 from storage import clock
 from storage.core.models import Person, Role, StaffInvite
@@ -40,6 +41,11 @@ async def create_invite(role: Role, name: str, grid: str | None = None, org: str
         raise InviteError("a grid worker needs --grid")
     if not name.strip():
         raise InviteError("--name is required")
+    try:  # an unknown grid or organisation is refused, naming what exists
+        grid = await known.check_grid(grid) if grid else grid
+        org = await known.check_org(org) if org else org
+    except known.UnknownName as exc:
+        raise InviteError(str(exc)) from None
     now = clock.now()
     for _ in range(20):
         code = f"{secrets.randbelow(1_000_000):06d}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from handlers import texts
 from handlers.context import Context
 from handlers.flows import Step, done
+from handlers.geo import known
+from handlers.geo import texts as geo_texts
 from handlers.inbound import Kind
 from storage.core.models import Role
 
@@ -30,12 +32,15 @@ async def on_subscribe(ctx: Context) -> Step:
     person.subscribed = True
     fields = ["subscribed", "updated_at"]
     building = _scene(ctx.msg.event_key) if ctx.msg.event_key.startswith(SCENE_PREFIX) else None
-    if building:
+    unknown = building and not await known.building_known(building)
+    if building and not unknown:
         person.building = building
         fields.append("building")
     await person.save(update_fields=fields)
     reply = texts.WELCOME
-    if building:
+    if unknown:
+        reply += "\n" + geo_texts.UNKNOWN_BUILDING.format(code=building)
+    elif building:
         reply += "\n" + texts.WELCOME_BUILDING.format(building=building)
     return done(reply)
 
@@ -44,6 +49,8 @@ async def on_scan(ctx: Context) -> Step | None:
     building = _scene(ctx.msg.event_key)
     if not building:
         return None
+    if not await known.building_known(building):  # the person's building stays as it was
+        return done(geo_texts.UNKNOWN_BUILDING.format(code=building))
     ctx.person.building = building
     await ctx.person.save(update_fields=["building", "updated_at"])
     return done(texts.WELCOME_BUILDING.format(building=building))

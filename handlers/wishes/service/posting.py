@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from handlers import photos
+from handlers.geo import known
 from handlers.wishes import notify, texts
 from handlers.wishes.errors import BadInput, NotAllowed
 from handlers.wishes.notify import say
@@ -133,7 +134,10 @@ async def approve(wish_id: int, actor: str, grid: str | None = None) -> Wish:
     wish = await get(wish_id)
     changes: dict[str, Any] = {"status": WishStatus.OPEN}
     if grid:
-        changes["grid"] = grid.upper()
+        try:  # a grid that does not exist is refused, naming those that do
+            changes["grid"] = await known.check_grid(grid)
+        except known.UnknownName as exc:
+            raise BadInput(str(exc)) from None
     wish = await move(wish, [WishStatus.SUBMITTED], texts.NOT_SUBMITTED, **changes)
     event = await notify.record(wish, "approved", actor, f"grid {grid}" if grid else "")
     await notify.tell(wish, event, (notify.poster(wish), say(wish, texts.N_APPROVED)))
