@@ -9,6 +9,7 @@ import os
 import pytest
 
 from bot.cli import main
+from storage.core.models import Person
 from storage.db import close_db, init_db
 from tests.support.ledger import execute, truncate_ledger
 
@@ -33,7 +34,20 @@ def cli(backend, monkeypatch):
             monkeypatch.delenv(name)
     monkeypatch.setenv("LINLI_DATABASE_URL", backend.database_url)
     _run_db(backend.database_url)  # empty ledger
+    _people(backend.database_url, "oAlice", "oBob")  # points go to people who exist
     return backend.database_url
+
+
+def _people(url: str, *openids: str) -> None:
+    async def go() -> None:
+        await init_db(url)
+        try:
+            for openid in openids:
+                await Person.get_or_create(openid=openid)
+        finally:
+            await close_db()
+
+    asyncio.run(go())
 
 
 def test_grant_balance_and_replay(cli, capsys):
@@ -46,6 +60,14 @@ def test_grant_balance_and_replay(cli, capsys):
     out = capsys.readouterr().out
     assert "balance 30, reserved 0, available 30" in out
     assert out.count("+15 grant") == 2
+
+
+def test_grant_refuses_a_person_who_does_not_exist(cli, capsys):
+    assert main(["points", "grant", "nobody-xyz", "5", "--reason", "x"]) == 1
+    err = capsys.readouterr().err
+    assert "unknown_person" in err and "nobody-xyz" in err
+    assert main(["points", "balance", "nobody-xyz"]) == 0
+    assert "balance 0" in capsys.readouterr().out
 
 
 def test_grant_rejects_bad_amounts(cli, capsys):

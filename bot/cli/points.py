@@ -10,6 +10,7 @@ from bot.cli.context import run_with_storage
 from rewards import ledger
 from rewards.errors import RewardsError
 from storage import clock
+from storage.core.models import Person
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,12 +43,19 @@ def run_grant(args: argparse.Namespace) -> int:
     key = args.key or default_grant_key(args.openid, args.amount, args.reason)
 
     async def work(settings, kv):
+        if not await Person.exists(openid=args.openid):
+            return None
         return await ledger.grant(args.openid, args.amount, args.reason, key)
 
     try:
         t = run_with_storage(work)
     except RewardsError as exc:
         print(f"error ({exc.code}): {exc}", file=sys.stderr)
+        return 1
+    if t is None:  # a typo would open a wallet nobody reads
+        print(f"error (unknown_person): nobody with openid {args.openid!r}; a person exists "
+              "once they have written to the account (staff: `linli staff list`)",
+              file=sys.stderr)
         return 1
     if t.replayed:
         print(
