@@ -506,7 +506,7 @@ async def test_reopen_sends_it_back_with_an_escalation(api):
     case = body["case"]
     assert case["status"] == "dispatched" and case["reopen_count"] == 1
     assert [e["action"] for e in case["timeline"]][-3:] == ["reopen", "dispatch", "escalate"]
-    assert case["timeline"][-3]["note"] == "居民反馈没修好：还是很脏"
+    assert case["timeline"][-3]["note"] == "还是很脏"  # the action names the reopen (issue 14)
     assert await OutboxMessage.filter(openid="demo-grid-g01").count() > before
     assert (await Case.get(number=number)).escalation_level == 1
     status, body = await alice.post(f"/reports/{number}/reopen", json={})

@@ -13,9 +13,10 @@ import re
 
 from handlers.geo import grids, texts
 from handlers.geo.errors import BadCoordinates
+from handlers.geo.geometry import geometry_from_text
 from handlers.geo.gridindex import Place
 from handlers.geo.projection import bbox_around, distance_m
-from storage.geo.models import Building, Community, Compound
+from storage.geo.models import Building, Community, Compound, Grid
 
 NEAR_BUILDING_M = 100.0
 _POINT_LABEL = re.compile(r"^\s*-?\d{1,3}(?:\.\d+)?\s*,\s*-?\d{1,3}(?:\.\d+)?\s*$")
@@ -88,3 +89,20 @@ async def place_name(lat: float | None, lng: float | None, building_code: str | 
         return point_label(place.lat, place.lng)
     parts = [await _landmark(place, building_code), await _area(place)]
     return texts.JOIN.join(p for p in parts if p) or point_label(place.lat, place.lng)
+
+
+async def area_point(grid: str | None = None, community: str | None = None
+                     ) -> tuple[float, float] | None:
+    """A representative point (lat, lng) of a grid (by code), else of a community (by code
+    or name): where something is placed that has an area but no point of its own."""
+    rows = []
+    if grid:
+        rows.append(await Grid.get_or_none(code=grid.strip().upper()))
+    if community:
+        rows.append(await Community.get_or_none(code=community.strip().upper())
+                    or await Community.filter(name=community.strip()).first())
+    for row in rows:
+        if row is not None and row.geometry:
+            point = geometry_from_text(row.geometry).representative_point()
+            return point.y, point.x
+    return None

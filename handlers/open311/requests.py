@@ -21,7 +21,7 @@ from handlers.open311.documents import ServiceRequest, TokenAnswer
 from handlers.open311.errors import BadRequest, NotFound
 from handlers.open311.services import service_notice
 from handlers.open311.status import BY_NAME, PUBLIC_STATUSES, open311_status
-from handlers.reports import render
+from handlers.reports import queries, render
 from handlers.reports.service.cases import case_number
 from handlers.reports.texts import ACTION_NAMES
 from storage import clock
@@ -133,7 +133,7 @@ async def documents_of(cases: list[Case]) -> list[ServiceRequest]:
                                         action__in=NOTE_ACTIONS).order_by("at", "id"):
         latest[event.case_id] = event  # type: ignore[attr-defined]
     return [_view(c, categories.get(c.category_code), latest.get(c.id), media.get(c.number),
-                  await _address(c))
+                  await _address(c), await agency(c))
             for c in cases]
 
 
@@ -156,18 +156,14 @@ def status_notes(case: Case, event: CaseEvent | None) -> str | None:
     return texts.NOTE_EVENT.format(action=action, note=note) if note else action
 
 
-def agency(case: Case) -> str:
-    if case.responsible == "department":
-        return case.department or texts.AGENCY_DEPARTMENT
-    if case.responsible == "property":
-        return (texts.AGENCY_PROPERTY.format(org=case.property_org) if case.property_org
-                else texts.AGENCY_PROPERTY_UNKNOWN)
-    return (texts.AGENCY_GRID.format(grid=case.grid_code) if case.grid_code
-            else texts.AGENCY_COMMUNITY)
+async def agency(case: Case) -> str:
+    """Who has the case, as the chat says it (``reports.queries.who_has``), without a
+    person's name: the unit (grid, property, department, community)."""
+    return (await queries.who_has(case)).public
 
 
 def _view(case: Case, category: Category | None, event: CaseEvent | None,
-          media_url: str | None, address: str | None) -> ServiceRequest:
+          media_url: str | None, address: str | None, agency: str) -> ServiceRequest:
     lat = lng = None
     if case.lat is not None and case.lng is not None:
         lat, lng = to_wgs84(case.lat, case.lng)
@@ -177,7 +173,7 @@ def _view(case: Case, category: Category | None, event: CaseEvent | None,
         service_name=category.name if category else case.category_code,
         service_code=case.category_code,
         description=masking.mask_text(case.description) or None,
-        agency_responsible=agency(case),
+        agency_responsible=agency,
         service_notice=service_notice(category) if category else None,
         requested_datetime=case.created_at, updated_datetime=case.updated_at,
         expected_datetime=case.resolve_due_at,

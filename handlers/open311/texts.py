@@ -31,11 +31,6 @@ E_UNKNOWN_TOKEN = "没有这个 token：{token}"
 # -- services and requests ----------------------------------------------------------------
 GROUPS = {"grid": "网格事务", "property": "物业服务", "department": "职能部门"}
 SERVICE_NOTICE = "{name}：{accept} 小时内受理，{resolve} 小时内办结。"
-AGENCY_GRID = "网格 {grid} 网格员"
-AGENCY_COMMUNITY = "社区管理员"
-AGENCY_PROPERTY = "物业（{org}）"
-AGENCY_PROPERTY_UNKNOWN = "物业"
-AGENCY_DEPARTMENT = "职能部门"
 NOTE_REJECTED = "未受理：{referral}"
 NOTE_MERGED = "与 {number} 为同一问题，已合并办理"
 NOTE_EVENT = "{action}：{note}"

@@ -21,12 +21,14 @@ from typing import Literal
 
 from tortoise.expressions import Q
 
+from handlers import texts as root_texts
 from handlers.geo import places
 from handlers.reports import render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase
 from handlers.reports.staff import auth as staff_auth
 from handlers.reports.staff.notify import AFTER
-from storage.core.models import Person, Photo, PhotoStatus
+from storage.core.models import Person, Photo, PhotoStatus, Role
+from storage.geo.models import Community
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Supporter
 
 LIST_LIMIT = 10
@@ -126,3 +128,68 @@ async def case_view(case: Case, person: Person) -> CaseView:
                     events=await render.public_events(case),
                     actions=resident_actions(case, role, supported),
                     place=await places.place_name(case.lat, case.lng, case.building_code))
+
+
+# -- who has a case ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who has a case now: ``role_label`` (网格员, 物业, 职能部门, 社区管理员), ``name`` (the
+    person, with their organisation for a property or a department) and ``unit`` (what may be
+    said in public: the organisation, the grid or the community - no person's name)."""
+
+    role_label: str
+    name: str
+    unit: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.role_label} {self.name}".strip()
+
+    @property
+    def public(self) -> str:
+        return texts.HOLDER_PUBLIC.format(role=self.role_label, unit=self.unit) if (
+            self.unit) else self.role_label
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+async def _community(case: Case) -> Community | None:
+    return (await Community.get_or_none(code=case.community_code)
+            if case.community_code else None)
+
+
+async def _person_holder(case: Case, person: Person) -> Holder:
+    role = root_texts.ROLE_NAMES.get(person.role.value, "")
+    if person.role is Role.PROPERTY_MANAGER:
+        org = person.org or case.property_org
+        return Holder(role, _joined(org, person.name), org or "")
+    if person.role is Role.DEPARTMENT:
+        org = person.org or case.department
+        return Holder(role, _joined(org, person.name), org or "")
+    if person.role is Role.GRID_WORKER:
+        grid = person.grid or case.grid_code
+        return Holder(role, person.name, texts.HOLDER_GRID.format(grid=grid) if grid else "")
+    community = await _community(case)
+    return Holder(role, person.name, community.name if community else "")
+
+
+async def who_has(case: Case) -> Holder:
+    """Who actually has ``case``: its assignee by role and name; without one, the party it
+    stands with (the department, the property, the grid, the community admin)."""
+    person = (await Person.get_or_none(openid=case.assignee_openid)
+              if case.assignee_openid else None)
+    if person is not None and person.role.is_staff:
+        return await _person_holder(case, person)
+    role = root_texts.ROLE_NAMES
+    if case.responsible == "department" and case.department:
+        return Holder(role["department"], case.department, case.department)
+    if case.responsible == "property" and case.property_org:
+        return Holder(role["property_manager"], case.property_org, case.property_org)
+    if case.grid_code:
+        return Holder(role["grid_worker"], "", texts.HOLDER_GRID.format(grid=case.grid_code))
+    community = await _community(case)
+    return Holder(role["admin"], community.admin_name if community else "",
+                  community.name if community else "")

@@ -105,10 +105,12 @@ def _open(case: Case) -> bool:
 
 
 def event_line(event: CaseEvent, public: bool = False) -> str:
+    action = texts.ACTION_NAMES.get(event.action, event.action)
     text = masking.mask_text(event.note) if public else event.note
+    # Older reopen events repeat the action in their note (居民反馈没修好：…): say it once.
+    text = text.removeprefix(action).lstrip("：:") if text.startswith(action) else text
     note = f"：{text}" if text else ""
-    return texts.TIMELINE_LINE.format(
-        at=when(event.at), action=texts.ACTION_NAMES.get(event.action, event.action), note=note)
+    return texts.TIMELINE_LINE.format(at=when(event.at), action=action, note=note)
 
 
 async def public_events(case: Case) -> list[CaseEvent]:

@@ -35,9 +35,13 @@ GOT_LOCATION = "已记下位置：{address}。\n"
 GOT_DESC = "已记下描述。\n"
 NEED_PHOTO = "随手拍至少需要一张照片。"
 DESC_BAD = "描述请在 2-300 字以内。"
+DESC_TOO_LONG = "描述最多 300 字（这段有 {length} 字），没有记下，稍后请重新输入。\n"
 NO_BUILDING = _NO_BUILDING + "请发送位置。"
 NOT_USABLE = "这条消息用不上。{prompt}"
 EXPIRED = "上次的随手拍超过 30 分钟没有继续，已作废。请重新发照片或回复「随手拍」开始。"
+# Said to a late answer (确认, 是, a digit…) after the conversation timed out.
+DRAFT_EXPIRED = "您的随手拍草稿已超过 {minutes} 分钟未完成，已失效。{desc}重新上报请发照片或回复「随手拍」。"
+DRAFT_EXPIRED_DESC = "描述是：{desc}。"
 CARD = "照片：{photos} 张\n位置：{address}\n描述：{desc}\n分类：{category}"
 NO_DESC = "（未填写）"
 
@@ -46,6 +50,9 @@ ASK_DUP = ("附近已经有人上报了同类问题，是不是这个？\n{card}
 DUP_PROMPT = "回复「是」为已有上报 +1，回复「不是」提交新的上报。"
 SUBMITTED = ("上报成功！编号 {number}。\n我们会尽快派给网格员处理，进展会通知您。"
              "回复「查 {number}」随时查看进度。")
+# The submit reply naming who has the case (queries.who_has); replaces SUBMITTED.
+SUBMITTED_TO = ("上报成功！编号 {number}。\n已派给{holder}处理，进展会通知您。"
+                "回复「查 {number}」随时查看进度。")
 # The chat's +1 answers: the form's (FORM_SUPPORTED, above) and a 查 hint.
 SUPPORTED = FORM_SUPPORTED + "\n回复「查 {number}」查看进度。"
 ALREADY_SUPPORTED = FORM_ALREADY_SUPPORTED + "回复「查 {number}」查看。"
@@ -108,8 +115,6 @@ SUPPORT_NOT_NEARBY = ("您所在位置附近没有可以 +1 的案件 {number}�
                       "请在问题所在的位置查看附近的上报。")
 
 # -- the timeline's notes: 没修好 (service.feedback), SLA escalations (sla) ----------------------
-REOPEN_NOTE = "居民反馈没修好"
-REOPEN_REASON = "：{reason}"
 REOPEN_ESCALATION = "没修好，第 {count} 次重办"
 OVERDUE_NOTE = "{step}超时"
 WHISTLE_NOTE = "，吹哨{department}"
@@ -131,9 +136,12 @@ ACTION_NAMES = {
     "submit": "上报", "dispatch": "分拨", "accept": "接单", "start": "开始处理",
     "resolve": "处理完成", "confirm": "居民确认", "auto_confirm": "超时自动确认",
     "reopen": "居民反馈没修好", "reject": "驳回", "merge": "合并", "hide": "隐藏",
-    "transfer": "转派（吹哨）", "escalate": "超时督办", "acknowledge": "物业报到",
+    "transfer": "转派（吹哨）", "escalate": "督办", "acknowledge": "物业报到",
     "support": "居民 +1", "comment": "备注", "photo": "照片",
 }
+# Who has a case (queries.who_has): in public (Open311) the unit, never a person's name.
+HOLDER_PUBLIC = "{role}（{unit}）"
+HOLDER_GRID = "{grid} 网格"
 RESPONSIBLE_NAMES = {"grid": "网格员", "property": "物业", "department": "职能部门"}
 CASE_CARD = "{number}【{category}】{status}{overdue}\n位置：{where}\n描述：{description}\n上报：{at}{support}"
 NO_DESCRIPTION = "（未填写）"

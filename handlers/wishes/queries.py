@@ -17,6 +17,7 @@ from datetime import datetime
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from handlers.geo import places
 from handlers.wishes import texts
 from handlers.wishes.access import may_view
 from handlers.wishes.errors import UnknownWish
@@ -111,11 +112,13 @@ async def wall_page(near: Point | None, community: str | None, *, after: WallKey
     The wall is drawn from the first ``WALL_LIMIT`` open wishes by id.
     """
     rows = await Wish.filter(status=WishStatus.OPEN).order_by("id").limit(WALL_LIMIT)
+    points = await _points(rows) if near is not None else {}
 
     def distance(wish: Wish) -> float | None:
-        if near is None or wish.lat is None or wish.lng is None:
+        point = points.get(wish.id)
+        if near is None or point is None:
             return None
-        return km_between(near[0], near[1], wish.lat, wish.lng)
+        return km_between(near[0], near[1], point[0], point[1])
 
     keyed = sorted(((wall_key(wish, km, community), wish, km)
                     for wish, km in ((wish, distance(wish)) for wish in rows)),
@@ -126,6 +129,23 @@ async def wall_page(near: Point | None, community: str | None, *, after: WallKey
     more = len(keyed) > limit
     return WallPage(items=[(wish, km) for _, wish, km in shown],
                     after=shown[-1][0] if more and shown else None)
+
+
+async def _points(wishes: Sequence[Wish]) -> dict[int, Point]:
+    """Where each wish is: its own point, else its grid's or its community's (a wish posted
+    with a typed address has an area, not a point)."""
+    found: dict[int, Point] = {}
+    areas: dict[tuple[str | None, str | None], Point | None] = {}
+    for wish in wishes:
+        if wish.lat is not None and wish.lng is not None:
+            found[wish.id] = (wish.lat, wish.lng)
+            continue
+        key = (wish.grid, wish.community)
+        if key not in areas:
+            areas[key] = await places.area_point(wish.grid, wish.community)
+        if (point := areas[key]) is not None:
+            found[wish.id] = point
+    return found
 
 
 async def open_wishes(volunteer: Volunteer | None, near: Point | None = None

@@ -83,8 +83,8 @@ async def _reopen(case: Case, openid: str, reason: str = "") -> None:
     accept_h, resolve_h = ((category.accept_sla_hours, category.resolve_sla_hours)
                            if category else (24, 72))
     count = case.reopen_count + 1
-    note = texts.REOPEN_NOTE + (texts.REOPEN_REASON.format(reason=reason) if reason else "")
-    await transition(case, "reopen", openid, note=note, fields={
+    # The action names what happened (居民反馈没修好); the note is only the resident's reason.
+    await transition(case, "reopen", openid, note=reason, fields={
         "reopen_count": count, "confirm_due_at": None, "resolved_at": None, "overdue": False,
         "accept_escalated_at": None, "resolve_escalated_at": None,
         "accept_due_at": now + timedelta(hours=accept_h),
