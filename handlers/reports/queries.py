@@ -99,6 +99,7 @@ class CaseView:
     events: list[CaseEvent]  # the timeline, oldest first
     actions: list[str]  # what the viewer may do now: confirm, rate, reopen, support
     place: str = ""  # where it is, named from the geography (``handlers.geo.places``)
+    holder: str = ""  # who has it (``who_has``): role and name; a supporter, the unit only
 
     @property
     def public(self) -> bool:
@@ -127,7 +128,12 @@ async def case_view(case: Case, person: Person) -> CaseView:
                     after_photos=[p for p in rows if p.owner_kind == AFTER],
                     events=await render.public_events(case),
                     actions=resident_actions(case, role, supported),
-                    place=await places.place_name(case.lat, case.lng, case.building_code))
+                    place=await places.place_name(case.lat, case.lng, case.building_code),
+                    holder=_holder_text(await who_has(case), role))
+
+
+def _holder_text(holder: Holder, role: ViewerRole) -> str:
+    return holder.public if role == "supporter" else str(holder)
 
 
 # -- who has a case ----------------------------------------------------------------------

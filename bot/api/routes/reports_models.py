@@ -235,6 +235,7 @@ class ReportDetail(BaseModel):
     grid: str | None = Field(description="所在网格")
     responsible: ReportResponsible = Field(description="负责方：网格员、物业或职能部门")
     responsible_name: str
+    holder: str = Field(description="当前由谁办理：角色和姓名（如“网格员 王梦苏”）；+1 的居民只看到单位")
     supporters_count: int = Field(description="+1 的居民人数")
     rating: int | None = Field(description="上报人的评分 1-5")
     auto_confirmed: bool = Field(description="72 小时未评价，已自动确认")
@@ -271,6 +272,7 @@ class ReportDetail(BaseModel):
             place=masking.coarse_address(view.place) if public else view.place,
             lat=case.lat, lng=case.lng, building=case.building_code, grid=case.grid_code, responsible=responsible,
             responsible_name=report_texts.RESPONSIBLE_NAMES.get(responsible, responsible),
+            holder=view.holder,
             supporters_count=case.supporters_count, rating=case.rating,
             auto_confirmed=case.auto_confirmed, reopen_count=case.reopen_count,
             referral=masking.mask_text(case.referral) if public else case.referral,
