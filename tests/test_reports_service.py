@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from handlers.geo.known import OutsideArea
 from handlers.reports.errors import UnknownCategory
 from handlers.reports.lifecycle import history, transition
 from handlers.reports.render import case_card, timeline
@@ -94,7 +95,11 @@ async def test_building_gives_the_grid_and_point(db):
 
 async def test_no_grid_goes_to_the_admin(db):
     await district()
-    case = await fresh(await report("garbage", at=(43.95, 125.45)))
+    # Issue 14: a point beyond the nearest-grid bound is outside the street, refused
+    # (it used to go to the admin); a case with no point (an address only) still does.
+    with pytest.raises(OutsideArea, match="南湖街道"):
+        await report("garbage", at=(43.95, 125.45))
+    case = await fresh(await report("garbage", at=None))
     assert case.grid_code is None and case.assignee_openid == ADMIN
     assert case.number in (await pushed(ADMIN))[0]
 

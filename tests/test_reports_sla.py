@@ -91,7 +91,7 @@ async def test_resolved_or_rejected_cases_are_left_alone(make_bot, db):
 async def test_department_case_goes_to_the_community_admin_without_whistle(db):
     await district()
     case = await report("road_damage", at=(43.8838, 125.3175))  # G02: deputy 王梦苏 (G01)
-    await report("road_damage", at=(43.95, 125.45))  # no grid: the admin
+    await report("road_damage", at=None)  # no grid (an address only; a point beyond the street is refused): the admin
     clock.advance(timedelta(hours=9))  # accept within 8 h
     assert await sla.escalate_due() == 2
     assert len(overdue_notes(await pushed(G01))) == 1  # G02's deputy

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 STATUS_OF_CODE: dict[str, int] = {
     "unknown_case": 404, "photo_not_found": 404, "photo_not_ready": 409, "unknown_wish": 404, "unknown_reward": 404, "unknown_code": 404,
     "unknown_category": 422, "unknown_photo": 422, "bad_input": 422, "bad_coordinates": 422,
+    "outside_area": 422,
     "invalid_amount": 422, "idempotency_conflict": 422,
     "not_allowed": 403, "not_volunteer": 403,
     "wrong_state": 409, "insufficient_points": 409, "out_of_stock": 409, "over_limit": 409,

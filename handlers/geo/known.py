@@ -7,8 +7,10 @@ import``) there is nothing to check against, and the name is taken as given.
 
 from __future__ import annotations
 
+from handlers.errors import Refusal
 from handlers.geo import texts
 from handlers.geo.errors import GeoError
+from handlers.geo.gridindex import Place
 from storage.geo.models import Building, Category, Community, Compound, Grid, Street
 
 SHOWN = 12  # names listed in a refusal, then "…"
@@ -16,6 +18,13 @@ SHOWN = 12  # names listed in a refusal, then "…"
 
 class UnknownName(GeoError, ValueError):
     code = "unknown_name"
+
+
+class OutsideArea(Refusal):
+    """A place outside every grid and beyond the nearest-grid bound: nothing is created
+    (chat and the API reply ``reply``; Open311 gives it as the spec's 400)."""
+
+    code = "outside_area"
 
 
 def _listing(names: list[str]) -> str:
@@ -37,7 +46,10 @@ async def org_names() -> list[str]:
     names: list[str] = []
     for group in (await Compound.all().order_by("code").values_list("property_org", flat=True),
                   await Category.all().order_by("code").values_list("department", flat=True),
-                  await Community.all().order_by("code").values_list("name", flat=True)):
+                  await Community.all().order_by("code").values_list("name", flat=True),
+                  await Street.all().order_by("code").values_list("name", flat=True),
+                  [f"{c.street.name} · {c.name}" for c in await Community.all().order_by(
+                      "code").prefetch_related("street")]):
         names += [name for name in group if name and name not in names]
     return names
 
@@ -64,7 +76,13 @@ async def building_known(code: str) -> bool:
     return await Building.exists(code=code) or not await Building.exists()
 
 
-async def street_name() -> str:
-    """The configured street's name (南湖街道 in the demo), for "we serve only …"."""
-    street = await Street.all().order_by("id").first()
-    return street.name if street else ""
+async def outside_reply(place: Place) -> str | None:
+    """What to tell someone whose place lies outside every grid and beyond the nearest-grid
+    bound (``how == "none"`` while grids exist): the service covers the street (its name,
+    from the geography) and 12345 takes the rest. None for a place the service covers."""
+    if place.how != "none" or place.community is None:
+        return None
+    community = await Community.get_or_none(code=place.community).prefetch_related("street")
+    street = community.street.name if community else (
+        await Street.all().order_by("id").values_list("name", flat=True))[0]
+    return texts.OUTSIDE.format(street=street)

@@ -1,10 +1,11 @@
 """随手拍 in chat: the resident's report, a conversation that fills slots in any order.
 
-Entered by a photo, ``随手拍`` (optionally with the description) or the menu.
-Every step runs ``fill``: a photo, a location, ``本楼`` or a correction (改照片/改位置/改描述/
-改分类) is taken whatever was asked; a text is read as what the step asks for (a free text
-is the description while there is none). The step is always the first missing slot, then
-the card and ``确认``; before a new case, a nearby open case of the same category is offered
+Entered by a photo, a location alone (then the photo is asked for), ``随手拍`` (optionally
+with the description) or the menu. Every step runs ``fill``: a photo, a location, ``本楼`` or
+a correction (改照片/改位置/改描述/改分类) is taken whatever was asked; a text is read as
+what the step asks for (a free text is the description while there is none). The step is
+always the first missing slot, then the card and ``确认``; before a new case, a nearby open
+case of the same category is offered
 ("是不是这个？", its public card), and ``是`` adds the resident as a supporter instead - of
 that case only, while it is open and within its radius of the draft's place
 (``service.support``). The slots and the prompts live in ``draft``; creating the case is
@@ -13,13 +14,15 @@ that case only, while it is open and within its radius of the draft's place
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from handlers import photos
 from handlers.context import Context
 from handlers.flows import Flow, Step, done, goto
+from handlers.geo import known
 from handlers.inbound import Kind
-from handlers.reports import draft, render, texts
+from handlers.reports import draft, queries, render, texts
 from handlers.reports.service import cases, support
 from storage.reports.models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
@@ -32,10 +35,13 @@ CLEARS = {"改照片": ("photos",), "改位置": ("lat", "lng", "address", "buil
 
 async def start(ctx: Context) -> Step:
     ctx.data["photos"] = []
+    prefix = ""
     if 2 <= len(ctx.arg) <= 300:  # 随手拍 路灯不亮了
-        ctx.data["desc"] = ctx.arg
+        ctx.data["desc"] = ctx.as_typed(ctx.arg)
+    elif len(ctx.arg) > 300:  # said, as the description step does, not dropped unseen
+        prefix = texts.DESC_TOO_LONG.format(length=len(ctx.arg))
     if ctx.msg.kind is Kind.TEXT or ctx.msg.kind.value.startswith("event:"):
-        return await draft.ask(ctx)
+        return await draft.ask(ctx, prefix)
     step = await fill(ctx)  # a photo or a place starts a report: say so, and how to leave
     return Step(f"{texts.STARTED}{step.reply}" if step else None, step.next if step else None)
 
@@ -51,10 +57,19 @@ async def fill(ctx: Context) -> Step | None:
     if msg.kind is Kind.IMAGE and msg.media_id:
         return await _photo(ctx, msg.media_id)
     if msg.kind is Kind.LOCATION and msg.lat is not None and msg.lng is not None:
-        return await draft.ask(ctx, texts.GOT_LOCATION.format(address=draft.use_location(ctx)))
+        if refusal := await cases.outside(msg.lat, msg.lng):
+            return _outside(ctx, step, refusal)
+        return await draft.ask(ctx, texts.GOT_LOCATION.format(address=await draft.take_location(ctx)))
     if msg.kind is not Kind.TEXT:
         return goto(step, texts.NOT_USABLE.format(prompt=PROMPTS[step]))
     return await _text(ctx, step, ctx.text.strip())
+
+
+def _outside(ctx: Context, step: str, refusal: str) -> Step:
+    """A place beyond the street: not kept; the draft goes on if it holds anything else."""
+    if not (ctx.data.get("photos") or ctx.data.get("desc") or ctx.data.get("category")):
+        return done(refusal)
+    return goto(step, f"{refusal}\n{PROMPTS[step]}")
 
 
 async def _text(ctx: Context, step: str, text: str) -> Step | None:
@@ -103,7 +118,7 @@ async def _desc(ctx: Context, text: str) -> Step:
         return await draft.ask(ctx)
     if not 2 <= len(text) <= 300:
         return goto("desc", texts.DESC_BAD + texts.ASK_DESC)
-    ctx.data["desc"] = text
+    ctx.data["desc"] = ctx.as_typed(text)  # stored as typed, full-width punctuation and all
     return await draft.ask(ctx, texts.GOT_DESC)
 
 
@@ -125,7 +140,8 @@ async def _confirm(ctx: Context, text: str) -> Step | None:
     found = await cases.find_duplicates(d["category"], d["lat"], d["lng"])
     if found:
         d["dup"] = found[0].number
-        return goto("dup", texts.ASK_DUP.format(card=render.public_card(found[0])))
+        return goto("dup", texts.ASK_DUP.format(
+            card=render.public_card(found[0], await render.place_of(found[0]))))
     return await _submit(ctx)
 
 
@@ -151,14 +167,31 @@ async def _dup(ctx: Context, text: str) -> Step | None:
 
 async def _submit(ctx: Context) -> Step:
     d = ctx.data
+    try:
+        return await _create(ctx, d)
+    except known.OutsideArea as exc:  # the place is beyond the street: ask for another
+        for name in CLEARS["改位置"]:
+            d.pop(name, None)
+        return await draft.ask(ctx, f"{exc.reply}\n")
+
+
+async def _create(ctx: Context, d: dict) -> Step:
     async with ctx.effect() as record:
         case = await cases.submit_case(
             reporter_openid=ctx.person.openid, category_code=d["category"],
             description=d.get("desc") or "", lat=d["lat"], lng=d["lng"],
             address=d.get("address") or "", building_code=d.get("building"),
             media_ids=list(d["photos"]))
-        record.reply = texts.SUBMITTED.format(number=case.number)
+        record.reply = texts.SUBMITTED_TO.format(number=case.number,
+                                                 holder=await queries.who_has(case))
     return done(record.reply)
+
+
+def expired(data: Mapping[str, Any], minutes: int) -> str:
+    """Told to a late answer after the draft timed out: what it said, how to start again."""
+    desc = data.get("desc")
+    said = texts.DRAFT_EXPIRED_DESC.format(desc=desc) if desc else ""
+    return texts.DRAFT_EXPIRED.format(minutes=minutes, desc=said)
 
 
 TEXT_STEPS: dict[str, Callable[[Context, str], Awaitable[Step | None]]] = {
@@ -166,5 +199,5 @@ TEXT_STEPS: dict[str, Callable[[Context, str], Awaitable[Step | None]]] = {
     "confirm": _confirm, "dup": _dup}
 
 FLOWS = [Flow("report", start, steps={name: fill for name in TEXT_STEPS},
-              keywords=("随手拍",), clicks=("REPORT",), kinds=(Kind.IMAGE,),
-              arg="optional", prompts=PROMPTS)]
+              keywords=("随手拍",), clicks=("REPORT",), kinds=(Kind.IMAGE, Kind.LOCATION),
+              arg="optional", prompts=PROMPTS, expired=expired)]

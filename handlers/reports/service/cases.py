@@ -17,7 +17,7 @@ from tortoise.transactions import in_transaction
 
 from handlers import photos
 from handlers.categories.queries import get_category
-from handlers.geo import grids
+from handlers.geo import grids, known
 from handlers.geo.projection import bbox_around, distance_m
 from handlers.normalize import normalize
 from handlers.reports import render, routing, texts
@@ -67,8 +67,16 @@ async def _place(lat: float | None, lng: float | None, building_code: str | None
         if place is not None:
             return place
     if lat is not None and lng is not None:
-        return await grids.locate(lat, lng)
+        place = await grids.locate(lat, lng)
+        if refusal := await known.outside_reply(place):
+            raise known.OutsideArea(refusal)
+        return place
     return None
+
+
+async def outside(lat: float, lng: float) -> str | None:
+    """The refusal for a place the service does not cover (beyond the street), else None."""
+    return await known.outside_reply(await grids.locate(lat, lng))
 
 
 async def submit_case(*, reporter_openid: str, category_code: str, description: str,
