@@ -26,7 +26,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tortoise.expressions import Q
 
-from handlers import texts
+from handlers import outbox, texts
 from handlers.context import Services
 from handlers.errors import Refusal
 from handlers.ports import DeliveryFailed, MediaExpired, PhotoStore
@@ -234,6 +234,14 @@ async def _store(store: PhotoStore, photo: Photo, content: bytes) -> None:
                reused_of_id=earlier.id if earlier else None)
 
 
+async def _tell_refused(photo: Photo) -> None:
+    """The sender hears at once that the photo will not do (chat took it before it was
+    downloaded), naming the case or wish, once per photo (the outbox key)."""
+    what = texts.PHOTO_OWNERS.get(photo.owner_kind, "{id}").format(id=photo.owner_id)
+    await outbox.enqueue(photo.openid, texts.PHOTO_REFUSED.format(what=what),
+                         key=f"photo-refused:{photo.id}")
+
+
 async def fetch_one(store: PhotoStore, photo: Photo, result: PhotoSweepResult) -> None:
     if not await _claim(photo):
         return  # another sweeper has it
@@ -247,6 +255,7 @@ async def fetch_one(store: PhotoStore, photo: Photo, result: PhotoSweepResult) -
     except BadImage as exc:
         await _end(photo, PhotoStatus.FAILED, str(exc))
         result.failed += 1
+        await _tell_refused(photo)
     except DeliveryFailed as exc:
         await _retry(photo, str(exc), result)
     except Exception as exc:  # disk full, a bug: retried, and never past the media's life

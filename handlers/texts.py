@@ -49,6 +49,11 @@ EXPIRED = "您上次的操作已超过 {minutes} 分钟未完成，已失效。�
 PHOTO_UNKNOWN = "没有这张照片"
 PHOTO_NOT_READY = "照片还在从微信下载，请稍后再看"
 UPLOAD_UNKNOWN = "照片不存在或已使用：{media_id}"
+# The photos sweep found a photo it cannot use (not a JPG/PNG, over 10 MB, unreadable).
+PHOTO_REFUSED = ("您为{what}发送的一张照片无法使用（只能使用 10 MB 以内的 JPG 或 PNG 照片），没有保存，"
+                 "其余内容不受影响。请另拍一张照片再发送。")
+PHOTO_OWNERS = {"report": "随手拍 {id}", "report_after": "案件 {id} 的处理后照片",
+                "wish": "心愿 {id}", "wish_proof": "心愿 {id} 的完成凭证"}
 
 BIND_NEED_CODE = "请回复「绑定」加六位邀请码，例如：绑定 123456"
 BIND_BAD_FORMAT = "邀请码是六位数字，请检查后重试，例如：绑定 123456"

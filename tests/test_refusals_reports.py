@@ -3,16 +3,20 @@ as typed, a place outside the street, an unusable photo (chat, API, Open311)."""
 
 from __future__ import annotations
 
-import pytest
+import io
 
+import pytest
+from PIL import Image
+
+from bot import callbacks
 from storage import keys
 from storage.reports.models import Case
 from storage.state import decode_state, encode_state
 from tests.support.api import form as multipart
 from tests.support.api import jpeg
 from tests.support.open311 import api_key, form, post
-from tests.support.reports import photo, place, report_bot
-from tests.support.wishes import services
+from tests.support.reports import fetch_photos, number_in, photo, place, report_bot
+from tests.support.wishes import pushed, services
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -92,3 +96,21 @@ async def test_a_place_outside_the_street_is_refused_by_the_api_and_open311(rbot
     doc = await resp.json()
     assert resp.status == 400 and "南湖街道" in doc[0]["description"], doc
     assert await Case.all().count() == 0
+
+
+async def test_an_unusable_photo_is_told_to_its_sender(rbot):
+    """A GIF is taken in chat (the photo is downloaded later); the sweep that finds it
+    unusable tells the resident, naming the case, and asks for another photo."""
+    gif = io.BytesIO()
+    Image.new("RGB", (32, 32), "green").save(gif, "GIF")
+    await photo(rbot, "o-res")
+    media = rbot.sandbox.add_media(gif.getvalue(), "image/gif")
+    assert "照片（2/3）" in await rbot.send(callbacks.image("o-res", media), "o-res")
+    await place(rbot, "o-res")
+    await rbot.say("o-res", "井盖没了")
+    await rbot.say("o-res", "1")
+    case = await Case.get(number=number_in(await rbot.say("o-res", "确认")))
+    await fetch_photos(rbot)
+    await fetch_photos(rbot)  # a second sweep tells nobody twice
+    told = [t for t in await pushed("o-res") if "照片无法使用" in t]
+    assert len(told) == 1 and case.number in told[0] and "JPG" in told[0]
