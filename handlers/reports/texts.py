@@ -48,9 +48,7 @@ NO_DESC = "（未填写）"
 ASK_DUP = ("附近已经有人上报了同类问题，是不是这个？\n{card}\n"
            "回复「是」为它 +1（不再新建）；回复「不是」提交新的上报。")
 DUP_PROMPT = "回复「是」为已有上报 +1，回复「不是」提交新的上报。"
-SUBMITTED = ("上报成功！编号 {number}。\n我们会尽快派给网格员处理，进展会通知您。"
-             "回复「查 {number}」随时查看进度。")
-# The submit reply naming who has the case (queries.who_has); replaces SUBMITTED.
+# The submit reply, naming who has the case (queries.who_has).
 SUBMITTED_TO = ("上报成功！编号 {number}。\n已派给{holder}处理，进展会通知您。"
                 "回复「查 {number}」随时查看进度。")
 # The chat's +1 answers: the form's (FORM_SUPPORTED, above) and a 查 hint.
