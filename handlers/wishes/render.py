@@ -8,10 +8,11 @@ name is always masked outside ``private`` (``mask_name``: 周**).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from handlers.masking import mask_name, mask_text
+from handlers.masking import coarse_address, mask_name, mask_text
 from handlers.wishes import texts
 from storage import clock
 from storage.core.models import Wish, WishStatus
@@ -66,6 +67,13 @@ def draft_card(data: dict, name: str) -> str:
     return "\n".join(lines)
 
 
+def expired(data: Mapping[str, Any], minutes: int) -> str:
+    """Told to a late answer after the wish's draft timed out."""
+    title = data.get("title")
+    said = texts.DRAFT_EXPIRED_TITLE.format(title=title) if title else ""
+    return texts.DRAFT_EXPIRED.format(minutes=minutes, title=said)
+
+
 def wall_page(number: int, items: Sequence[tuple[Wish, float | None]], more: bool,
               volunteer: bool) -> str:
     """Page ``number`` (from 1) of the wall; ``more``: 下一页 shows more; not yet a
@@ -93,7 +101,8 @@ def my_claims(rows: Sequence[Wish], fulfilled: int) -> str:
 
 
 def pending(rows: Sequence[Wish], names: dict[str, str]) -> str:
-    """待审心愿: how many wait, the first ``PENDING_SHOWN`` with their posters' ``names``."""
+    """待审心愿: how many wait, the first ``PENDING_SHOWN`` with their posters' ``names``, their
+    communities and places (down to the building: no house number, no phone)."""
     if not rows:
         return texts.PENDING_EMPTY
     lines = [texts.PENDING_HEAD.format(count=len(rows))]
@@ -101,6 +110,7 @@ def pending(rows: Sequence[Wish], names: dict[str, str]) -> str:
         lines.append(texts.PENDING_LINE.format(
             number=wish.number, kind=texts.KIND_NAMES[wish.kind], title=wish.title,
             details=wish.details or texts.NOT_GIVEN, community=wish.community or texts.NOT_GIVEN,
+            place=coarse_address(wish.address) or texts.NOT_GIVEN,
             poster=names.get(wish.poster_openid) or texts.NOT_GIVEN,
             time=when(wish.created_at)))
     lines.append(texts.PENDING_TAIL)

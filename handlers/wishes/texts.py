@@ -35,7 +35,11 @@ ASK_ADDRESS = ("请填写地址（社区、楼栋、门牌），例如：繁荣�
                "地址只告诉认领心愿的志愿者。")
 ASK_PHONE = "请留一个联系电话（只告诉认领心愿的志愿者）；不方便请回复「跳过」。"
 CONFIRM_PROMPT = "回复「确认」提交心愿，回复「取消」放弃。"
-ASK_CONFIRM = "请核对心愿：\n{card}\n回复「确认」提交，回复「取消」放弃。"
+CORRECTIONS_HINT = "需要修改请回复：改标题 / 改详情 / 改类别 / 改照片 / 改时间 / 改地址 / 改电话"
+ASK_CONFIRM = "请核对心愿：\n{card}\n回复「确认」提交，回复「取消」放弃。\n" + CORRECTIONS_HINT
+# Said to a late answer after the wish's draft timed out.
+DRAFT_EXPIRED = "您的微心愿草稿已超过 {minutes} 分钟未完成，已失效。{title}重新发布请回复「许愿」。"
+DRAFT_EXPIRED_TITLE = "标题是：{title}。"
 NEED_TEXT = "这一步需要文字回复，照片或其他消息用不上。{prompt}"
 NAME_LENGTH = "姓名请在 1-20 个字以内。"
 NAME_BAD = NAME_LENGTH + ASK_WHO
@@ -76,7 +80,8 @@ MINE_UNTIL = "，{time} 前完成"
 MINE_TAIL = "回复「查看心愿 编号」查看受助人联系方式。已圆满完成 {done} 个心愿。"
 MINE_EMPTY = "您目前没有进行中的认领。已圆满完成 {done} 个心愿。回复「心愿墙」看看谁需要帮助。"
 PENDING_HEAD = "待审核的心愿（{count} 个）："
-PENDING_LINE = "{number}【{kind}】{title}\n　{details}\n　{community} · 发布人：{poster} · {time}"
+PENDING_LINE = ("{number}【{kind}】{title}\n　{details}\n　地点：{place}\n"
+                "　{community} · 发布人：{poster} · {time}")
 PENDING_TAIL = "回复「通过 编号」或「退回 编号 原因」。"
 PENDING_EMPTY = "目前没有待审核的心愿。"
 
@@ -90,6 +95,8 @@ ASK_V_LOCATION = "可以发送您的位置（点「+」→「位置」），方�
 V_NAME_BAD = NAME_LENGTH + ASK_V_NAME
 V_SKILLS_BAD = "特长请在 1-60 个字以内。" + ASK_V_SKILLS
 V_COMMUNITY_BAD = "社区名称请在 2-20 个字以内。" + ASK_V_COMMUNITY
+ASK_V_COMMUNITY_PICK = "您所在的社区？请回复编号或名称：\n{choices}"
+V_COMMUNITY_UNKNOWN = "没有「{text}」。" + ASK_V_COMMUNITY_PICK
 V_PARTY_BAD = "请回复「是」或「否」。"
 V_LOCATION_BAD = "请发送位置，或回复「跳过」。"
 V_DONE = ("注册成功！{name}，感谢您加入{community}志愿者队伍{party}。\n"

@@ -1,13 +1,15 @@
 """许愿 in chat: posting a wish, for oneself or (grid workers, admins) on behalf of someone.
 
 who (staff only) -> title -> details -> kind -> photo (optional) -> date -> address -> phone
--> confirm. Each step checks its input and stays put on anything it cannot use.
+-> confirm. Each step checks its input and stays put on anything it cannot use. On the card,
+改标题/改详情/改类别/改照片/改时间/改地址/改电话 asks one step again and comes back to the card.
 """
 
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.flows import Flow, Step, goto
+from handlers.flows import Flow, Step, StepFn, goto
+from handlers.geo import grids
 from handlers.inbound import Kind
 from handlers.normalize import parse_int
 from handlers.wishes import render, texts
@@ -21,6 +23,9 @@ PROMPTS = {"who": texts.ASK_WHO, "title": texts.ASK_TITLE, "details": texts.ASK_
            "address": texts.ASK_ADDRESS, "phone": texts.ASK_PHONE,
            "confirm": texts.CONFIRM_PROMPT}
 DATE_REFUSALS = {"past": texts.DATE_PAST, "far": texts.DATE_FAR}
+# On the card: 改… asks that step again, then the card comes back with the rest kept.
+CORRECTIONS = {"改标题": "title", "改详情": "details", "改类别": "kind", "改照片": "photo",
+               "改时间": "date", "改地址": "address", "改电话": "phone"}
 
 
 def _ask_title(ctx: Context) -> Step:
@@ -110,8 +115,25 @@ async def address(ctx: Context) -> Step:
         if not 4 <= len(ctx.text) <= 100:
             return goto("address", texts.ADDRESS_BAD)
         ctx.data["address"] = ctx.text
-    ctx.data["community"] = community_of(ctx.data["address"], ctx.person.org)
+        ctx.data.pop("lat", None), ctx.data.pop("lng", None)
+    ctx.data["community"] = await _community(ctx)
     return goto("phone", texts.ASK_PHONE)
+
+
+async def _community(ctx: Context) -> str | None:
+    """Named in the address, else where the location or the person's building lies, else in
+    a staff member's organisation."""
+    named = community_of(ctx.data["address"], None)
+    if named:
+        return named
+    place = None
+    if ctx.data.get("lat") is not None:
+        place = await grids.locate(ctx.data["lat"], ctx.data["lng"])
+    elif ctx.person.building:
+        place = await grids.locate_building(ctx.person.building)
+    if place is not None and place.community_name:
+        return place.community_name
+    return community_of("", ctx.person.org)
 
 
 async def phone_step(ctx: Context) -> Step:
@@ -121,13 +143,32 @@ async def phone_step(ctx: Context) -> Step:
     if number is None:
         return goto("phone", texts.PHONE_BAD)
     ctx.data["phone"] = number
+    return _card(ctx)
+
+
+def _card(ctx: Context) -> Step:
+    ctx.data.pop("fixing", None)
     name = ctx.data.get("beneficiary") or ctx.person.name or "本人"
     return goto("confirm", texts.ASK_CONFIRM.format(card=render.draft_card(ctx.data, name)))
+
+
+def _fixable(name: str, step: StepFn) -> StepFn:
+    """``step``, which returns to the card when it was asked again by a correction."""
+    async def run(ctx: Context) -> Step | None:
+        result = await step(ctx)
+        if result is None or not ctx.data.get("fixing") or result.next == name:
+            return result
+        return _card(ctx)
+    return run
 
 
 async def confirm(ctx: Context) -> Step | None:
     if refusal := text_only(ctx, "confirm", PROMPTS["confirm"]):
         return refusal
+    if ctx.text in CORRECTIONS:
+        ctx.data["fixing"] = True
+        step = CORRECTIONS[ctx.text]
+        return goto(step, PROMPTS[step])
     if ctx.text not in texts.YES_WORDS:
         return None
 
@@ -140,6 +181,8 @@ async def confirm(ctx: Context) -> Step | None:
 
 FLOWS = [Flow(
     "wish_post", start, keywords=("许愿", "发布心愿"), clicks=("WISH_POST",), arg="optional",
-    steps={"who": who, "title": title, "details": details, "kind": kind, "photo": photo,
-           "date": due_date, "address": address, "phone": phone_step, "confirm": confirm},
-    prompts=PROMPTS)]
+    steps={"who": who, **{name: _fixable(name, fn) for name, fn in [
+        ("title", title), ("details", details), ("kind", kind), ("photo", photo),
+        ("date", due_date), ("address", address), ("phone", phone_step)]},
+        "confirm": confirm},
+    prompts=PROMPTS, expired=render.expired)]
