@@ -68,6 +68,12 @@ async def test_a_place_outside_the_street_is_refused_in_chat(rbot):
     assert await Case.all().count() == 0
 
 
+async def test_a_place_outside_the_street_alone_starts_nothing(rbot):
+    refused = await place(rbot, "o-res", *BEIJING, label="北京市东城区")
+    assert "南湖街道" in refused and "12345" in refused and "开始上报" not in refused
+    assert "没有看懂" in await rbot.say("o-res", "井盖没了")  # no draft took it
+
+
 async def test_a_place_outside_the_street_is_refused_at_confirm(rbot):
     """A draft whose place was taken before the check (or the geography changed meanwhile)."""
     await photo(rbot, "o-res")

@@ -43,6 +43,8 @@ async def start(ctx: Context) -> Step:
     if ctx.msg.kind is Kind.TEXT or ctx.msg.kind.value.startswith("event:"):
         return await draft.ask(ctx, prefix)
     step = await fill(ctx)  # a photo or a place starts a report: say so, and how to leave
+    if step and step.next is None:
+        return step  # a place beyond the street: refused, no report started
     return Step(f"{texts.STARTED}{step.reply}" if step else None, step.next if step else None)
 
 
