@@ -41,3 +41,17 @@ async def test_a_wish_at_a_location_names_its_community_and_the_admin_sees_the_p
     await bot.say("o-res", "确认")
     pending = await bot.say("o-admin", "待审心愿")
     assert "明珠小区东门" in pending and "繁荣社区" in pending and "周桂兰" in pending
+
+
+async def test_an_expired_wish_draft_is_named_by_its_title(make_bot, tmp_path):
+    from storage import keys
+    from tests.support.wishes import services
+
+    bot = await app_bot(make_bot, tmp_path)
+    await person("o-res", name="周桂兰")
+    await talk(bot, "o-res", "许愿 厨房灯不亮了", "灯管坏了")
+    kv = services(bot).kv
+    await kv.redis.delete(keys.state(kv, "o-res"))  # the conversation's timeout passed
+    reply = await bot.say("o-res", "4")
+    assert "微心愿草稿已超过 30 分钟未完成，已失效" in reply and "厨房灯不亮了" in reply
+    assert "许愿" in reply
