@@ -49,8 +49,9 @@ def content_type_of_the_api(ctx, response, case):
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_of_the_api,
           response_schema_conformance]
-# Signing out would end the session the rest of the run uses (tests/test_api_auth.py has it).
-SKIP = {"POST /auth/logout"}
+# Signing out, or erasing oneself, would end the session the rest of the run uses
+# (tests/test_api_auth.py and tests/test_privacy_data.py test them).
+SKIP = {"POST /auth/logout", "DELETE /me"}
 PEOPLE = {"o-fuzz-resident": None, "demo-grid-g01": Role.GRID_WORKER,
           "o-fuzz-admin": Role.ADMIN}
 
