@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.geo.geometry import geometry_from_text, projection_for, to_metres
-from storage.geo.models import Building, Grid
+from storage.geo.models import Building, Community, Grid
 
 
 async def grid_rows() -> list[dict[str, Any]]:
@@ -29,3 +29,20 @@ async def grid_rows() -> list[dict[str, Any]]:
             "buildings": buildings.get(g.id, []),
         })
     return rows
+
+
+async def community_names() -> list[str]:
+    """The district's communities, by code (the choices a person picks from by number)."""
+    return list(await Community.all().order_by("code").values_list("name", flat=True))
+
+
+def pick_name(text: str, names: list[str]) -> str | None:
+    """One of ``names`` from what a person typed: its number (1-based), the exact name, or a
+    part that only one name contains ("繁荣" → 繁荣社区); else None."""
+    text = text.strip()
+    if text.isdigit():
+        return names[int(text) - 1] if 1 <= int(text) <= len(names) else None
+    if text in names:
+        return text
+    found = [name for name in names if text and text in name]
+    return found[0] if len(found) == 1 else None

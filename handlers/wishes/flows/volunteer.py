@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from handlers.context import Context
 from handlers.flows import Flow, Step, goto
+from handlers.geo.listing import community_names, pick_name
 from handlers.inbound import Kind
 from handlers.wishes import texts
 from handlers.wishes.flows.steps import act, skipped, text_only
@@ -48,15 +49,30 @@ async def skills(ctx: Context) -> Step:
     if not 1 <= len(ctx.text) <= 60:
         return goto("skills", texts.V_SKILLS_BAD)
     ctx.data["skills"] = ctx.text
-    return goto("community", texts.ASK_V_COMMUNITY)
+    names = await community_names()
+    return goto("community", texts.ASK_V_COMMUNITY_PICK.format(choices=_choices(names))
+                if names else texts.ASK_V_COMMUNITY)
+
+
+def _choices(names: list[str]) -> str:
+    return "\n".join(f"{i}. {name}" for i, name in enumerate(names, 1))
 
 
 async def community(ctx: Context) -> Step:
+    """One of the district's communities (by number or name); free text only while the
+    geography holds none."""
     if refusal := text_only(ctx, "community", texts.ASK_V_COMMUNITY):
         return refusal
-    chosen = community_name(ctx.text)
-    if not 3 <= len(chosen) <= 20:
-        return goto("community", texts.V_COMMUNITY_BAD)
+    names = await community_names()
+    if names:
+        chosen = pick_name(ctx.text.replace(" ", ""), names)
+        if chosen is None:
+            return goto("community", texts.V_COMMUNITY_UNKNOWN.format(
+                text=ctx.text, choices=_choices(names)))
+    else:
+        chosen = community_name(ctx.text)
+        if not 3 <= len(chosen) <= 20:
+            return goto("community", texts.V_COMMUNITY_BAD)
     ctx.data["community"] = chosen
     return goto("party", texts.ASK_V_PARTY)
 
