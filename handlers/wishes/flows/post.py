@@ -37,7 +37,7 @@ def _ask_title(ctx: Context) -> Step:
 
 
 async def start(ctx: Context) -> Step:
-    ctx.data["hint"] = ctx.arg
+    ctx.data["hint"] = ctx.as_typed(ctx.arg)  # stored as typed (full-width and all)
     if ctx.person.role in posting.POSTING_FOR_OTHERS:
         return goto("who", texts.ASK_WHO)
     return _ask_title(ctx)
@@ -58,7 +58,7 @@ async def title(ctx: Context) -> Step:
         return refusal
     if not 2 <= len(ctx.text) <= 30:
         return goto("title", texts.TITLE_BAD)
-    ctx.data["title"] = ctx.text
+    ctx.data["title"] = ctx.as_typed(ctx.text)
     return goto("details", texts.ASK_DETAILS)
 
 
@@ -67,7 +67,7 @@ async def details(ctx: Context) -> Step:
         return refusal
     if len(ctx.text) > 300:
         return goto("details", texts.DETAILS_BAD)
-    ctx.data["details"] = "" if skipped(ctx.text) else ctx.text
+    ctx.data["details"] = "" if skipped(ctx.text) else ctx.as_typed(ctx.text)
     return goto("kind", texts.ASK_KIND)
 
 
