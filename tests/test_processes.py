@@ -151,7 +151,7 @@ async def test_simulator_against_the_embedded_service(tmp_path, monkeypatch):
     async with serving(env) as url, aiohttp.ClientSession() as http:
         sim = Simulator(url, "sim-test", Settings.from_env({}), False, http)
         assert "功能菜单" in await sim.line("帮助")
-        assert "收到" in await sim.line("43.8860,125.3180")
+        assert "已记下位置" in await sim.line("43.8860,125.3180")  # a location starts 随手拍
         assert "功能菜单" in await sim.line("/click HELP")
         assert "欢迎" in await sim.line("/follow B12-3")
         reply = await sim.line(f"/img {photo}")
