@@ -19,7 +19,7 @@ from datetime import timedelta
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from handlers.reports import notify, render, routing, texts
+from handlers.reports import notify, queries, render, routing, texts
 from handlers.reports.lifecycle import transition
 from handlers.reports.staff import notify as staff_notify
 from handlers.reports.staff import texts as t
@@ -79,18 +79,20 @@ async def escalate(case_id: int, step: SlaStep) -> bool:
         urgent = staff_urgent(category, now, step=step.name)
         event = moved.event.id
         due = render.when(getattr(case, step.due))
-        who = texts.RESPONSIBLE_NAMES.get(case.responsible, "")
+        who = str(await queries.who_has(case))
         await staff_notify.tell(case, event, await routing.supervisors(case),
-                                staff_notify.fill(case, t.ESCALATED, step=step.label, due=due,
+                                await staff_notify.fill(case, t.ESCALATED, step=step.label, due=due,
                                                   who=who), urgent=urgent)
         await staff_notify.tell(case, event, [case.assignee_openid], t.ESCALATED_ASSIGNEE.format(
             number=case.number, step=step.label, due=due), urgent=urgent)
         if whistle:
             photos = await staff_notify.photo_text(case)
-            await staff_notify.tell(case, event, await routing.department_staff(whistle),
-                                    staff_notify.fill(case, t.WHISTLE, photos=photos,
+            department_staff = await routing.department_staff(whistle)
+            await staff_notify.tell(case, event, department_staff,
+                                    await staff_notify.fill(case, t.WHISTLE, photos=photos,
                                                       step=step.label, department=whistle),
                                     urgent=urgent)
+            await staff_notify.send_photos(case, department_staff, urgent=urgent)
         await notify.resident_progress(case, event, t.R_ESCALATED.format(
             number=case.number, whom=t.R_SUPERVISOR))
     return True

@@ -11,12 +11,11 @@ from handlers.context import Context
 from handlers.flows import Flow, Step, command, done, goto
 from handlers.inbound import Kind
 from handlers.normalize import normalize, split_command
-from handlers.reports import render
-from handlers.reports import texts as report_texts
+from handlers.reports import queries, render
 from handlers.reports.errors import BadInput, CaseError
 from handlers.reports.staff import service
 from handlers.reports.staff import texts as t
-from handlers.reports.staff.notify import AFTER, photo_text
+from handlers.reports.staff.notify import AFTER, photo_text, send_photos
 from handlers.reports.staff.render import todo_text
 from storage.core.models.people import STAFF_ROLES
 
@@ -121,10 +120,14 @@ async def show(ctx: Context) -> Step:
     except CaseError as exc:
         return done(exc.reply)
     await render.load_category_names()
-    photos = await photo_text(case)
-    after = await photo_text(case, AFTER)
-    head = t.CASE_HEAD.format(card=render.case_card(case), photos=photos,
-                              who=report_texts.RESPONSIBLE_NAMES.get(case.responsible, ""))
+    photos = await photo_text(case, template=t.PHOTO_SENDING)
+    after = await photo_text(case, AFTER, template=t.AFTER_PHOTO_SENDING)
+    # The photos themselves follow as image messages: an answer to the person's own message.
+    for kind in ("report", AFTER):
+        await send_photos(case, [ctx.msg.openid], kind=kind, urgent=True, again=ctx.msg.dedup_key)
+    head = t.CASE_HEAD.format(card=render.case_card(case, place=await render.place_of(case)),
+                              photos=photos,
+                              who=await queries.who_has(case))
     if after != t.PHOTO_NONE:
         head += t.CASE_AFTER_PHOTOS.format(photos=after)
     return done(f"{head}\n{await render.timeline(case)}")

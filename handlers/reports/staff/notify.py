@@ -8,41 +8,72 @@ decides with ``handlers.reports.urgency.staff_urgent``): it goes out at once, da
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from handlers import outbox
 from handlers.reports import render
+from handlers.reports import texts as report_texts
 from handlers.reports.staff import texts as t
-from storage.core.models import Photo, PhotoStatus
+from storage.core.models import OutboxMessage, OutboxStatus, Photo, PhotoStatus
 from storage.reports.models import Case
 
 AFTER = "report_after"  # owner_kind of the after-photo (the report's own are "report")
 
 
-async def photo_text(case: Case, kind: str = "report", using_db: Any = None) -> str:
-    """The stored photos as /media/… paths; pending ones counted; "无" without any."""
-    rows = await Photo.filter(owner_kind=kind, owner_id=case.number).using_db(
-        using_db).order_by("id")
-    stored = [f"/media/{p.path}" for p in rows if p.status is PhotoStatus.STORED]
-    pending = sum(p.status is PhotoStatus.PENDING for p in rows)
-    parts = stored + ([t.PHOTO_PENDING.format(count=pending)] if pending else [])
-    return " ".join(parts) if parts else t.PHOTO_NONE
+async def case_photos(case: Case, kind: str = "report", using_db: Any = None) -> list[Photo]:
+    """The case's photos that are (or will soon be) stored, oldest first."""
+    return await Photo.filter(owner_kind=kind, owner_id=case.number, status__in=[
+        PhotoStatus.STORED, PhotoStatus.PENDING]).using_db(using_db).order_by("id")
+
+
+async def photo_text(case: Case, kind: str = "report", using_db: Any = None,
+                     template: str = t.PHOTO_COUNT) -> str:
+    """How many photos there are and how to see them (never a path nothing serves)."""
+    found = await case_photos(case, kind, using_db)
+    return template.format(count=len(found), number=case.number) if found else t.PHOTO_NONE
+
+
+async def send_photos(case: Case, openids: Iterable[str | None], using_db: Any = None, *,
+                      kind: str = "report", urgent: bool = False, again: str = "") -> int:
+    """Queue the photos as customer-service images for each person, once per person and
+    photo; ``again`` (the request's key) sends them once more to someone who asks (案件),
+    unless they are still on their way."""
+    queued = 0
+    for photo in await case_photos(case, kind, using_db):
+        for openid in dict.fromkeys(o for o in openids if o):
+            key = f"case-photo:{case.number}:{photo.id}:{openid}"
+            if again:
+                first = await OutboxMessage.filter(key=key).using_db(using_db).first()
+                if first is not None and first.status is OutboxStatus.PENDING:
+                    continue
+                key = f"{key}:{again}" if first is not None else key
+            await outbox.enqueue_image(openid, photo.id, key, using_db, urgent=urgent,
+                                       **({"delay": timedelta(0)} if again else {}))
+            queued += 1
+    return queued
 
 
 async def tell(case: Case, event_id: int, openids: Iterable[str | None], text: str,
                using_db: Any = None, *, urgent: bool = False) -> int:
     """Queue ``text`` for each person once (a person named twice hears it once); ``urgent``
-    pushes are not held by the quiet hours."""
+    pushes are not held by the quiet hours. Subscribe and template messages (outside the
+    48 h window) get the case, its status and the text's first line."""
+    status = report_texts.PUSH_STATUS.get(case.status, str(case.status))
+    notice = {"title": t.NOTICE_TITLE.format(number=case.number), "status": status,
+              "line": text.split("\n", 1)[0]}
     told = 0
     for openid in dict.fromkeys(o for o in openids if o):
         await outbox.enqueue(openid, text, key=f"case-staff:{case.number}:{event_id}:{openid}",
-                             using_db=using_db, urgent=urgent)
+                             using_db=using_db, urgent=urgent, notice=notice)
         told += 1
     return told
 
 
-def fill(case: Case, template: str, **extra: object) -> str:
-    return template.format(number=case.number, card=render.case_card(case),
+async def fill(case: Case, template: str, **extra: object) -> str:
+    """``template`` with the case's number, card (the place named) and deadlines."""
+    card = render.case_card(case, place=await render.place_of(case))
+    return template.format(number=case.number, card=card,
                            accept_due=render.when(case.accept_due_at),
                            resolve_due=render.when(case.resolve_due_at), **extra)
 
@@ -54,6 +85,7 @@ async def dispatched(case: Case, event_id: int, others: list[str], copies: list[
     photos = await photo_text(case, using_db=using_db)
     lead = t.PROPERTY_NOTICE if case.responsible == "property" else t.DISPATCHED
     await tell(case, event_id, [case.assignee_openid, *others],
-               fill(case, lead, photos=photos), using_db, urgent=urgent)
-    await tell(case, event_id, copies, fill(case, t.COPY_NOTICE, label=label), using_db,
+               await fill(case, lead, photos=photos), using_db, urgent=urgent)
+    await send_photos(case, [case.assignee_openid, *others], using_db, urgent=urgent)
+    await tell(case, event_id, copies, await fill(case, t.COPY_NOTICE, label=label), using_db,
                urgent=urgent)

@@ -116,10 +116,12 @@ async def transfer(number: str, person: Person, target: str) -> tuple[Case, str]
                                      ("property_org", found.property_org)) if v})
     moved = await _move(case, "transfer", person, note=f"转派至{found.label}", fields=fields)
     photo_text = await staff_notify.photo_text(case)
-    text = staff_notify.fill(case, t.TRANSFERRED_TO, photos=photo_text, by=actor_name(person),
+    text = await staff_notify.fill(case, t.TRANSFERRED_TO, photos=photo_text, by=actor_name(person),
                              reason=f"转派至{found.label}")
+    urgent = staff_urgent(category, step=step_of(case.status))
     await staff_notify.tell(case, moved.event.id, [found.assignee, *found.others], text,
-                            urgent=staff_urgent(category, step=step_of(case.status)))
+                            urgent=urgent)
+    await staff_notify.send_photos(case, [found.assignee, *found.others], urgent=urgent)
     await notify.resident_progress(case, moved.event.id, t.R_TRANSFERRED.format(
         number=case.number, label=report_texts.RESPONSIBLE_NAMES[found.responsible]))
     return case, found.label

@@ -3,21 +3,26 @@
 # A case number that names nothing: report_texts.UNKNOWN_CASE, the residents' words.
 
 # -- notifications to staff (outbox) ---------------------------------------------------------
-DISPATCHED = ("【新案件】{card}\n照片：{photos}\n时限：{accept_due}前受理，{resolve_due}前办结。\n"
+DISPATCHED = ("【新案件】{card}\n{photos}\n时限：{accept_due}前受理，{resolve_due}前办结。\n"
               "回复「接单 {number}」受理；不归您管请回复「驳回 {number} 原因」或"
               "「转派 {number} 物业/部门」。")
-PROPERTY_NOTICE = ("【物业请报到】{card}\n照片：{photos}\n该问题在贵小区、属物业负责，"
+PROPERTY_NOTICE = ("【物业请报到】{card}\n{photos}\n该问题在贵小区、属物业负责，"
                    "请回复「报到 {number}」确认，{accept_due}前受理。")
 COPY_NOTICE = "【抄送】{card}\n已分拨给{label}处理，请关注。"
-TRANSFERRED_TO = ("【吹哨转派】{card}\n照片：{photos}\n由{by}转派给您：{reason}\n"
+TRANSFERRED_TO = ("【吹哨转派】{card}\n{photos}\n由{by}转派给您：{reason}\n"
                   "回复「接单 {number}」受理，办结后回复「完成 {number}」并发送照片。")
 ESCALATED = "【超时督办】{card}\n{step}已超时（时限 {due}），当前负责：{who}。请督促处理。"
 ESCALATED_ASSIGNEE = "【超时提醒】{number} {step}已超时（时限 {due}），请尽快处理。"
-WHISTLE = "【吹哨报到】{card}\n照片：{photos}\n{step}已超时，请{department}协同处置。"
+WHISTLE = "【吹哨报到】{card}\n{photos}\n{step}已超时，请{department}协同处置。"
 STEP_ACCEPT = "受理"
 STEP_RESOLVE = "办结"
-PHOTO_PENDING = "{count} 张（正在保存）"
-PHOTO_NONE = "无"
+# The photos go as image messages (customer-service, inside the 48 h window); the card counts
+# them and says how to see them again.
+PHOTO_COUNT = "照片 {count} 张（在对话中回复「案件 {number}」查看）"
+PHOTO_SENDING = "照片 {count} 张（随后以图片发到对话中）"
+AFTER_PHOTO_SENDING = "处理后照片 {count} 张（随后以图片发到对话中）"
+PHOTO_NONE = "照片：无"
+NOTICE_TITLE = "案件 {number}"  # subscribe and template messages: what it is about
 
 # -- what residents hear (through notify.resident_progress) ----------------------------------
 R_ACCEPTED = "您反映的问题 {number} 已受理，{who}正在跟进。"
@@ -54,6 +59,6 @@ TODO_LINE = "{line}｜{due}"
 TODO_DUE = "{what}时限 {at}"
 TODO_EMPTY = "目前没有待办案件。"
 TODO_MORE = "……还有 {more} 件，请在管理后台查看。"
-CASE_HEAD = "{card}\n负责：{who}\n照片：{photos}"
-CASE_AFTER_PHOTOS = "\n处理后照片：{photos}"
+CASE_HEAD = "{card}\n负责：{who}\n{photos}"
+CASE_AFTER_PHOTOS = "\n{photos}"
 REFERRAL = "{reason}（职能部门：{department}）"  # a rejection's note to the resident

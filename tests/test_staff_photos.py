@@ -1,0 +1,108 @@
+"""Staff see the photos themselves: customer-service image messages after the dispatch notice
+and for 案件 A1234, never a /media/ path; outside the 48 h window the notice goes by template
+and the photos wait for the person's next message."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from handlers import outbox, photos
+from storage import clock
+from storage.core.models import OutboxMessage, OutboxStatus
+from tests.support.push import CUSTOM, TEMPLATE, TPL
+from tests.support.reports_staff import G01, district, pushed, report
+from tests.support.wishes import jpeg, services
+
+
+@pytest.fixture
+async def rbot(make_bot, tmp_path):
+    bot = await make_bot(media_dir=tmp_path / "media")
+    await district()
+    return bot
+
+
+def sent(state, openid: str, endpoint: str) -> list[dict]:
+    return [m for m in state.sent if m["openid"] == openid and m["endpoint"] == endpoint]
+
+
+def images(bot, openid: str) -> list[dict]:
+    return [m for m in sent(bot.sandbox, openid, CUSTOM) if m["payload"]["msgtype"] == "image"]
+
+
+def texts_to(bot, openid: str) -> list[str]:
+    return [m["payload"]["text"]["content"] for m in sent(bot.sandbox, openid, CUSTOM)
+            if m["payload"]["msgtype"] == "text"]
+
+
+async def test_dispatch_sends_the_photo_once_it_is_stored(rbot):
+    bot = rbot
+    bot.sandbox.observe_inbound(G01)  # G01 wrote lately: the 48 h window is open
+    content = jpeg("green")
+    case = await report("garbage", media_ids=[bot.sandbox.add_media(content, "image/jpeg")])
+    notice = [m for m in await pushed(G01) if case.number in m]
+    assert notice and "/media/" not in notice[0]
+    assert f"照片 1 张（在对话中回复「案件 {case.number}」查看）" in notice[0]
+
+    svc = services(bot)
+    await outbox.deliver_due(svc.messenger)
+    assert any(case.number in t for t in texts_to(bot, G01))
+    assert images(bot, G01) == []  # the photo is not stored yet: the image waits
+    assert (await photos.fetch_due(svc.photos)).stored == 1
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger)
+    sent_images = images(bot, G01)
+    assert len(sent_images) == 1
+    media = bot.sandbox.live_media(sent_images[0]["payload"]["image"]["media_id"])
+    assert media is not None and media.kind == "image" and media.content_type == "image/jpeg"
+    # Delivered once: another sweep sends nothing more.
+    await outbox.deliver_due(svc.messenger)
+    assert len(images(bot, G01)) == 1
+
+
+async def test_case_command_sends_the_photos(rbot):
+    bot = rbot
+    case = await report("garbage", media_ids=[bot.sandbox.add_media(jpeg("blue"), "image/jpeg")])
+    svc = services(bot)
+    await photos.fetch_due(svc.photos)
+    reply = await bot.say(G01, f"案件 {case.number}")
+    assert "/media/" not in reply and "照片 1 张" in reply, reply
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger)
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger)
+    # The dispatch's image was still on its way: it is the one sent.
+    assert len(images(bot, G01)) == 1
+    # Asked again: sent again, the photo uploaded once.
+    await bot.say(G01, f"案件 {case.number}")
+    await outbox.deliver_due(svc.messenger)
+    sent_images = images(bot, G01)
+    assert len(sent_images) == 2
+    assert len({m["payload"]["image"]["media_id"] for m in sent_images}) == 1
+
+
+async def test_outside_the_window_the_notice_goes_by_template_and_photos_wait(make_bot,
+                                                                              tmp_path):
+    bot = await make_bot(media_dir=tmp_path / "media", template_progress=TPL)
+    bot.sandbox.templates.add(TPL)
+    await district()
+    case = await report("garbage", media_ids=[bot.sandbox.add_media(jpeg("red"), "image/jpeg")])
+    svc = services(bot)
+    await photos.fetch_due(svc.photos)
+    await outbox.deliver_due(svc.messenger)
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger)
+    templates = sent(bot.sandbox, G01, TEMPLATE)
+    assert len(templates) == 1
+    values = [v["value"] for v in templates[0]["payload"]["data"].values()]
+    assert any(case.number in v for v in values)
+    assert all(len(v) <= 20 and "\n" not in v for v in values), values
+    assert images(bot, G01) == []
+    image_rows = await OutboxMessage.filter(openid=G01, kind="image")
+    assert len(image_rows) == 1 and image_rows[0].status is OutboxStatus.PENDING
+    # G01 writes: the window opens and the held photo goes out.
+    await bot.say(G01, "我的待办")
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger)
+    assert len(images(bot, G01)) == 1
