@@ -28,6 +28,7 @@ import pytest
 
 from bot import callbacks
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
+from handlers.geo import grids
 from handlers.geo.demo import load_geo_demo
 from storage.core.models import Person, Role
 from storage.reports.models import Case
@@ -97,12 +98,22 @@ class Trial:
     how: str  # "redelivery", "push", "fresh 确认"
 
 
+async def _spots(count: int) -> list[tuple[float, float]]:
+    """Points inside the demo street's grids, each over 130 m from the others: no trial's
+    lamp is offered as a duplicate of another's (路灯's radius is 100 m)."""
+    lattice = sorted(((LAT + i * 0.0012, LNG + j * 0.0017) for i in range(-8, 9)
+                      for j in range(-8, 9)),
+                     key=lambda p: abs(p[0] - LAT) + abs(p[1] - LNG))
+    found = [p for p in lattice if (await grids.locate(*p)).how == "inside"][:count]
+    assert len(found) == count, found
+    return found
+
+
 async def _draft(http: aiohttp.ClientSession, url: str, sandbox, openid: str,
-                 spot: int) -> None:
+                 spot: tuple[float, float]) -> None:
     media = sandbox.state.add_media(jpeg("red"), "image/jpeg")
     await _post(http, url, callbacks.image(openid, media))
-    # Each trial's lamp stands 130 m from the last: never offered as a duplicate of it.
-    await _post(http, url, callbacks.location(openid, LAT + spot * 0.0012, LNG, "明珠小区"))
+    await _post(http, url, callbacks.location(openid, *spot, "明珠小区"))
     await _post(http, url, callbacks.text(openid, "路灯不亮了晚上很黑"))
     card = await _post(http, url, callbacks.text(openid, "1"))
     assert card and "确认" in card, card
@@ -118,7 +129,8 @@ def _pushed_number(sandbox, openid: str) -> str | None:
 
 
 async def _trial(http: aiohttp.ClientSession, victim: Service, survivor: Service | None,  # noqa: C901 - one kill, told in time, as a single timeline
-                 sandbox, openid: str, spot: int, rng: random.Random) -> Trial:
+                 sandbox, openid: str, spot: tuple[float, float],
+                 rng: random.Random) -> Trial:
     sandbox.state.observe_inbound(openid)  # WeChat knows the person wrote: the 48 h window
     await _draft(http, victim.url, sandbox, openid, spot)
     xml = callbacks.text(openid, "确认")
@@ -172,6 +184,7 @@ async def test_kill_during_confirm_loses_nothing_and_doubles_nothing(pg_db, sand
         "LINLI_WECHAT_APPID": SANDBOX_APPID,
     }
     rng = random.Random(int(os.environ.get("LINLI_CHAOS_SEED", "20261206")))
+    spots = await _spots(TRIALS)
     machine, peer = Service(env), Service(env)
     trials: list[Trial] = []
     async with aiohttp.ClientSession() as http:
@@ -181,7 +194,7 @@ async def test_kill_during_confirm_loses_nothing_and_doubles_nothing(pg_db, sand
                 # Even trials: one machine, restarted. Odd: the redelivery reaches the peer.
                 survivor = peer if i % 2 else None
                 trials.append(await _trial(http, machine, survivor, sandbox, f"o-chaos-{i}",
-                                           i, rng))
+                                           spots[i], rng))
         finally:
             await asyncio.gather(machine.stop(), peer.stop())
     lost = sum(t.cases == 0 for t in trials)
