@@ -36,6 +36,9 @@ class Community(Model):
     admin_name = fields.CharField(max_length=64, default="")
     admin_phone = fields.CharField(max_length=32, default="")
     admin_openid = fields.CharField(max_length=64, null=True)
+    # 核查: a resolution here is reviewed by someone other than its resolver before the
+    # resident is asked to confirm (as for a category with ``Category.review_required``).
+    review_required = fields.BooleanField(default=False, db_default=False)
     updated_at = fields.DatetimeField(auto_now=True, db_index=True)
 
     class Meta:
@@ -115,6 +118,7 @@ class Category(Model):
     active = fields.BooleanField(default=True)
     sort_order = fields.IntField(default=0)
     description = fields.CharField(max_length=255, default="")
+    review_required = fields.BooleanField(default=False, db_default=False)  # 核查
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -18,6 +18,7 @@ class CaseStatus(StrEnum):
     DISPATCHED = "dispatched"
     ACCEPTED = "accepted"
     IN_PROGRESS = "in_progress"
+    REVIEWING = "reviewing"  # resolved, waiting for 核查 by someone other than the resolver
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
@@ -27,7 +28,17 @@ class CaseStatus(StrEnum):
 
 
 OPEN_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.ACCEPTED,
-                           CaseStatus.IN_PROGRESS, CaseStatus.REOPENED})
+                           CaseStatus.IN_PROGRESS, CaseStatus.REVIEWING, CaseStatus.REOPENED})
+
+
+class CaseSource(StrEnum):
+    """How a case reached us (``Case.source``)."""
+
+    CHAT = "chat"  # the Official Account's 随手拍
+    MINIAPP = "miniapp"  # the mini-program's form (/api/v1/reports)
+    OPEN311 = "open311"  # a GeoReport v2 client
+    HOTLINE = "hotline"  # 12345 or a call to the community, entered by an operator (代录)
+    VISIT = "visit"  # seen or told on a visit, entered by an operator (代录)
 
 
 class Case(Model):
@@ -66,6 +77,9 @@ class Case(Model):
     reopen_count = fields.IntField(default=0)
     merged_into = fields.CharField(max_length=12, null=True)
     referral = fields.CharField(max_length=255, default="")  # rejected: who answers instead
+    source = fields.CharEnumField(CaseSource, max_length=12, default=CaseSource.CHAT,
+                                  db_default=CaseSource.CHAT.value, db_index=True)
+    supervised_at = fields.DatetimeField(null=True)  # 督办: the command centre watches it
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     dispatched_at = fields.DatetimeField(null=True)
     accepted_at = fields.DatetimeField(null=True)
@@ -115,3 +129,19 @@ class Supporter(Model):
     class Meta:
         table = "report_supporter"
         unique_together = (("case", "openid"),)
+
+
+class CaseContact(Model):
+    """The caller of a case entered by an operator (代录): private, shown to staff who may act
+    on the case, every view audited. Cases from WeChat have none (the reporter is a person)."""
+
+    id = fields.IntField(primary_key=True)
+    case: fields.OneToOneRelation[Case] = fields.OneToOneField(
+        "reports.Case", related_name="contact", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=64, default="")
+    phone = fields.CharField(max_length=32, default="")
+    entered_by = fields.CharField(max_length=64)  # the operator's openid
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "report_case_contact"

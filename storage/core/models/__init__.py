@@ -1,5 +1,6 @@
 """Tortoise models of the core app (label ``core``)."""
 
+from storage.core.models.console import AuditEntry, ConsoleLink
 from storage.core.models.messages import (
     OutboxMessage,
     OutboxStatus,
@@ -12,6 +13,8 @@ from storage.core.models.photos import Photo, PhotoStatus
 from storage.core.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
 
 __all__ = [
+    "AuditEntry",
+    "ConsoleLink",
     "Open311Key",
     "Open311Request",
     "OutboxMessage",
