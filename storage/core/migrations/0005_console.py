@@ -16,6 +16,7 @@ class Migration(migrations.Migration):
                 ('actor_openid', fields.CharField(db_index=True, max_length=64)),
                 ('action', fields.CharField(db_index=True, max_length=32)),
                 ('target', fields.CharField(default='', db_index=True, max_length=32)),
+                ('community', fields.CharField(null=True, db_index=True, max_length=32)),
                 ('detail', fields.TextField(default='', unique=False)),
                 ('ip', fields.CharField(default='', max_length=64)),
             ],

@@ -31,6 +31,8 @@ class AuditEntry(Model):
     actor_openid = fields.CharField(max_length=64, db_index=True)
     action = fields.CharField(max_length=32, db_index=True)  # view_private, supervise, …
     target = fields.CharField(max_length=32, default="", db_index=True)  # A1234, W12, …
+    # The community the target belongs to (a case's), so community admins read their own.
+    community = fields.CharField(max_length=32, null=True, db_index=True)
     detail = fields.TextField(default="")
     ip = fields.CharField(max_length=64, default="")
 
