@@ -2,23 +2,31 @@
 
 A week runs Monday 00:00 to Monday 00:00, Asia/Shanghai. Each figure counts what happened in
 the week: cases submitted (merged and hidden ones left out); the median time from submission
-to acceptance of cases accepted; the share of cases resolved that were resolved by their
-deadline; reopenings per resolution; the mean rating of cases closed with a rating.
+to acceptance of cases accepted; the median time from submission to resolution and the share
+resolved by their deadline, of cases resolved; reopenings per resolution; the mean rating of
+cases closed with a rating.
+
+``compute_window`` counts the same figures for any window and, given a console scope's
+``Scope.q``, only the cases in that scope: the console's overview (``handlers.reports.dashboard``)
+is this computation, so its figures and the bulletin's agree by construction.
 """
 
 from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from storage import clock
 from storage.reports.models import Case, CaseEvent, CaseStatus
 
 LEFT_OUT = [CaseStatus.MERGED, CaseStatus.HIDDEN]
+MIN_VOLUME = 5  # units with fewer cases in the period are shown but not ranked
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 
 
@@ -31,6 +39,7 @@ class Unit:
     community: str | None = None  # a grid's community code
     cases: int = 0
     accept_hours: list[float] = field(default_factory=list)
+    resolve_hours: list[float] = field(default_factory=list)  # submission to resolution
     resolved: int = 0
     on_time: int = 0
     resolutions: int = 0
@@ -40,6 +49,10 @@ class Unit:
     @property
     def median_accept(self) -> float | None:
         return statistics.median(self.accept_hours) if self.accept_hours else None
+
+    @property
+    def median_resolve(self) -> float | None:
+        return statistics.median(self.resolve_hours) if self.resolve_hours else None
 
     @property
     def sla_share(self) -> float | None:
@@ -91,13 +104,31 @@ def last_week(now: datetime | None = None) -> str:
 
 
 async def compute(week: str) -> Figures:
+    """The bulletin's figures for ISO week ``week`` (the whole district)."""
     since, until = week_bounds(week)
-    figures = Figures(week, since, until, Unit(None), {}, {})
-    await _count_submitted(figures)
-    await _count_accepted(figures)
-    await _count_resolved(figures)
-    await _count_rated(figures)
-    await _count_resolutions(figures)
+    figures = await compute_window(since, until)
+    figures.week = week
+    return figures
+
+
+ScopeQ = Callable[[str], Q | None]  # Scope.q: the filter of the cases in scope, by prefix
+
+
+async def compute_window(since: datetime, until: datetime,
+                         scope_q: ScopeQ | None = None) -> Figures:
+    """The figures of [since, until); with ``scope_q`` (a console ``Scope.q``) only the cases
+    in scope count: ``scope_q()`` filters cases, ``scope_q("case__")`` their events."""
+    figures = Figures(week_of(since), since, until, Unit(None), {}, {})
+    cases, events = _cases(), CaseEvent.filter(case__status__not_in=LEFT_OUT)
+    if scope_q is not None:
+        case_q, event_q = scope_q(""), scope_q("case__")
+        cases = cases.filter(case_q) if case_q is not None else cases
+        events = events.filter(event_q) if event_q is not None else events
+    await _count_submitted(figures, cases)
+    await _count_accepted(figures, cases)
+    await _count_resolved(figures, cases)
+    await _count_rated(figures, cases)
+    await _count_resolutions(figures, events)
     return figures
 
 
@@ -108,43 +139,44 @@ def _cases() -> QuerySet[Case]:
     return Case.filter(status__not_in=LEFT_OUT)
 
 
-async def _count_submitted(figures: Figures) -> None:
-    for row in await _cases().filter(created_at__gte=figures.since,
-                                     created_at__lt=figures.until).values(*_PLACE):
+async def _count_submitted(figures: Figures, cases: QuerySet[Case]) -> None:
+    for row in await cases.filter(created_at__gte=figures.since,
+                                  created_at__lt=figures.until).values(*_PLACE):
         for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.cases += 1
 
 
-async def _count_accepted(figures: Figures) -> None:
-    for row in await _cases().filter(accepted_at__gte=figures.since,
-                                     accepted_at__lt=figures.until).values(
+async def _count_accepted(figures: Figures, cases: QuerySet[Case]) -> None:
+    for row in await cases.filter(accepted_at__gte=figures.since,
+                                  accepted_at__lt=figures.until).values(
             *_PLACE, "created_at", "accepted_at"):
         hours = (row["accepted_at"] - row["created_at"]).total_seconds() / 3600
         for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.accept_hours.append(hours)
 
 
-async def _count_resolved(figures: Figures) -> None:
-    for row in await _cases().filter(resolved_at__gte=figures.since,
-                                     resolved_at__lt=figures.until).values(
-            *_PLACE, "resolved_at", "resolve_due_at"):
+async def _count_resolved(figures: Figures, cases: QuerySet[Case]) -> None:
+    for row in await cases.filter(resolved_at__gte=figures.since,
+                                  resolved_at__lt=figures.until).values(
+            *_PLACE, "created_at", "resolved_at", "resolve_due_at"):
         due = row["resolve_due_at"]
+        hours = (row["resolved_at"] - row["created_at"]).total_seconds() / 3600
         for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.resolved += 1
             unit.on_time += due is None or row["resolved_at"] <= due
+            unit.resolve_hours.append(hours)
 
 
-async def _count_rated(figures: Figures) -> None:
-    for row in await _cases().filter(closed_at__gte=figures.since, closed_at__lt=figures.until,
-                                     rating__isnull=False).values(*_PLACE, "rating"):
+async def _count_rated(figures: Figures, cases: QuerySet[Case]) -> None:
+    for row in await cases.filter(closed_at__gte=figures.since, closed_at__lt=figures.until,
+                                  rating__isnull=False).values(*_PLACE, "rating"):
         for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.ratings.append(row["rating"])
 
 
-async def _count_resolutions(figures: Figures) -> None:
-    for row in await CaseEvent.filter(at__gte=figures.since, at__lt=figures.until,
-                                      action__in=["resolve", "reopen"],
-                                      case__status__not_in=LEFT_OUT).values(
+async def _count_resolutions(figures: Figures, events: QuerySet[CaseEvent]) -> None:
+    for row in await events.filter(at__gte=figures.since, at__lt=figures.until,
+                                   action__in=["resolve", "reopen"]).values(
             "action", community_code="case__community_code", grid_code="case__grid_code"):
         for unit in figures.units(row["community_code"], row["grid_code"]):
             unit.resolutions += row["action"] == "resolve"

@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from handlers.reports.bulletin import queries
 from handlers.reports.bulletin import texts as t
-from handlers.reports.bulletin.queries import Figures, Unit
+from handlers.reports.bulletin.queries import MIN_VOLUME, Figures, Unit
 from handlers.wishes.queries import fulfilled_counts
 from storage import clock
 from storage.geo.models import Community, Grid
 
-MIN_VOLUME = 5  # units with fewer cases in the week are shown but not ranked
 PART = 600  # characters per message: a customer-service text must stay under 2,048 bytes
 
 
