@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from handlers import points, privacy, reports, staff, welcome, wishes
+from handlers import console_access, points, privacy, reports, staff, welcome, wishes
 from handlers.engine import Router
 
 
 def build_router() -> Router:
-    flows = [*staff.FLOWS, *wishes.FLOWS, *points.FLOWS, *privacy.FLOWS, *reports.FLOWS]
+    flows = [*staff.FLOWS, *console_access.FLOWS, *wishes.FLOWS, *points.FLOWS, *privacy.FLOWS,
+             *reports.FLOWS]
     return Router(flows, welcome.EVENTS, welcome.menu)

@@ -84,6 +84,21 @@ def sessions_of(kv: KV, openid: str) -> str:
     return kv.key("sess-of", openid)
 
 
+# --- web console sessions (storage.console_sessions) ---
+
+
+def console_session(kv: KV, token_hash: str) -> str:
+    """``<prefix>console-sess:<sha256 of the cookie>``: a console session (JSON: openid,
+    csrf token, created_at) for its TTL (``console_sessions.SESSION_TTL``, 12 h)."""
+    return kv.key("console-sess", token_hash)
+
+
+def console_sessions_of(kv: KV, openid: str) -> str:
+    """``<prefix>console-sess-of:<openid>``: the set of the person's console session hashes,
+    expiring with their newest session."""
+    return kv.key("console-sess-of", openid)
+
+
 # --- fixed-window counters (storage.ratelimit) ---
 
 

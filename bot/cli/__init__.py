@@ -10,6 +10,7 @@ from bot.cli import (
     bulletin,
     categories,
     chat,
+    console,
     demo,
     doctor,
     grids,
@@ -30,7 +31,8 @@ from bot.config import ConfigError
 # Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
 # parsers to a callable ``func(args) -> int``.
 GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes,
-          grids, categories, reports_cmds, bulletin, open311_cmds, sessions, privacy, doctor]
+          grids, categories, reports_cmds, bulletin, open311_cmds, sessions, console, privacy,
+          doctor]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -29,7 +29,7 @@ from storage import keys as redis_keys
 from storage.core.models import Open311Request
 from storage.kv import KV
 from storage.ratelimit import hit
-from storage.reports.models import Case
+from storage.reports.models import Case, CaseSource
 
 RATE_LIMIT = 60  # POSTs per key and minute
 RATE_WINDOW = 60
@@ -102,7 +102,7 @@ async def create_request(kv: KV, form: Mapping[str, str]) -> Created:
             reporter_openid=f"{OPEN311_REPORTER}{key.name}", category_code=category.code,
             description=description, lat=point[0] if point else None,
             lng=point[1] if point else None, address=address, building_code=building,
-            media_ids=[], using_db=conn)
+            media_ids=[], source=CaseSource.OPEN311, using_db=conn)
         await Open311Request.create(case_number=case.number, token=token, key_id=key.id,
                                     account_id=account_id, media_url=media_url,
                                     using_db=conn)

@@ -18,11 +18,14 @@ from storage.reports.models import Case, Supporter
 # Reporters who are not WeChat users (a case posted by an Open311 client): nobody to push to.
 OPEN311_REPORTER = "open311:"  # + the client's key name
 EXTERNAL_PREFIXES = (OPEN311_REPORTER,)
+# A case an operator entered (代录: a phone call, a visit) has no reporter at all: "".
+NO_REPORTER = ""
 
 
 def is_external(openid: str) -> bool:
-    """True for a reporter id that is no WeChat openid: it gets no pushes and no points."""
-    return openid.startswith(EXTERNAL_PREFIXES)
+    """True for a reporter id that is no WeChat openid (an Open311 client, or nobody for a
+    case an operator entered): it gets no pushes and no points."""
+    return openid == NO_REPORTER or openid.startswith(EXTERNAL_PREFIXES)
 
 
 def subject_of(case: Case) -> str:

@@ -27,7 +27,7 @@ from handlers.reports.staff import notify as staff_notify
 from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.geo.models import Category
-from storage.reports.models import OPEN_STATUSES, Case
+from storage.reports.models import OPEN_STATUSES, Case, CaseSource
 
 NUMBER_BASE = 1000  # A1001 is the first case
 _NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
@@ -82,8 +82,15 @@ async def outside(lat: float, lng: float) -> str | None:
 async def submit_case(*, reporter_openid: str, category_code: str, description: str,
                       lat: float | None, lng: float | None, address: str,
                       building_code: str | None, media_ids: list[str],
+                      source: CaseSource = CaseSource.CHAT, entered_by: str | None = None,
                       using_db: Any = None) -> Case:
-    """A new case, located, routed and dispatched; its staff told through the outbox."""
+    """A new case, located, routed and dispatched; its staff told through the outbox.
+
+    ``source`` records how it reached us. ``entered_by`` is the operator who typed in a case
+    taken by phone or on a visit (代录): the actor of its "submit" row and the owner of the
+    photos they uploaded; by default the reporter.
+    """
+    author = entered_by or reporter_openid
     category = await _category(category_code)
     place = await _place(lat, lng, building_code)
     now = clock.now()
@@ -99,12 +106,13 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
             compound_code=place.compound if place else None,
             responsible=category.responsible.value, department=category.department,
             accept_due_at=now + timedelta(hours=category.accept_sla_hours),
-            resolve_due_at=now + timedelta(hours=category.resolve_sla_hours), using_db=conn)
+            resolve_due_at=now + timedelta(hours=category.resolve_sla_hours), source=source,
+            using_db=conn)
         case.number = f"A{NUMBER_BASE + case.id}"
         await Case.filter(id=case.id).using_db(conn).update(number=case.number)
-        await transition(case, "submit", reporter_openid, using_db=conn)
+        await transition(case, "submit", author, using_db=conn)
         for media_id in dict.fromkeys(media_ids):
-            await photos.attach(media_id, "report", case.number, reporter_openid)
+            await photos.attach(media_id, "report", case.number, author)
         await dispatch(case, category, conn)
     return case
 

@@ -1,0 +1,12 @@
+"""What an operator hears from 代录 (``intake.submit_phoned``): the console shows these."""
+
+PHONED_SOURCE = "代录的来源只能是来电或走访。"
+PHONED_NOT_STAFF = "只有工作人员可以代录案件。"
+PHONED_NO_CATEGORY = "请选择问题分类。"
+PHONED_NO_DESCRIPTION = "请填写问题描述。"
+PHONED_PHOTOS = "代录最多附 3 张照片。"
+PHONED_BOTH_PLACES = "位置请二选一：在地图上点选，或选择楼栋。"
+PHONED_NO_PLACE = "请提供问题所在的位置：在地图上点选，或选择楼栋。"
+PHONED_UNKNOWN_BUILDING = "没有这个楼栋：{code}"
+PHONED_BAD_PHONE = "来电人的电话号码格式不正确：请填写手机号（11 位）或带区号的固定电话。"
+PHONED_LONG_NAME = "来电人姓名请在 30 字以内。"

@@ -1,0 +1,82 @@
+"""Web console (指挥中心) sessions: an opaque cookie value in Redis with a TTL, revocable.
+
+Modelled on the mini-program's ``storage.sessions``: only the token's SHA-256 is a key, so a
+Redis dump holds no usable cookie. Each session carries its own CSRF token (sent back by
+every changing request). Every session of a person is listed under their openid, so all of
+them end at once (``linli sessions revoke``, a role withdrawn).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import time
+from dataclasses import dataclass
+
+from storage import keys
+from storage.kv import KV
+
+SESSION_TTL = 12 * 3600
+MAX_TOKEN = 128
+
+
+@dataclass(frozen=True)
+class ConsoleSession:
+    openid: str
+    csrf: str
+    created_at: float  # Unix seconds
+    token_hash: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create(kv: KV, openid: str, ttl: int = SESSION_TTL) -> str:
+    """A new session for ``openid``; returns the token (the cookie value, shown once)."""
+    token = secrets.token_urlsafe(32)
+    digest = _hash(token)
+    doc = json.dumps({"openid": openid, "csrf": secrets.token_urlsafe(32),
+                      "created_at": time.time()})
+    async with kv.redis.pipeline(transaction=True) as pipe:
+        pipe.set(keys.console_session(kv, digest), doc, ex=ttl)
+        pipe.sadd(keys.console_sessions_of(kv, openid), digest)
+        pipe.expire(keys.console_sessions_of(kv, openid), ttl)
+        await pipe.execute()
+    return token
+
+
+async def get(kv: KV, token: str) -> ConsoleSession | None:
+    """The live session of a cookie value; None for anything else."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    digest = _hash(token)
+    raw = await kv.redis.get(keys.console_session(kv, digest))
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+        return ConsoleSession(str(doc["openid"]), str(doc["csrf"]), float(doc["created_at"]),
+                              digest)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+async def revoke(kv: KV, session: ConsoleSession) -> None:
+    async with kv.redis.pipeline(transaction=True) as pipe:
+        pipe.delete(keys.console_session(kv, session.token_hash))
+        pipe.srem(keys.console_sessions_of(kv, session.openid), session.token_hash)
+        await pipe.execute()
+
+
+async def revoke_all(kv: KV, openid: str) -> int:
+    """End every console session of ``openid``; returns how many were live."""
+    digests = await kv.redis.smembers(keys.console_sessions_of(kv, openid))
+    async with kv.redis.pipeline(transaction=True) as pipe:
+        for digest in digests:
+            pipe.delete(keys.console_session(
+                kv, digest.decode() if isinstance(digest, bytes) else digest))
+        pipe.delete(keys.console_sessions_of(kv, openid))
+        results = await pipe.execute()
+    return sum(int(bool(r)) for r in results[:-1])
