@@ -1,8 +1,10 @@
 """The taxonomy file: where it lives, what an entry may hold, and its check.
 
 The taxonomy lives in ``data/categories.json`` (or any file given to ``linli categories load``):
-changing an SLA, a department or a radius is an edit and a load, no code. ``parse_categories``
-checks a document and names every entry at fault; ``service.load_categories`` writes it.
+changing an SLA, a department, a radius or ``review_required`` (核查: a resolution is
+reviewed by someone other than the resolver before the resident is asked) is an edit and a
+load, no code. ``parse_categories`` checks a document and names every entry at fault;
+``service.load_categories`` writes it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ DEFAULT_FILE = Path(__file__).parent / "data" / "categories.json"
 FALLBACK = "other"  # where what fits nowhere goes; the classifier's answer to unknown text
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 FIELDS = {"code", "name", "responsible", "department", "accept_sla_hours",
-          "resolve_sla_hours", "duplicate_radius_m", "active", "description"}
+          "resolve_sla_hours", "duplicate_radius_m", "active", "description",
+          "review_required"}
 MAX_SLA_HOURS = 24 * 90
 MAX_RADIUS_M = 5000
 
@@ -59,6 +62,7 @@ def _parse_entry(number: int, entry: Any, problems: list[str]) -> dict[str, Any]
             "resolve_sla_hours": entry["resolve_sla_hours"],
             "duplicate_radius_m": entry.get("duplicate_radius_m", 100),
             "active": entry.get("active", True), "sort_order": number,
+            "review_required": entry.get("review_required", False),
             "description": entry.get("description", "")}
 
 
@@ -115,6 +119,8 @@ def _setting_faults(entry: dict[str, Any]) -> list[str]:
     active, description = entry.get("active", True), entry.get("description", "")
     if not isinstance(active, bool):
         found.append("active must be true or false")
+    if not isinstance(entry.get("review_required", False), bool):
+        found.append("review_required must be true or false")
     if not isinstance(description, str) or len(description) > 255:
         found.append("description must be text of at most 255 characters")
     return found

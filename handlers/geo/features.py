@@ -30,6 +30,9 @@ REQUIRED_PARENT = {"community": "street", "grid": "community", "compound": "comm
 ATTRS = {"community": ("admin_name", "admin_phone", "admin_openid"),
          "grid": ("deputy_name", "deputy_phone", "deputy_openid"),
          "compound": ("property_company", "property_org")}
+# Optional true/false properties (absent: false). A community's ``review_required`` (核查):
+# resolutions of its cases are reviewed by someone other than the resolver.
+FLAGS = {"community": ("review_required",)}
 AREAS = ("Polygon", "MultiPolygon")
 GEOMETRY_TYPES = {"street": AREAS, "community": AREAS, "grid": AREAS, "compound": AREAS,
                   "building": ("Point", "Polygon")}
@@ -46,7 +49,7 @@ class FeatureSpec:
     label: str  # how errors name it: 'feature #3 (grid G01 繁荣一网格)'
     geometry: BaseGeometry | None = None
     parents: dict[str, str] = field(default_factory=dict)
-    attrs: dict[str, str | None] = field(default_factory=dict)
+    attrs: dict[str, str | bool | None] = field(default_factory=dict)
 
 
 def parse_collection(doc: Any, *, crs: str = "gcj02") -> list[FeatureSpec]:
@@ -101,6 +104,11 @@ def _parse_feature(number: int, feature: Any, crs: str, problems: list[str]
         if value is not None and len(value) > 64:
             problems.append(f"{label}: {attr} is longer than 64 characters")
         spec.attrs[attr] = value
+    for flag in FLAGS.get(kind, ()):
+        raw = props.get(flag)
+        if raw is not None and not isinstance(raw, bool):
+            problems.append(f"{label}: {flag} must be true or false")
+        spec.attrs[flag] = raw is True
     spec.geometry = _geometry(label, kind, feature.get("geometry"), crs, problems)
     return spec if len(problems) == before else None
 

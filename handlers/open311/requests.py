@@ -32,8 +32,11 @@ from storage.reports.models import Case, CaseEvent, CaseStatus
 WINDOW = timedelta(days=90)
 LIMIT = 1000
 # The history lines worth telling the public (not +1s, photos, internal comments, hiding).
+# Internal rows (staff notes, 督办, 催办, 核查: ``lifecycle.INTERNAL``) are never among them; a
+# resolution approved by 核查 ("review_ok") reads as the resolution, without the reviewer's note.
 NOTE_ACTIONS = ("dispatch", "accept", "start", "resolve", "confirm", "auto_confirm", "reopen",
-                "transfer", "acknowledge", "escalate")
+                "transfer", "acknowledge", "escalate", "review_ok")
+RESOLVED_BY_REVIEW = "review_ok"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SPACED_OFFSET = re.compile(r"T[\d:.]+ \d{2}:\d{2}$")
 
@@ -151,6 +154,8 @@ def status_notes(case: Case, event: CaseEvent | None) -> str | None:
         return texts.NOTE_MERGED.format(number=case.merged_into)
     if event is None:
         return None
+    if event.action == RESOLVED_BY_REVIEW:
+        return ACTION_NAMES["resolve"]
     action = ACTION_NAMES.get(event.action, event.action)
     note = masking.mask_text(event.note)
     return texts.NOTE_EVENT.format(action=action, note=note) if note else action

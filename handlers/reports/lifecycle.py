@@ -20,6 +20,11 @@ MOVES: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
     "accept": (frozenset({S.DISPATCHED, S.REOPENED}), S.ACCEPTED),
     "start": (frozenset({S.ACCEPTED}), S.IN_PROGRESS),
     "resolve": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED),
+    # 核查: where the category or community requires it, a resolution waits for someone other
+    # than the resolver to approve it (then the resident is asked) or send it back.
+    "resolve_review": (frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.REVIEWING),
+    "review_ok": (frozenset({S.REVIEWING}), S.RESOLVED),
+    "review_back": (frozenset({S.REVIEWING}), S.IN_PROGRESS),
     "confirm": (frozenset({S.RESOLVED}), S.CLOSED),
     "auto_confirm": (frozenset({S.RESOLVED}), S.CLOSED),
     "reopen": (frozenset({S.RESOLVED}), S.REOPENED),
@@ -32,7 +37,11 @@ MOVES: dict[str, tuple[frozenset[CaseStatus], CaseStatus]] = {
                  None),  # type: ignore[dict-item]
 }
 # Actions that only write history (no status change).
-NOTES = frozenset({"submit", "escalate", "acknowledge", "support", "comment", "photo"})
+NOTES = frozenset({"submit", "escalate", "acknowledge", "support", "comment", "photo",
+                   "note", "supervise", "remind"})
+# History that is staff's own business: never shown to residents (chat, mini-program, Open311).
+INTERNAL = frozenset({"note", "supervise", "remind", "resolve_review", "review_ok",
+                      "review_back"})
 
 
 class Conflict(Exception):

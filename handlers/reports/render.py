@@ -18,6 +18,7 @@ from handlers.categories.taxonomy import DEFAULT_FILE
 from handlers.geo import places
 from handlers.geo.datafile import read_json
 from handlers.reports import texts
+from handlers.reports.lifecycle import INTERNAL
 from storage import clock
 from storage.geo.models import Category
 from storage.reports.models import Case, CaseEvent, CaseStatus
@@ -114,13 +115,39 @@ def event_line(event: CaseEvent, public: bool = False) -> str:
 
 
 async def public_events(case: Case) -> list[CaseEvent]:
-    """The history residents see, oldest first: every event but the photo notes."""
+    """The history residents see, oldest first: no photo notes and nothing internal
+    (``lifecycle.INTERNAL``: notes, 督办, 催办, 核查). A resolution approved by 核查 shows as
+    the resolution, when it was approved, with the resolver's note (never the reviewer's)."""
+    return resident_view(await CaseEvent.filter(case_id=case.id).order_by("at", "id"))
+
+
+def resident_view(events: list[CaseEvent]) -> list[CaseEvent]:
+    """``events`` (oldest first) as residents may see them (see ``public_events``)."""
+    shown: list[CaseEvent] = []
+    resolution = ""
+    for event in events:
+        if event.action == "resolve_review":
+            resolution = event.note
+        if event.action == "review_ok":
+            shown.append(CaseEvent(id=event.id, case_id=event.case_id, at=event.at,
+                                   actor_openid=event.actor_openid, action="resolve",
+                                   from_status=CaseStatus.IN_PROGRESS.value,
+                                   to_status=event.to_status, note=resolution))
+        elif event.action != "photo" and event.action not in INTERNAL:
+            shown.append(event)
+    return shown
+
+
+async def staff_events(case: Case) -> list[CaseEvent]:
+    """The whole history staff see, oldest first (internal rows too), but the photo notes."""
     events = await CaseEvent.filter(case_id=case.id).order_by("at", "id")
     return [e for e in events if e.action != "photo"]
 
 
-async def timeline(case: Case, public: bool = False) -> str:
-    """The history in chat; ``public``: its notes masked (a supporter's view)."""
+async def timeline(case: Case, public: bool = False, staff: bool = False) -> str:
+    """The history in chat; ``public``: its notes masked (a supporter's view); ``staff``: with
+    the internal rows (notes, 督办, 催办, 核查), for staff who may act on the case."""
     lines = [texts.TIMELINE_HEAD.format(number=case.number)]
-    lines += [event_line(e, public) for e in await public_events(case)]
+    events = await staff_events(case) if staff and not public else await public_events(case)
+    lines += [event_line(e, public) for e in events]
     return "\n".join(lines)

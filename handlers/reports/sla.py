@@ -48,7 +48,10 @@ STEPS = (
     SlaStep("accept", "accept_due_at", "accept_escalated_at",
             frozenset({CaseStatus.SUBMITTED, CaseStatus.DISPATCHED, CaseStatus.REOPENED}),
             t.STEP_ACCEPT),
-    SlaStep("resolve", "resolve_due_at", "resolve_escalated_at", OPEN_STATUSES, t.STEP_RESOLVE),
+    # A case waiting for 核查 (REVIEWING) was resolved by its handler: not overdue for
+    # resolving while the review is pending; sent back, it is IN_PROGRESS and counts again.
+    SlaStep("resolve", "resolve_due_at", "resolve_escalated_at",
+            OPEN_STATUSES - {CaseStatus.REVIEWING}, t.STEP_RESOLVE),
 )
 
 

@@ -89,6 +89,7 @@ PUSH_STATUS = {
     CaseStatus.DISPATCHED: "待受理",
     CaseStatus.ACCEPTED: "已受理",
     CaseStatus.IN_PROGRESS: "处理中",
+    CaseStatus.REVIEWING: "待核查",
     CaseStatus.RESOLVED: "已办结",
     CaseStatus.CLOSED: "已完结",
     CaseStatus.REOPENED: "重新办理",
@@ -123,6 +124,7 @@ STATUS_NAMES = {
     CaseStatus.DISPATCHED: "待受理",
     CaseStatus.ACCEPTED: "已受理",
     CaseStatus.IN_PROGRESS: "处理中",
+    CaseStatus.REVIEWING: "待核查",
     CaseStatus.RESOLVED: "已办结，待评价",
     CaseStatus.CLOSED: "已完结",
     CaseStatus.REOPENED: "已退回重办",
@@ -136,6 +138,9 @@ ACTION_NAMES = {
     "reopen": "居民反馈没修好", "reject": "驳回", "merge": "合并", "hide": "隐藏",
     "transfer": "转派（吹哨）", "escalate": "督办", "acknowledge": "物业报到",
     "support": "居民 +1", "comment": "备注", "photo": "照片",
+    # The console's (指挥中心) steering and 核查: staff only, never shown to residents.
+    "note": "内部备注", "supervise": "指挥中心督办", "remind": "催办",
+    "resolve_review": "处理完成（待核查）", "review_ok": "核查通过", "review_back": "核查退回",
 }
 # Who has a case (queries.who_has): in public (Open311) the unit, never a person's name.
 HOLDER_PUBLIC = "{role}（{unit}）"
@@ -149,3 +154,10 @@ SUPPORT = "　{count} 位居民 +1"
 TIMELINE_HEAD = "{number} 办理进度："
 TIMELINE_LINE = "{at} {action}{note}"
 LIST_LINE = "{number}【{category}】{status}{overdue}｜{where}"
+
+# -- the console (指挥中心): case sources, the CSV export (search), yes/no --------------------------
+SOURCE_NAMES = {"chat": "公众号", "miniapp": "小程序", "open311": "Open311",
+                "hotline": "12345热线", "visit": "走访"}  # CaseSource values
+CSV_HEADER = ["编号", "状态", "类别", "社区", "网格", "地址", "描述", "来源", "上报时间",
+              "受理时间", "办结时间", "完结时间", "超时", "评价"]
+YES, NO = "是", "否"

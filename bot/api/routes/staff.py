@@ -118,7 +118,7 @@ async def staff_resolve(call: Call) -> StaffActionOut:
     await staff_service.case_for(number, me, "resolve")  # the case's refusals come first
     await photos.check_uploads(body.photo_ids, me.openid)
     case = await staff_service.resolve(number, me, body.photo_ids[0], body.note.strip())
-    return await _answer(case, me, t.RESOLVED.format(number=case.number))
+    return await _answer(case, me, staff_service.resolved_reply(case))
 
 
 @routes.post("/staff/cases/{number}/reject", body=StaffRejectIn, response=StaffActionOut,

@@ -77,7 +77,7 @@ async def after_photo(ctx: Context) -> Step | None:
     async def work() -> str:
         case = await service.resolve(ctx.data["case"], ctx.person, media_id,
                                      ctx.data.get("note", ""))
-        return t.RESOLVED.format(number=case.number)
+        return service.resolved_reply(case)
     return await act(ctx, work)
 
 
@@ -130,7 +130,7 @@ async def show(ctx: Context) -> Step:
                               who=await queries.who_has(case))
     if after != t.PHOTO_NONE:
         head += t.CASE_AFTER_PHOTOS.format(photos=after)
-    return done(f"{head}\n{await render.timeline(case)}")
+    return done(f"{head}\n{await render.timeline(case, staff=True)}")
 
 
 def _hint(keyword: str) -> tuple[str, str]:

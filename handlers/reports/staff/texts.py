@@ -62,3 +62,33 @@ TODO_MORE = "……还有 {more} 件，请在管理后台查看。"
 CASE_HEAD = "{card}\n负责：{who}\n{photos}"
 CASE_AFTER_PHOTOS = "\n{photos}"
 REFERRAL = "{reason}（职能部门：{department}）"  # a rejection's note to the resident
+
+# -- the console's steering (steer: 派单/转派, 督办, 催办, 隐藏, 核查, internal notes) ---------------
+ASSIGNED_TO = ("【派单】{card}\n{photos}\n由{by}派给您：{reason}\n"
+               "回复「接单 {number}」受理，办结后回复「完成 {number}」并发送照片。")
+ASSIGN_NOTE = "派单至{label}"
+TRANSFER_NOTE = "转派至{label}"
+SUPERVISED = ("【督办】{card}\n{by}督办：{note}\n当前负责：{who}。"
+              "请尽快处理，办结后回复「完成 {number}」并发送照片。")
+REMINDED = "【催办】{number} 请尽快处理（{by}催办）。当前状态：{status}。"
+REVIEW_ASK = ("【待核查】{card}\n{by}已办结：{note}\n{photos}\n"
+              "该案件须经核查后再请居民确认，请在指挥中心核查（通过或退回）。")
+REVIEW_BACK = "【核查退回】{number} 的办结未通过核查（{by}）：{reason}\n请继续处理，办结后回复「完成 {number}」并发送照片。"
+REVIEW_OK = "【核查通过】{number} 的办结已通过核查（{by}），已请居民确认评价。"
+RESOLVED_FOR_REVIEW = "{number} 已办结，须经核查通过后再请居民确认评价。"
+NOT_STEERING = "案件 {number} 不在您的管辖范围内（只有本社区管理员或街道管理员可以派单、督办、催办和隐藏）。"
+NOT_STAFF_TARGET = "无法派给该人员：只能派给本网格网格员、网格 B 角、本小区物业、对应职能部门或本社区管理员。"
+BAD_TARGET = "请选择派给谁：指定的工作人员、物业或职能部门。"
+NOT_OPEN = "案件 {number} 当前状态为「{status}」，已不在办理中。"
+NEED_NOTE = "请写明督办要求。"
+NEED_HIDE_REASON = "请写明隐藏的原因。"
+NEED_BACK_REASON = "请写明退回的原因。"
+NEED_NOTE_TEXT = "请填写备注内容。"
+NOTE_TOO_LONG = "备注请在 500 字以内。"
+NO_ASSIGNEE = "案件 {number} 目前没有负责人，无法催办，请先派单。"
+REMIND_TOO_SOON = "案件 {number} 已于 {at} 催办过，1 小时内不能重复催办。"
+ALREADY_HIDDEN = "案件 {number} 已经隐藏。"
+NOT_REVIEWING = "案件 {number} 当前状态为「{status}」，不是待核查状态。"
+NOT_REVIEWER = "案件 {number} 不归您核查（只有能办理或管辖该案件的工作人员可以核查）。"
+OWN_RESOLUTION = "案件 {number} 是您本人办结的，须由其他人核查。"
+NOT_NOTER = "案件 {number} 不归您处理，不能添加备注。"
