@@ -1,0 +1,47 @@
+"""Rendering a console page: the layout's navigation, the viewer and the CSRF token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.console import texts as t
+
+# (label, path, admins only): scripts and the browser tests use these labels and paths.
+NAV = (
+    ("总览", "/console/", False),
+    ("地图", "/console/map", False),
+    ("案件", "/console/cases", False),
+    ("代录", "/console/intake", False),
+    ("审计", "/console/audit", True),
+)
+
+
+def nav_for(viewer: Any) -> list[tuple[str, str]]:
+    if viewer is None:
+        return []
+    return [(label, path) for label, path, admins in NAV if viewer.scope.is_admin or not admins]
+
+
+def page(request: web.Request, viewer: Any, template: str, *, status: int = 200,
+         **context: Any) -> web.Response:
+    from bot.console import JINJA
+
+    context.update(viewer=viewer, nav=nav_for(viewer), here=request.path,
+                   csrf=viewer.session.csrf if viewer is not None else "",
+                   flash=request.query.get("msg", "")[:200],
+                   flash_error=request.query.get("err", "")[:200])
+    response = aiohttp_jinja2.render_template(template, request, context, app_key=JINJA)
+    response.set_status(status)
+    return response
+
+
+def plain_page(request: web.Request, title: str, message: str, *, status: int = 200,
+               viewer: Any = None) -> web.Response:
+    return page(request, viewer, "message.html", status=status, title=title, message=message)
+
+
+def not_found(request: web.Request, viewer: Any) -> web.Response:
+    return plain_page(request, t.NOT_FOUND_TITLE, t.NOT_FOUND, status=404, viewer=viewer)
