@@ -18,6 +18,8 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/linli migrate
 	$(BIN)/linli demo-data
+	@echo "指挥中心 (web console): http://127.0.0.1:8080/console/ - sign in as demo-admin with this link (5 minutes, once):"
+	@$(BIN)/linli console link demo-admin --base http://127.0.0.1:8080
 	$(BIN)/linli serve --host 127.0.0.1 --port 8080
 
 ## Install what the tests need; lint, check the layering, run the whole suite.
