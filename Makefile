@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.outbox_bench
 	$(BIN)/python -m benchmarks.report_bench
 	$(BIN)/python -m benchmarks.api_bench
+	$(BIN)/python -m benchmarks.console_bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
