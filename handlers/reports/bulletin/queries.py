@@ -118,6 +118,7 @@ async def compute_window(since: datetime, until: datetime,
                          scope_q: ScopeQ | None = None) -> Figures:
     """The figures of [since, until); with ``scope_q`` (a console ``Scope.q``) only the cases
     in scope count: ``scope_q()`` filters cases, ``scope_q("case__")`` their events."""
+    since, until = since.astimezone(UTC), until.astimezone(UTC)  # SQLite compares UTC text
     figures = Figures(week_of(since), since, until, Unit(None), {}, {})
     cases, events = _cases(), CaseEvent.filter(case__status__not_in=LEFT_OUT)
     if scope_q is not None:
