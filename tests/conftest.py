@@ -188,4 +188,4 @@ def _reset_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     clock.reset()
 
 
-pytest_plugins = ["tests.support.app"]
+pytest_plugins = ["tests.support.app", "tests.support.browser"]
