@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.expressions import Q
 
@@ -38,7 +38,8 @@ class AuditQuery:
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=clock.SHANGHAI)
+    """Midnight of a local day, in UTC (SQLite compares the stored UTC text)."""
+    return datetime.combine(day, time(0), tzinfo=clock.SHANGHAI).astimezone(UTC)
 
 
 def _filters(query: AuditQuery) -> Q:
