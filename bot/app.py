@@ -10,7 +10,7 @@ import aiohttp
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import api, keys, logs, privacy_download, webhook
+from bot import api, console, keys, logs, privacy_download, webhook
 from bot.config import Settings
 from bot.open311 import add_routes as add_open311_routes
 from bot.photo_fetcher import WeChatMediaFetcher
@@ -55,6 +55,7 @@ def create_app(settings: Settings, *, api_base: str | None = None,
     webhook.add_routes(app)
     add_open311_routes(app)
     api.add_routes(app)
+    console.add_routes(app)
     privacy_download.add_routes(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)
