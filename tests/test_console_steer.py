@@ -44,12 +44,17 @@ HS_ADMIN = "o-hs-admin"  # 和顺社区's admin: not 繁荣社区's cases
 SECRET = "内部备注：举报人是三楼王某，别外传"
 
 
-@pytest.fixture
-async def world(db):
+async def staff_world() -> None:
+    """The demo district and its staff, a street admin and 和顺社区's admin."""
     await district()
     await Person.create(openid=STREET, role=Role.ADMIN, name="陈主任", org="南湖街道")
     await Person.create(openid=HS_ADMIN, role=Role.ADMIN, name="孙秀英", org="和顺社区")
     await Community.filter(code="HS").update(admin_openid=HS_ADMIN)
+
+
+@pytest.fixture
+async def world(db):
+    await staff_world()
     return db
 
 
@@ -492,6 +497,54 @@ async def test_open311_documents_show_no_internal_rows(world):
     await steer.supervise(other.number, await who(ADMIN), SECRET)
     [document] = await documents_of([await fresh(other)])
     assert document.status_notes == "接单" and "三楼王某" not in str(vars(document))
+
+
+@pytest.fixture
+async def chat(make_bot, tmp_path):
+    """The running app over the same district as ``world``."""
+    bot = await make_bot(media_dir=tmp_path / "media")
+    await staff_world()
+    return bot
+
+
+async def test_chat_shows_residents_no_internal_rows_and_staff_all(chat):
+    bot = chat
+    case = await steered_case()
+    for openid in (RES, G01):  # the reporter, and staff through 查 (the resident's view)
+        reply = await bot.say(openid, f"查 {case.number}")
+        assert "处理完成：已全部清运" in reply, reply
+        assert "三楼王某" not in reply and "核查" not in reply and "催办" not in reply
+    reply = await bot.say(RES, "我的上报")
+    assert case.number in reply and "三楼王某" not in reply
+    staff = await bot.say(G01, f"案件 {case.number}")  # staff's 案件: the whole history
+    assert SECRET in staff and "核查退回" in staff and "指挥中心督办" in staff
+
+
+async def test_chat_complete_while_reviewing_is_refused(chat):
+    bot = chat
+    await require_review("garbage")
+    case = await accepted("garbage")
+    await service.resolve(case.number, await who(G01), "media-after-1")
+    reply = await bot.say(G01, f"完成 {case.number}")
+    assert "待核查" in reply and "不能办结" in reply
+    assert (await fresh(case)).status is S.REVIEWING
+
+
+async def test_api_report_detail_shows_no_internal_rows(chat, api_for):
+    case = await steered_case()
+    alice = await api_for(chat).login(RES)
+    status, body = await alice.get(f"/reports/{case.number}")
+    assert status == 200, body
+    assert [e["action"] for e in body["timeline"]] == ["submit", "dispatch", "accept",
+                                                      "resolve"]
+    assert body["timeline"][-1]["note"] == "已全部清运"
+    assert body["actions"] == ["confirm", "rate", "reopen"]
+    assert "三楼王某" not in str(body)
+    # Staff's own view (GET /staff/cases/…) keeps the internal rows.
+    worker = await api_for(chat).login(G01)
+    status, body = await worker.get(f"/staff/cases/{case.number}")
+    assert status == 200, body
+    assert SECRET in str(body) and "review_back" in str(body)
 
 
 def test_categories_file_takes_review_required():
