@@ -1,6 +1,7 @@
 """Demo data for ``make run`` / ``linli demo-data``: idempotent, safe to load twice.
 
-Each domain adds its part to LOADERS (people now; grids, categories and rewards as they land).
+Each domain adds its part to LOADERS: people, the street and categories, wishes, rewards, and
+随手拍 cases in every state (the console's charts need some history).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from handlers.geo.demo import load_geo_demo
 from handlers.points.demo import load_rewards
+from handlers.reports.demo import load_demo_cases
 from handlers.wishes.demo import load_wishes
 from storage.core.models import Person, Role
 
@@ -32,7 +34,7 @@ async def load_people() -> str:
 
 
 LOADERS: list[Callable[[], Awaitable[str]]] = [load_people, load_geo_demo, load_wishes,
-                                                 load_rewards]
+                                                 load_rewards, load_demo_cases]
 
 
 async def load_demo_data() -> list[str]:

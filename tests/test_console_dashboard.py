@@ -13,7 +13,7 @@ from handlers.reports.bulletin import queries as bulletin
 from handlers.reports.bulletin import render as bulletin_render
 from handlers.reports.bulletin import texts as bt
 from storage import clock
-from storage.reports.models import OPEN_STATUSES, Case, CaseStatus
+from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
 from tests.support.cli import run_cli
 from tests.support.console_data import WEEK, WEEKS, crafted, scope
 
@@ -143,3 +143,15 @@ async def test_median_resolve_is_submission_to_resolution(db, week):
     mid = len(hours) // 2
     median = hours[mid] if len(hours) % 2 else (hours[mid - 1] + hours[mid]) / 2
     assert unit.median_resolve == pytest.approx(median)
+
+
+async def test_a_resolution_waiting_for_review_counts_as_a_resolution(db):
+    await crafted()
+    since, _ = bulletin.week_bounds(WEEK)
+    before = (await bulletin.compute(WEEK)).total
+    c = await Case.get(number="A1108")  # a W47 case not resolved
+    assert c.resolved_at is None
+    await CaseEvent.create(case=c, action="resolve_review", at=since + timedelta(days=2))
+    await CaseEvent.create(case=c, action="review_ok", at=since + timedelta(days=3))
+    after = (await bulletin.compute(WEEK)).total
+    assert (after.resolutions, after.reopens) == (before.resolutions + 1, before.reopens)

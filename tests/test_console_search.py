@@ -11,7 +11,7 @@ from multidict import MultiDict
 from handlers.reports import search
 from handlers.reports.bulletin.queries import week_bounds
 from storage import clock
-from storage.reports.models import Case, CaseSource, CaseStatus
+from storage.reports.models import OPEN_STATUSES, Case, CaseSource, CaseStatus
 from tests.support.console_data import WEEK, case, crafted, scope
 
 
@@ -57,6 +57,10 @@ async def test_each_filter_equals_the_database(db):
 
     assert await _all(street, statuses=["dispatched", "accepted"]) == expect(
         lambda c: c.status in (CaseStatus.DISPATCHED, CaseStatus.ACCEPTED))
+    assert await _all(street, statuses=["open"]) == expect(lambda c: c.status in OPEN_STATUSES)
+    assert await _all(street, statuses=["open", "closed"]) == expect(
+        lambda c: c.status in OPEN_STATUSES or c.status is CaseStatus.CLOSED)
+    assert search.parse_query({"status": "open,closed"}).statuses == ["open", "closed"]
     assert await _all(street, grid="G2") == expect(lambda c: c.grid_code == "G2")
     assert await _all(street, community="C2") == expect(lambda c: c.community_code == "C2")
     assert await _all(street, category="road_damage") == expect(

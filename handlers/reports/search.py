@@ -1,8 +1,8 @@
 """The console's case list (案件): filters, sorting, paging, and the CSV export.
 
 URL parameters (``parse_query``, lenient: a bad value is ignored, never an error):
-``status`` (repeated, or comma-separated; CaseStatus values), ``grid``, ``community``,
-``category`` (codes), ``overdue`` (1/true/yes/是 or 0/false/no/否), ``since`` / ``until``
+``status`` (repeated, or comma-separated; CaseStatus values, or ``open``: every open status),
+``grid``, ``community``, ``category`` (codes), ``overdue`` (1/true/yes/是 or 0/false/no/否), ``since`` / ``until``
 (YYYY-MM-DD, Shanghai calendar days of submission, both included), ``source`` (CaseSource
 value), ``q`` (or ``text``: a case number such as A1234 finds that case, anything else is
 looked for in descriptions), ``sort`` (one of SORTS), ``page`` (from 1), ``per_page`` (1-200).
@@ -29,7 +29,7 @@ from handlers.reports.service.cases import case_number
 from handlers.reports.staff.scope import Scope
 from storage import clock
 from storage.geo.models import Category, Community, Grid
-from storage.reports.models import Case, CaseSource, CaseStatus
+from storage.reports.models import OPEN_STATUSES, Case, CaseSource, CaseStatus
 
 SORTS = ("-created_at", "created_at", "resolve_due_at", "accept_due_at", "number", "-number")
 MAX_PER_PAGE = 200
@@ -40,7 +40,8 @@ _ORDER = {  # the columns ordered by (a case's number follows its id), the id br
     "resolve_due_at": ("resolve_due_at", "id"), "accept_due_at": ("accept_due_at", "id"),
     "number": ("id",), "-number": ("-id",)}
 _UNDATED = "undated"  # cases without the deadline sorted by come last, on every database
-_STATUSES = {s.value for s in CaseStatus}
+OPEN = "open"  # a status filter standing for every status in OPEN_STATUSES
+_STATUSES = {s.value for s in CaseStatus} | {OPEN}
 _SOURCES = {s.value for s in CaseSource}
 _TRUE, _FALSE = {"1", "true", "yes", "on", "是"}, {"0", "false", "no", "off", "否"}
 
@@ -137,7 +138,10 @@ def _day_start(day: date) -> datetime:
 def _filtered(scope: Scope, query: CaseQuery) -> QuerySet[Case]:
     q = scope.q()
     cases = Case.filter(q) if q is not None else Case.all()
-    exact = {"status__in": query.statuses, "grid_code": query.grid,
+    statuses = set(query.statuses) - {OPEN}
+    if OPEN in query.statuses:
+        statuses |= {s.value for s in OPEN_STATUSES}
+    exact = {"status__in": sorted(statuses), "grid_code": query.grid,
              "community_code": query.community, "category_code": query.category,
              "overdue": query.overdue, "source": query.source}
     cases = cases.filter(**{k: v for k, v in exact.items() if v not in (None, [])})

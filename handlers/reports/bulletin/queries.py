@@ -27,6 +27,8 @@ from storage.reports.models import Case, CaseEvent, CaseStatus
 
 LEFT_OUT = [CaseStatus.MERGED, CaseStatus.HIDDEN]
 MIN_VOLUME = 5  # units with fewer cases in the period are shown but not ranked
+# A resolution's history row: plain, or waiting for 核查 (review_ok then needs no second count)
+RESOLUTIONS = ("resolve", "resolve_review")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 
 
@@ -177,10 +179,10 @@ async def _count_rated(figures: Figures, cases: QuerySet[Case]) -> None:
 
 async def _count_resolutions(figures: Figures, events: QuerySet[CaseEvent]) -> None:
     for row in await events.filter(at__gte=figures.since, at__lt=figures.until,
-                                   action__in=["resolve", "reopen"]).values(
+                                   action__in=[*RESOLUTIONS, "reopen"]).values(
             "action", community_code="case__community_code", grid_code="case__grid_code"):
         for unit in figures.units(row["community_code"], row["grid_code"]):
-            unit.resolutions += row["action"] == "resolve"
+            unit.resolutions += row["action"] in RESOLUTIONS
             unit.reopens += row["action"] == "reopen"
 
 
