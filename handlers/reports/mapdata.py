@@ -38,9 +38,10 @@ async def _grids(scope: Scope) -> list[dict]:
     if scope.communities:
         codes |= set(await Grid.filter(community__code__in=sorted(scope.communities))
                      .values_list("code", flat=True))
-    if not scope.grids and not scope.communities:
-        codes |= {code for code in await scoped(scope).filter(grid_code__isnull=False)
-                  .distinct().values_list("grid_code", flat=True) if code}
+    # The grids of cases in scope beyond those (a case assigned to the viewer elsewhere, or
+    # all of a property manager's or a department's): every marker lies on a drawn grid.
+    codes |= {code for code in await scoped(scope).filter(grid_code__isnull=False)
+              .distinct().values_list("grid_code", flat=True) if code}
     return await grids.filter(code__in=sorted(codes)).values(*_GRID) if codes else []
 
 
@@ -61,6 +62,17 @@ async def grid_layer(scope: Scope) -> dict:
                                 "open": open_.get(g["code"], 0),
                                 "overdue": overdue.get(g["code"], 0)}}
                 for g in await _grids(scope)]
+    return {"type": "FeatureCollection", "features": features}
+
+
+async def district_layer() -> dict:
+    """Every grid of the district, without counts: where a place is picked (代录)."""
+    features = [{"type": "Feature", "id": g["code"], "geometry": json.loads(g["geometry"]),
+                 "properties": {"code": g["code"], "name": g["name"],
+                                "community": g["community__name"],
+                                "community_code": g["community__code"], "open": 0,
+                                "overdue": 0}}
+                for g in await Grid.all().order_by("code").values(*_GRID)]
     return {"type": "FeatureCollection", "features": features}
 
 

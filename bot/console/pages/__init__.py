@@ -8,6 +8,7 @@ ROUTES = [
     ("GET", "/", overview.overview_page),
     ("GET", "/map", map.map_page),
     ("GET", "/map/data.json", map.map_data),
+    ("GET", "/map/district.json", map.district_data),
     ("GET", "/cases", cases.cases_page),
     ("GET", "/cases.csv", cases.cases_csv),
     ("GET", "/cases/{number}", case.case_page),

@@ -24,3 +24,9 @@ async def map_data(request: web.Request) -> web.StreamResponse:
     markers = await mapdata.markers(viewer.scope)
     return web.json_response({"grids": grids, "markers": markers},
                              headers={"Cache-Control": "no-store"})
+
+
+async def district_data(request: web.Request) -> web.StreamResponse:
+    """Every grid, no counts and no cases: the map a place is picked on (代录)."""
+    await session.viewer(request)
+    return web.json_response({"grids": await mapdata.district_layer(), "markers": []})
