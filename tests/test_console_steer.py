@@ -171,6 +171,12 @@ async def test_assign_to_a_property_manager_makes_the_property_responsible(world
     assert (case.assignee_openid, case.responsible, case.property_org) == (
         PROP, "property", PROPERTY_ORG)
     assert any("已转交物业处理" in m for m in await pushed(RES))
+    # To the community's admin: the resident hears the community has it.
+    await steer.assign_to(case.number, await who(STREET), f"staff:{ADMIN}")
+    case = await fresh(case)
+    assert (case.assignee_openid, case.responsible) == (ADMIN, "grid")
+    assert any("已转交社区处理" in m for m in await pushed(RES))
+    assert any("【派单】" in m for m in await pushed(ADMIN))
 
 
 async def test_a_reopened_case_is_dispatched(world):

@@ -5,6 +5,10 @@ than the person who resolved it before the resident is asked to confirm.
 reviewers here; ``steer.review`` approves it (``review_ok`` -> RESOLVED, the resident asked)
 or sends it back (``review_back`` -> IN_PROGRESS). Reviewers are told: the community's admin,
 else the grid's deputy (网格员 B角), else the admins; never the resolver.
+
+``resolved_at`` is the resolver's time (the resolve SLA measures the handler, and the SLA
+sweep leaves a case under review alone); a send-back clears it, approval keeps it and starts
+the resident's 72 hours (``confirm_due_at``).
 """
 
 from __future__ import annotations

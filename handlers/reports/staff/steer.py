@@ -92,17 +92,21 @@ async def assignable_staff(case: Case) -> list[Person]:
             if o in people and people[o].role.is_staff]
 
 
-async def _named(case: Case, openid: str) -> routing.Assignment:
-    """A named staff member as the party who answers for ``case``."""
+async def _named(case: Case, openid: str) -> tuple[routing.Assignment, str]:
+    """A named staff member as the party who answers for ``case``, and how the resident is
+    told who has it now (the role's unit, 社区 for an admin)."""
     person = next((p for p in await assignable_staff(case) if p.openid == openid), None)
     if person is None:
         raise BadInput(t.NOT_STAFF_TARGET)
     responsible = RESPONSIBLE_OF.get(person.role, "grid")
-    return routing.Assignment(
+    found = routing.Assignment(
         responsible, person.openid,
         department=person.org if responsible == "department" else None,
         property_org=person.org if responsible == "property" else None,
         label=actor_name(person))
+    told = (t.R_SUPERVISOR if person.role is Role.ADMIN
+            else report_texts.RESPONSIBLE_NAMES[responsible])
+    return found, told
 
 
 async def assign_to(number: str, actor: Person, target: str) -> Case:
@@ -114,11 +118,7 @@ async def assign_to(number: str, actor: Person, target: str) -> Case:
     category = await Category.get_or_none(code=case.category_code)
     target = target.strip()
     if target.startswith(STAFF_PREFIX):
-        found = await _named(case, target.removeprefix(STAFF_PREFIX).strip())
-        person = await Person.get(openid=found.assignee)
-        resident_label = report_texts.RESPONSIBLE_NAMES.get(found.responsible, "")
-        if person.role is Role.ADMIN:
-            resident_label = t.R_SUPERVISOR
+        found, resident_label = await _named(case, target.removeprefix(STAFF_PREFIX).strip())
     elif target in PARTIES:
         found = await service.party_of(case, category, target)
         resident_label = ""
