@@ -18,8 +18,8 @@ BANNER = """
 linli (邻里) is running on http://{host}:{port}
   webhook:   http://{host}:{port}/wechat      health: /healthz   metrics: /metrics
   {wechat}
-  指挥中心:  http://{host}:{port}/console/   (web console for staff; sign in with a one-time
-             link: send 后台 in chat as staff, or run .venv/bin/linli console link demo-admin)
+  console:   http://{host}:{port}/console/   (the web console for staff; sign in with a
+             one-time link: .venv/bin/linli console link demo-admin, or 后台 in chat)
 Chat with it as a WeChat user, in a second terminal:
   .venv/bin/linli chat --url http://{host}:{port}          (type 帮助 for the menu)
 """
