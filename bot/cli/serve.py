@@ -19,7 +19,7 @@ linli (邻里) is running on http://{host}:{port}
   webhook:   http://{host}:{port}/wechat      health: /healthz   metrics: /metrics
   {wechat}
   console:   http://{host}:{port}/console/   (the web console for staff; sign in with a
-             one-time link: .venv/bin/linli console link demo-admin, or 后台 in chat)
+             one-time link: .venv/bin/linli console link demo-admin)
 Chat with it as a WeChat user, in a second terminal:
   .venv/bin/linli chat --url http://{host}:{port}          (type 帮助 for the menu)
 """
