@@ -80,3 +80,21 @@ async def revoke_all(kv: KV, openid: str) -> int:
         pipe.delete(keys.console_sessions_of(kv, openid))
         results = await pipe.execute()
     return sum(int(bool(r)) for r in results[:-1])
+
+
+FORM_TTL = 24 * 3600
+
+
+async def claim_form(kv: KV, openid: str, once: str) -> bool:
+    """Take a form's one-time field: False if that form was already submitted (a double
+    click, a replay), so its action runs once."""
+    if not once or len(once) > MAX_TOKEN:
+        return True
+    return bool(await kv.redis.set(keys.console_form(kv, openid, once), b"1", nx=True,
+                                   ex=FORM_TTL))
+
+
+async def release_form(kv: KV, openid: str, once: str) -> None:
+    """The form's action was refused (nothing changed): it may be sent again."""
+    if once and len(once) <= MAX_TOKEN:
+        await kv.redis.delete(keys.console_form(kv, openid, once))

@@ -179,3 +179,10 @@ def privacy_export_of(kv: KV, openid: str) -> str:
     """``<prefix>privacy-export-of:<openid>``: the hash of the person's live download link
     (a new 我的数据 replaces it; erasure deletes both), same lifetime."""
     return kv.key("privacy-export-of", openid)
+
+
+def console_form(kv: KV, openid: str, once: str) -> str:
+    """``<prefix>console-form:<openid>:<once>``: a console form already submitted (its
+    one-time field ``once``), for ``console_sessions.FORM_TTL``: a double click or a replayed
+    form acts once."""
+    return kv.key("console-form", openid, once)

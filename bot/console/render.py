@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import aiohttp_jinja2
@@ -30,6 +31,7 @@ def page(request: web.Request, viewer: Any, template: str, *, status: int = 200,
     from bot.console import JINJA
 
     context.update(viewer=viewer, nav=nav_for(viewer), here=request.path,
+                   once=secrets.token_urlsafe(12),
                    csrf=viewer.session.csrf if viewer is not None else "",
                    flash=request.query.get("msg", "")[:200],
                    flash_error=request.query.get("err", "")[:200])

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
+from bot import keys
 from bot.console import session
 from bot.console import texts as t
 from bot.console.render import not_found, page
@@ -26,6 +27,7 @@ from handlers.reports.service.cases import case_number, find_case
 from handlers.reports.staff import queries as staff_queries
 from handlers.reports.staff import service, steer
 from handlers.reports.staff.auth import may_act
+from storage import console_sessions
 from storage.core.models import Person
 from storage.reports.models import OPEN_STATUSES, CaseContact, CaseStatus, Supporter
 
@@ -113,6 +115,10 @@ async def case_action(request: web.Request) -> web.StreamResponse:
     if case is None:
         return not_found(request, viewer)
     action = form.get("action", "")
+    kv = request.config_dict[keys.KV_STORE]
+    once = form.get("once", "")
+    if not await console_sessions.claim_form(kv, viewer.openid, once):
+        raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg={quote(t.ALREADY_DONE)}")
     try:
         async with in_transaction():
             done = await _run(action, case.number, viewer, form)
@@ -122,6 +128,7 @@ async def case_action(request: web.Request) -> web.StreamResponse:
                                detail=" ".join(v for k, v in sorted(form.items())
                                                if k in ("target", "text") and v)[:500])
     except Refusal as refused:
+        await console_sessions.release_form(kv, viewer.openid, once)
         raise web.HTTPSeeOther(f"/console/cases/{case.number}?err={quote(str(refused))}") \
             from None
     raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg={quote(done)}")
@@ -136,8 +143,6 @@ async def photo(request: web.Request) -> web.StreamResponse:
         shown = await photo_access.viewable(int(raw), viewer.person)
     except Refusal:
         return not_found(request, viewer)
-    from bot import keys
-
     path = file_of(request.config_dict[keys.SERVICES].photos.root, shown)
     if path is None or not path.is_file():
         return not_found(request, viewer)

@@ -20,6 +20,7 @@ from bot.console.render import page
 from handlers import audit, photos
 from handlers.errors import Refusal
 from handlers.reports.service import intake
+from storage import console_sessions
 from storage.geo.models import Building, Category
 from storage.reports.models import CaseSource
 
@@ -75,6 +76,10 @@ async def intake_submit(request: web.Request) -> web.StreamResponse:
     if source not in {s.value for s in SOURCES}:
         return await _form_page(request, viewer, values, t.CHOOSE_SOURCE, status=400)
     lat, lng = _point(values)
+    kv = request.config_dict[keys.KV_STORE]
+    once = values.get("once", "")
+    if not await console_sessions.claim_form(kv, viewer.openid, once):
+        return await _form_page(request, viewer, {}, t.ALREADY_DONE, status=409)
     try:
         photo_ids = await _uploads(request, viewer)
         async with in_transaction():
@@ -88,6 +93,7 @@ async def intake_submit(request: web.Request) -> web.StreamResponse:
                                community=case.community_code, detail=source,
                                ip=session.client_ip(request))
     except (Refusal, photos.BadImage) as refused:
+        await console_sessions.release_form(kv, viewer.openid, once)
         return await _form_page(request, viewer, values, str(refused), status=400)
     raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg=" +
                            quote(t.INTAKE_DONE.format(number=case.number)))
