@@ -13,6 +13,7 @@ from rewards import ledger
 from storage import clock
 from storage.core.models import Person
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus
+from tests.support.cli import run_cli
 
 
 async def test_demo_cases_in_every_state_load_once(db):
@@ -58,3 +59,12 @@ async def test_the_overview_of_the_demo_has_data(db):
     assert o.open > 0 and o.cases > 0 and o.median_accept_h is not None
     assert sum(n for _, _, n in o.daily) > 0 and o.by_category
     assert o.satisfaction is not None and o.grid_ranking  # 繁荣社区's grids have volume
+
+
+async def test_linli_demo_data_twice_adds_the_cases_once(db):
+    env = {"LINLI_DATABASE_URL": db.database_url}
+    for _ in range(2):
+        out = await run_cli("demo-data", env=env)
+        assert out.code == 0, out.err
+        assert await Case.all().count() == len(CASES)
+    assert "0 demo cases added" in out.out
