@@ -80,11 +80,13 @@ async def markers(scope: Scope, limit: int = 2000) -> list[dict]:
     """Open cases in ``scope`` and those closed in the last 30 days, with a location, most
     recent first, at most ``limit``: number, lat, lng, status, status_name, category (its
     name), category_code, overdue, grid."""
+    if limit <= 0:
+        return []
     recent = clock.now() - RECENT
     cases = scoped(scope).filter(lat__isnull=False, lng__isnull=False)
     shown = Q(status__in=list(OPEN_STATUSES)) | Q(status=CaseStatus.CLOSED,
                                                   closed_at__gte=recent)
-    rows = await cases.filter(shown).order_by("-created_at", "-id").limit(max(limit, 0)).values(
+    rows = await cases.filter(shown).order_by("-created_at", "-id").limit(limit).values(
         "number", "lat", "lng", "status", "category_code", "overdue", "grid_code")
     names = dict(await Category.filter(code__in=sorted({r["category_code"] for r in rows}))
                  .values_list("code", "name"))

@@ -176,6 +176,7 @@ async def stream(scope: Scope, query: CaseQuery, chunk: int = 500
                  ) -> AsyncIterator[list[Case]]:
     """Every case in ``scope`` matching ``query`` (paging ignored), by id, ``chunk`` at a time."""
     cases = _filtered(scope, query)
+    chunk = max(chunk, 1)
     last = 0
     while True:
         rows = await cases.filter(id__gt=last).order_by("id").limit(chunk)
