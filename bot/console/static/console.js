@@ -38,13 +38,16 @@
       series: [{ type: "pie", radius: ["35%", "68%"], data: d.categories,
                  label: { formatter: "{b} {c}" } }]
     });
+    // One row per ranked grid: the chart grows with them (not two bars filling 320 px).
+    var rankEl = document.getElementById("chart-ranking");
+    if (rankEl) rankEl.style.height = Math.max(120, 50 + 36 * d.ranking.length) + "px";
     var rank = chart("chart-ranking");
     if (rank) rank.setOption({
       animation: false, tooltip: { trigger: "axis" },
-      grid: { left: 140, right: 40, top: 10, bottom: 20 },
+      grid: { left: 10, right: 50, top: 10, bottom: 20, containLabel: true },
       xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", inverse: true, data: d.ranking.map(function (u) { return u.name; }) },
-      series: [{ type: "bar", data: d.ranking.map(function (u) { return u.share; }),
+      series: [{ type: "bar", barMaxWidth: 24, data: d.ranking.map(function (u) { return u.share; }),
                  label: { show: true, position: "right", formatter: "{c}%" },
                  itemStyle: { color: "#0b4a8b" } }]
     });
@@ -73,7 +76,10 @@
     c.setOption({
       animation: false,
       tooltip: { trigger: "item", formatter: function (p) {
-        if (p.seriesType === "scatter") return p.name + " · " + p.data.category + " · " + p.data.status;
+        if (p.seriesType === "scatter" || p.seriesType === "effectScatter") {
+          if (!p.data || !p.data.category) return "";  // the picked place, not a case
+          return p.name + " · " + p.data.category + " · " + p.data.status;
+        }
         var f = d.grids.features.find(function (g) { return g.properties.code === p.name; });
         if (!f) return p.name;
         return f.properties.community + " · " + f.properties.name + "<br>未办结 " + f.properties.open +
@@ -120,12 +126,19 @@
           c.setOption({ series: [{}, { type: "scatter", coordinateSystem: "geo", symbolSize: 16,
             data: [{ value: point, itemStyle: { color: "#c62828" } }] }] });
         }
+        var building = document.getElementById("building");
         c.getZr().on("click", function (e) {
           var point = c.convertFromPixel("geo", [e.offsetX, e.offsetY]);
           if (!point) return;
           lng.value = point[0].toFixed(6); lat.value = point[1].toFixed(6);
-          var b = document.getElementById("building"); if (b) b.value = "";
+          if (building) building.value = "";
           mark(point);
+        });
+        // A place is a point or a building, not both: choosing a building drops the point.
+        if (building) building.addEventListener("change", function () {
+          if (!building.value) return;
+          lat.value = ""; lng.value = "";
+          c.setOption({ series: [{}, { type: "scatter", coordinateSystem: "geo", data: [] }] });
         });
       });
   }
@@ -138,7 +151,7 @@
       .then(function (d) {
         d.markers = [];
         var c = drawMap(el, d, { markers: false });
-        c.setOption({ geo: { center: point, zoom: 3 },
+        c.setOption({ geo: { center: point, zoom: 3 }, visualMap: { show: false },
           series: [{}, { type: "effectScatter", coordinateSystem: "geo", symbolSize: 14,
             data: [{ value: point, itemStyle: { color: "#c62828" } }] }] });
       });
