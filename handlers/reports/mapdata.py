@@ -2,8 +2,9 @@
 
 The grids drawn are those the viewer's scope covers: every grid for a street admin, the
 grids of their communities for a community admin, their own grids (and those they deputise)
-for a grid worker, and for anyone else (a property manager, a department) the grids of the
-cases in their scope. Each grid's ``open`` and ``overdue`` count the cases in scope only.
+for a grid worker, plus for everyone the grids of the cases in their scope (a case assigned
+to them elsewhere; all of a property manager's or a department's), so every marker lies on
+a drawn grid. Each grid's ``open`` and ``overdue`` count the cases in scope only.
 
 The markers are the open cases in scope and those closed in the last 30 days, with a
 location, most recent first.
