@@ -203,26 +203,53 @@ async def context(browser: Any, console_server: ConsoleServer) -> AsyncIterator[
 
 
 @pytest_asyncio.fixture(loop_scope="module")
-async def page(context: Any) -> Any:
-    """A page of the test's own context; JavaScript errors on it fail the test."""
+async def page(context: Any) -> AsyncIterator[Any]:
+    """A page of the test's own context. A script error, anything the Content-Security-
+    Policy blocks, or a failed request of a script (fetch) or a style fails the test."""
     p = await context.new_page()
     errors: list[str] = []
-    p.on("pageerror", lambda exc: errors.append(str(exc)))
-    p.js_errors = errors
-    return p
+    p.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+    p.on("console", lambda msg: errors.append(f"console: {msg.text}")
+         if msg.type == "error" and "Content Security Policy" in msg.text else None)
+
+    def failed(response: Any) -> None:  # a script's or a style's request that failed
+        kind = response.request.resource_type
+        if response.status >= 400 and kind not in ("document", "other") and \
+                not response.url.endswith("/favicon.ico"):
+            errors.append(f"{response.status} {kind} {response.url}")
+
+    p.on("response", failed)
+    yield p
+    assert not errors, errors
 
 
 Login = Callable[[Any, str], Awaitable[None]]
 
 
+@pytest.fixture(scope="module")
+def _sessions() -> dict[str, list[dict]]:
+    return {}
+
+
 @pytest.fixture
-def login(console_server: ConsoleServer) -> Login:
-    """``await login(page, openid)``: a link from the CLI, opened, 进入 pressed."""
+def login(console_server: ConsoleServer, _sessions: dict[str, list[dict]]) -> Login:
+    """``await login(page, openid)``: a link from the CLI, opened, 进入 pressed; the page is
+    then on the overview. Running the CLI takes seconds, so a person's first sign-in in the
+    module goes through the link and later ones (fresh contexts all the same) are given that
+    session's cookie, as a second tab of the same browser would have it."""
 
     async def sign_in(p: Any, openid: str) -> None:
+        if openid in _sessions:
+            await p.context.add_cookies(_sessions[openid])
+            await p.goto("/console/")
+            if p.url == f"{console_server.url}/console/":
+                return
+            del _sessions[openid]  # the session ended: sign in again
         await p.goto(await console_server.link(openid))
         await p.click("#enter")
         await p.wait_for_url(f"{console_server.url}/console/")
+        _sessions[openid] = [c for c in await p.context.cookies()
+                             if c["name"] == "linli_console"]
 
     return sign_in
 
