@@ -12,7 +12,9 @@ happened, so the overview's 30-day charts and the weekly bulletin have data.
 Closed cases are reported by ``demo-volunteer`` (a closed case earns its reporter points:
 ``demo-resident`` keeps exactly the demo points of ``handlers.points.demo``); the open ones
 by ``demo-resident``. A resolution takes no after-photo here (the demo has no photo files):
-it is the lifecycle's move, as the staff service makes it.
+it is the lifecycle's move, as the staff service makes it. Where 核查 is required the
+community admin approves what a grid worker, the property or a department resolved; a case
+the admin resolved themself waits for review (待核查), as it would.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ CASES: list[tuple[str, str, str | tuple[float, float], str, float,
      ((2, "accept", None), (5, "start", None), (50, "resolve", "已修补"), (60, "confirm", 3))),
     (VOLUNTEER, "stairwell", "B12-2", "2号楼2单元楼道灯坏了好几天", 18 * 24 + 6,
      ((1, "accept", None), (20, "resolve", "已更换"), (26, "confirm", 5))),
-    (VOLUNTEER, "garbage", "B14-1", "和顺路14号楼下垃圾桶满了没人清", 15 * 24 + 4,
+    (VOLUNTEER, "garbage", "B13-2", "繁荣街13号院2号楼下的垃圾桶满了没人清", 15 * 24 + 4,
      ((1, "accept", None), (8, "resolve", "已清理"), (80, "auto_confirm", None))),
     (VOLUNTEER, "street_vending", "B16-1", "东盛里16号楼门口有人占道摆摊", 12 * 24 + 1,
      ((1, "accept", None), (20, "resolve", "已劝离"), (28, "confirm", 4))),
@@ -69,7 +71,7 @@ CASES: list[tuple[str, str, str | tuple[float, float], str, float,
       (32, "accept", None))),
     (RESIDENT, "illegal_building", "B13-2", "13号院有人在楼顶搭彩钢房", 2 * 24 + 4,
      ((3, "reject", "属于违法建设，由城管执法部门查处"),)),
-    (RESIDENT, "garbage", "B15-1", "和顺小区1号楼垃圾分类箱满溢", 30,
+    (RESIDENT, "garbage", "B12-3", "明珠小区3号楼的垃圾分类箱满溢", 30,
      ((1, "accept", None), (8, "resolve", "已清运"))),
     (RESIDENT, "garbage", "B12-6", "6号楼东侧的垃圾两天没人清运", 30,
      ((5, "escalate", None),)),
