@@ -14,7 +14,9 @@ from handlers.reports.errors import BadInput, NotAllowed, UnknownCategory
 from handlers.reports.service import intake
 from handlers.reports.service.intake import check_phone, submit_phoned
 from handlers.reports.service.support import support_case
+from handlers.reports.staff import queries as staff_queries
 from handlers.reports.staff import service as staff
+from handlers.reports.staff.auth import actor_name
 from rewards import ledger
 from storage import clock
 from storage.core.models import OutboxMessage, Person, Photo, PhotoStatus
@@ -77,6 +79,11 @@ async def test_a_phoned_case_is_routed_like_any_other(people):
     events = await CaseEvent.filter(case_id=case.id).order_by("id")
     assert [(e.action, e.actor_openid) for e in events] == [("submit", ADMIN),
                                                            ("dispatch", "system")]
+    # Staff see who entered it (a chat case's submitter stays "居民").
+    shown = await staff_queries.file_of(case, people[ADMIN])
+    assert [e.by for e in shown.history] == [actor_name(people[ADMIN]), staff_queries.SYSTEM]
+    chat_file = await staff_queries.file_of(chat, people[ADMIN])
+    assert chat_file.history[0].by == staff_queries.RESIDENT
 
 
 async def test_the_caller_is_stored_apart(people):

@@ -18,6 +18,8 @@ from rewards import catalogue, ledger, redemption
 from rewards.verify import verify
 from storage import clock
 from storage.core.models import (
+    AuditEntry,
+    ConsoleLink,
     OutboxMessage,
     Person,
     Photo,
@@ -74,6 +76,10 @@ async def _everything(media_dir, openid: str = OID, role: Role = Role.RESIDENT) 
     await Volunteer.filter(openid=openid).update(phone=PHONE)
     await StaffInvite.create(code_hash="h", role=Role.GRID_WORKER, name=NAME, used_by=openid,
                              expires_at=now + timedelta(days=1))
+    await ConsoleLink.create(token_hash=f"h-{openid}", openid=openid,
+                             expires_at=now + timedelta(minutes=5))
+    await AuditEntry.create(at=now, actor_openid=openid, action="view_private", target="A1001",
+                            detail="description,address", ip="127.0.0.1")
     mine = await wish(poster=openid)  # open, with name, phone, address
     await Wish.filter(id=mine.id).update(address=ADDRESS, beneficiary_name=NAME, phone=PHONE)
     await WishEvent.create(wish_id=mine.id, kind="submitted", actor=openid, note=f"电话{PHONE}",

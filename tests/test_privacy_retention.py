@@ -22,7 +22,7 @@ from storage.core.models import (
     WishEvent,
     WishStatus,
 )
-from storage.reports.models import Case, CaseStatus
+from storage.reports.models import Case, CaseContact, CaseStatus
 from tests.support.cli import run_cli
 from tests.support.reports import LAT, LNG, number_in, report, report_bot, services
 from tests.support.wishes import jpeg, wish
@@ -65,6 +65,9 @@ async def test_the_sweep_removes_each_kind_after_its_period_only(rbot, caplog):
     root = services(bot).photos.root
     number = number_in(await report(bot, "o-a", lat=EXACT[0], lng=EXACT[1]))
     await Case.filter(number=number).update(status=CaseStatus.CLOSED, closed_at=clock.now())
+    # A case an operator entered (代录) with its caller: no WeChat person to erase them by.
+    caller = await CaseContact.create(case=await Case.get(number=number), name="王先生",
+                                      phone="13812345678", entered_by="o-admin")
     w, made = await _closed_wish_with_photos(root)
     files = [root / p.path for p in made]
     assert all(f.exists() for f in files)
@@ -73,12 +76,14 @@ async def test_the_sweep_removes_each_kind_after_its_period_only(rbot, caplog):
 
     clock.advance(timedelta(days=29))
     line = await _sweep(bot, caplog)
-    assert line.endswith("wish_contact=0 wish_photo=0 case_location=0 processed_message=0")
+    assert line.endswith("wish_contact=0 wish_photo=0 case_location=0 case_caller=0 "
+                         "processed_message=0")
     assert (await Wish.get(id=w.id)).phone == "13912345678"
 
     clock.advance(timedelta(days=2))  # 31 days: contacts and processed messages go
     line = await _sweep(bot, caplog)
-    assert f"wish_contact=1 wish_photo=0 case_location=0 processed_message={messages}" in line
+    assert (f"wish_contact=1 wish_photo=0 case_location=0 case_caller=0 "
+            f"processed_message={messages}") in line
     assert "o-a" not in line and "1391" not in line
     kept = await Wish.get(id=w.id)
     assert (kept.address, kept.phone, kept.lat, kept.lng) == ("", "", None, None)
@@ -96,11 +101,13 @@ async def test_the_sweep_removes_each_kind_after_its_period_only(rbot, caplog):
     case = await Case.get(number=number)
     assert (case.lat, case.lng) == EXACT
 
-    clock.advance(timedelta(days=90))  # 181 days: the case's place, ~100 m
-    assert "case_location=1" in await _sweep(bot, caplog)
+    assert (await CaseContact.get(id=caller.id)).phone == "13812345678"
+    clock.advance(timedelta(days=90))  # 181 days: the case's place, ~100 m, and its caller
+    assert "case_location=1 case_caller=1" in await _sweep(bot, caplog)
+    assert await CaseContact.filter(id=caller.id, name="", phone="").exists()
     case = await Case.get(number=number)
     assert (case.lat, case.lng) == (round(EXACT[0], 3), round(EXACT[1], 3))
-    assert "case_location=0" in await _sweep(bot, caplog)
+    assert "case_location=0 case_caller=0" in await _sweep(bot, caplog)
 
 
 async def test_open_wishes_and_cases_keep_everything(rbot, caplog):

@@ -10,7 +10,10 @@ field this list does not name (or ``NOT_PERSONAL`` does not explain).
 How each table is erased (``erase``):
 - ``delete``: the rows go (the volunteer profile, pushes, subscribe grants);
 - ``pseudonymise``: the openid columns get the pseudonym, ``personal`` columns are blanked
-  or masked (see ``handlers.privacy.service``).
+  or masked (see ``handlers.privacy.service``);
+- ``retention``: rows about someone who is no WeChat person (the caller of a case an operator
+  entered): nothing to find by openid; the retention sweep blanks them
+  (``handlers.privacy.retention``, ``case_caller``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Literal
 from tortoise.models import Model
 
 from storage.core.models import (
+    AuditEntry,
+    ConsoleLink,
     OutboxMessage,
     Person,
     Photo,
@@ -33,9 +38,9 @@ from storage.core.models import (
 )
 from storage.geo.models import Community, Grid
 from storage.ledger.models import Account, Award, ExpiryNotice, Redemption, Transfer
-from storage.reports.models import Case, CaseEvent, Supporter
+from storage.reports.models import Case, CaseContact, CaseEvent, Supporter
 
-Erase = Literal["delete", "pseudonymise"]
+Erase = Literal["delete", "pseudonymise", "retention"]
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,17 @@ TABLES: tuple[Table, ...] = (
     Table("messages", ProcessedMessage, ("openid",), ("reply",), inside=("dedup_key",)),
     Table("pushes", OutboxMessage, ("openid",), ("payload",), inside=("key",), erase="delete"),
     Table("subscribe_grants", SubscribeGrant, ("openid",), erase="delete"),
+    # the web console: sign-in links (deleted), and the audit log of what staff did and saw
+    # (the actor pseudonymised, as case history is)
+    Table("console_links", ConsoleLink, ("openid",), erase="delete"),
+    Table("audit_entries", AuditEntry, ("actor_openid",), ("detail", "ip")),
     # reports
     Table("reports", Case, ("reporter_openid", "assignee_openid"),
           ("description", "address", "lat", "lng")),
     Table("case_events", CaseEvent, ("actor_openid",), ("note",)),
     Table("supports", Supporter, ("openid",)),
+    Table("case_callers", CaseContact, (), ("name", "phone"), inside=(), erase="retention",
+          exported=False),
     # ledger
     Table("points_accounts", Account, ("openid",), inside=("code",)),
     Table("points_transfers", Transfer, (), inside=("key",), exported=False),
@@ -112,6 +123,9 @@ REDIS: tuple[RedisKey, ...] = (
     RedisKey("notice", "notices waiting for the next reply", False),
     RedisKey("sessions_of", "the person's mini-program sessions (hashes)", True),
     RedisKey("session", "one session: openid and WeChat session_key", True),
+    RedisKey("console_sessions_of", "the staff member's web console sessions (hashes)", False),
+    RedisKey("console_session", "one console session: openid and its CSRF token", False),
+    RedisKey("console_form", "console forms already submitted (a day)", False),
     RedisKey("rate", "request counters per person (api-person, api-write)", False),
     RedisKey("privacy_export", "a download link of 我的数据 (hash -> openid, 24 h)", False),
     RedisKey("privacy_export_of", "the person's current download link (24 h)", False),

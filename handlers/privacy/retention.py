@@ -10,6 +10,9 @@ nothing left to do):
   content), and the wish forgets their ids;
 - ``case_location``: a case that ended (closed, merged, rejected, hidden) ``case_location_days``
   ago keeps its location rounded to 3 decimals (about 110 m of latitude);
+- ``case_caller``: the caller's name and phone of a case entered by an operator (代录:
+  ``CaseContact``, no WeChat person to erase them by) are blanked once the case ended
+  ``case_location_days`` ago;
 - ``processed_message``: dedup records (they hold replies, which may quote personal data)
   older than ``processed_message_days``. The privacy-notice markers stay.
 
@@ -31,9 +34,9 @@ from handlers.context import Retention
 from handlers.privacy.notice import MARKER_PREFIX
 from storage import clock
 from storage.core.models import Photo, ProcessedMessage, Wish, WishEvent, WishStatus
-from storage.reports.models import Case, CaseStatus
+from storage.reports.models import Case, CaseContact, CaseStatus
 
-KINDS = ("wish_contact", "wish_photo", "case_location", "processed_message")
+KINDS = ("wish_contact", "wish_photo", "case_location", "case_caller", "processed_message")
 WISH_ENDED = (WishStatus.CLOSED, WishStatus.CANCELLED, WishStatus.REJECTED)
 CASE_ENDED = (CaseStatus.CLOSED, CaseStatus.MERGED, CaseStatus.REJECTED, CaseStatus.HIDDEN)
 WISH_PHOTO_KINDS = ("wish", "wish_proof")
@@ -80,6 +83,13 @@ async def _cases(before: datetime) -> list[int]:
     return [i for i, lat, lng in rows if (lat, lng) != (_coarse(lat), _coarse(lng))]
 
 
+async def _callers(before: datetime) -> list[int]:
+    ended = Q(case__closed_at__lt=before) | Q(case__closed_at__isnull=True,
+                                              case__updated_at__lt=before)
+    return sorted(await CaseContact.filter(ended, case__status__in=CASE_ENDED).filter(
+        Q(name__not="") | Q(phone__not="")).values_list("id", flat=True))
+
+
 async def due(retention: Retention, now: datetime | None = None) -> Due:
     now = now or clock.now()
     found = Due()
@@ -90,6 +100,7 @@ async def due(retention: Retention, now: datetime | None = None) -> Due:
     found.ids["wish_photo"] = await _wish_photos(
         await _ended_wishes(days(retention.wish_photo_days)))
     found.ids["case_location"] = sorted(await _cases(days(retention.case_location_days)))
+    found.ids["case_caller"] = await _callers(days(retention.case_location_days))
     found.ids["processed_message"] = sorted(await ProcessedMessage.filter(
         created_at__lt=days(retention.processed_message_days)).exclude(
         dedup_key__startswith=MARKER_PREFIX).values_list("id", flat=True))
@@ -110,6 +121,9 @@ async def apply(retention: Retention, media_root: Path | None,
             "id", "lat", "lng"):
         counts["case_location"] += await Case.filter(id=case_id).update(
             lat=_coarse(lat), lng=_coarse(lng))
+    if ids["case_caller"]:
+        counts["case_caller"] = await CaseContact.filter(id__in=ids["case_caller"]).update(
+            name="", phone="")
     if ids["processed_message"]:
         counts["processed_message"] = await ProcessedMessage.filter(
             id__in=ids["processed_message"]).delete()

@@ -30,8 +30,9 @@ from handlers.photos import UPLOAD
 from handlers.privacy.inventory import TABLES, Table
 from handlers.wishes.errors import WishError
 from handlers.wishes.service import claims, posting
-from storage import aftercommit, keys, sessions
+from storage import aftercommit, console_sessions, keys, sessions
 from storage.core.models import (
+    ConsoleLink,
     OutboxMessage,
     Person,
     Photo,
@@ -180,6 +181,7 @@ async def _blank(openid: str, person: Person | None, keep_name: bool, known: lis
     await Volunteer.filter(openid=openid).delete()
     await OutboxMessage.filter(openid=openid).delete()
     await SubscribeGrant.filter(openid=openid).delete()
+    await ConsoleLink.filter(openid=openid).delete()
     await ProcessedMessage.filter(openid=openid).update(reply=None)
     await _blank_wishes(openid, known)
     await _blank_cases(openid, keep_name, known)
@@ -248,6 +250,7 @@ async def _replace_inside(table: Table, column: str, openid: str, pseudonym: str
 
 async def _forget_redis(kv: KV, openid: str) -> None:
     await sessions.revoke_all(kv, openid)
+    await console_sessions.revoke_all(kv, openid)
     link = await kv.redis.get(keys.privacy_export_of(kv, openid))
     doomed = [keys.state(kv, openid), keys.expired(kv, openid), keys.person(kv, openid),
               keys.seen(kv, openid),

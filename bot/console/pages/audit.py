@@ -42,7 +42,8 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
     if not viewer.scope.is_admin:
         return not_found(request, viewer)
     query = parse(request.query)
-    entries, total = await audit.search(query, viewer.scope.communities_seen())
+    entries, total = await audit.search(query, viewer.scope.communities_seen(),
+                                         viewer=viewer.openid)
     people = {p.openid: p for p in await Person.filter(
         openid__in=sorted({e.actor_openid for e in entries}))} if entries else {}
     pages = max(1, -(-total // query.per_page))

@@ -79,10 +79,12 @@ async def _names(openids: set[str]) -> dict[str, Person]:
     return {p.openid: p for p in await Person.filter(openid__in=sorted(openids))}
 
 
-def _by(event: CaseEvent, people: dict[str, Person]) -> str:
+def _by(event: CaseEvent, people: dict[str, Person], reporter: str) -> str:
     if event.actor_openid == "system":
         return SYSTEM
-    if event.action in RESIDENT_ACTIONS:
+    # A case an operator entered (代录) was submitted by staff: they are named.
+    if event.action in RESIDENT_ACTIONS and not (
+            event.action == "submit" and event.actor_openid != reporter):
         return RESIDENT
     person = people.get(event.actor_openid)
     if person is None or not person.role.is_staff:  # since removed, or no longer staff
@@ -104,7 +106,7 @@ async def file_of(case: Case, person: Person) -> CaseFile:
         case=case,
         photos=[p for p in rows if p.owner_kind == REPORT],
         after_photos=[p for p in rows if p.owner_kind == AFTER],
-        history=[Entry(e, _by(e, people)) for e in events],
+        history=[Entry(e, _by(e, people, case.reporter_openid)) for e in events],
         assignee=(actor_name(assignee) or STAFF) if assignee and assignee.role.is_staff
         else None,
         actions=available_actions(case, person),
