@@ -33,7 +33,7 @@ class StaffAction(StrEnum):
     ACKNOWLEDGE = "acknowledge"
 
 
-OpenStatus = Literal["submitted", "dispatched", "accepted", "in_progress", "reopened"]
+OpenStatus = Literal["submitted", "dispatched", "accepted", "in_progress", "reviewing", "reopened"]
 Responsible = Literal["grid", "property", "department"]
 DueStep = Literal["accept", "resolve"]
 
