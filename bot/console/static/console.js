@@ -122,6 +122,7 @@
       .then(function (d) {
         d.markers = [];
         var c = drawMap(el, d, { markers: false });
+        c.setOption({ visualMap: { show: false } });  // no counts here: only where to click
         function mark(point) {
           c.setOption({ series: [{}, { type: "scatter", coordinateSystem: "geo", symbolSize: 16,
             data: [{ value: point, itemStyle: { color: "#c62828" } }] }] });
