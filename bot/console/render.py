@@ -9,21 +9,33 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console import texts as t
+from storage.core.models import Role
 
-# (label, path, admins only): scripts and the browser tests use these labels and paths.
+# (label, path, who sees it): scripts and the browser tests use these labels and paths.
+# who: "staff" (every staff member), "admin" (community and street admins), "station" (who
+# hands out rewards at the service station: admins and grid workers, as 核销 in chat).
 NAV = (
-    ("总览", "/console/", False),
-    ("地图", "/console/map", False),
-    ("案件", "/console/cases", False),
-    ("代录", "/console/intake", False),
-    ("审计", "/console/audit", True),
+    ("总览", "/console/", "staff"),
+    ("地图", "/console/map", "staff"),
+    ("案件", "/console/cases", "staff"),
+    ("代录", "/console/intake", "staff"),
+    ("审计", "/console/audit", "admin"),
 )
+STATION = frozenset({Role.ADMIN, Role.GRID_WORKER})
+
+
+def allowed(viewer: Any, who: str) -> bool:
+    if who == "admin":
+        return viewer.scope.is_admin
+    if who == "station":
+        return viewer.person.role in STATION
+    return True
 
 
 def nav_for(viewer: Any) -> list[tuple[str, str]]:
     if viewer is None:
         return []
-    return [(label, path) for label, path, admins in NAV if viewer.scope.is_admin or not admins]
+    return [(label, path) for label, path, who in NAV if allowed(viewer, who)]
 
 
 def page(request: web.Request, viewer: Any, template: str, *, status: int = 200,
