@@ -31,9 +31,9 @@ def _week(text: str) -> str:
 def run(args: argparse.Namespace) -> int:
     week = args.week or bulletin.last_week()
 
-    async def work(_settings, _kv) -> tuple[str, int]:
+    async def work(settings, _kv) -> tuple[str, int]:
         text, _figures = await bulletin_render.render(week)
-        return text, (await bulletin_notify.send(week) if args.send else 0)
+        return text, (await bulletin_notify.send(week, settings.public_url) if args.send else 0)
 
     text, queued = run_with_storage(work)
     print(text)

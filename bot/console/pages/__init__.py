@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.console.pages import audit, case, cases, intake, map, overview
+from bot.console.pages import audit, bulletin, case, cases, intake, map, overview
 
 ROUTES = [
     ("GET", "/", overview.overview_page),
@@ -16,5 +16,7 @@ ROUTES = [
     ("GET", "/photos/{id}", case.photo),
     ("GET", "/intake", intake.intake_page),
     ("POST", "/intake", intake.intake_submit),
+    ("GET", "/bulletin", bulletin.bulletin_latest),
+    ("GET", "/bulletin/{week}", bulletin.bulletin_week),
     ("GET", "/audit", audit.audit_page),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from handlers.reports.bulletin import queries
@@ -31,7 +32,8 @@ def _line(template: str, name: str, u: Unit, **extra: object) -> str:
                            rating=rating, **extra)
 
 
-async def _names(f: Figures) -> None:
+async def name_units(f: Figures) -> None:
+    """Name every unit as the bulletin does: the community's name, 社区·网格 for a grid."""
     codes = [c for c in f.communities if c]
     communities = dict(await Community.filter(code__in=codes).values_list("code", "name"))
     grids = dict(await Grid.filter(code__in=[g for _, g in f.grids if g]).values_list(
@@ -43,16 +45,21 @@ async def _names(f: Figures) -> None:
         unit.name = f"{prefix}·{grids.get(code, code) if code else t.B_NO_GRID}"
 
 
+def in_order(units: Iterable[Unit]) -> list[Unit]:
+    """The units as the bulletin lists them: most cases first, then by name."""
+    return sorted(units, key=lambda u: (-u.cases, u.name))
+
+
 async def render(week: str) -> tuple[str, Figures]:
     f = await queries.compute(week)
-    await _names(f)
+    await name_units(f)
     wishes = await fulfilled_counts(f.since, f.until)
     end = clock.local(f.until - timedelta(seconds=1))
     lines = [t.B_TITLE.format(week=week, start=clock.local(f.since).date(), end=end.date()),
              _line(t.B_TOTAL, "", f.total)]
     for title, units in ((t.B_COMMUNITIES, f.communities.values()),
                          (t.B_GRIDS, f.grids.values())):
-        units = sorted(units, key=lambda u: (-u.cases, u.name))
+        units = in_order(units)
         lines += [title, *(_line(t.B_UNIT, u.name, u) for u in units)] if units else []
     ranking = queries.ranked([*f.communities.values(), *f.grids.values()], MIN_VOLUME)
     lines.append(t.B_RANKING.format(minimum=MIN_VOLUME))

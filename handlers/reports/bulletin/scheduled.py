@@ -12,4 +12,4 @@ if TYPE_CHECKING:
 
 async def weekly(services: Services) -> None:
     """The scheduler's Monday 08:00 job: last week's bulletin."""
-    await notify.send(queries.last_week())
+    await notify.send(queries.last_week(), services.public_url)
