@@ -82,9 +82,10 @@ class Case(Model):
     supervised_at = fields.DatetimeField(null=True)  # 督办: the command centre watches it
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     dispatched_at = fields.DatetimeField(null=True)
-    accepted_at = fields.DatetimeField(null=True)
-    resolved_at = fields.DatetimeField(null=True)
-    closed_at = fields.DatetimeField(null=True)
+    # indexed: the figures (bulletin, console overview) count the cases of a period by these
+    accepted_at = fields.DatetimeField(null=True, db_index=True)
+    resolved_at = fields.DatetimeField(null=True, db_index=True)
+    closed_at = fields.DatetimeField(null=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
