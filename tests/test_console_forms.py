@@ -62,3 +62,18 @@ async def test_a_replayed_intake_creates_one_case(world):  # noqa: F811
     assert first.status == 303 and again.status == 409
     assert "已经提交过" in await again.text()
     assert await Case.filter(source=CaseSource.HOTLINE).count() == before + 1
+
+
+async def test_a_case_entered_beyond_the_operators_scope_stays_on_the_form(world):  # noqa: F811
+    worker = await sign_in(world["bot"].client, "demo-grid-g01")
+    r = await worker.get("/console/intake")
+    body = await r.text()
+    form = {"csrf": re.search(r'data-csrf="([^"]+)"', body).group(1),
+            "once": ONCE.search(body).group(1), "source": "visit", "category": "garbage",
+            "description": "走访发现和顺路垃圾桶满了", "building": "B14-1",
+            "caller_name": "", "caller_phone": ""}
+    done = await worker.post("/console/intake", form)
+    assert done.status == 303 and done.headers["Location"].startswith("/console/intake?msg=")
+    case = await Case.filter(source=CaseSource.VISIT).order_by("-id").first()
+    assert case.grid_code == "G03"
+    assert (await worker.get(f"/console/cases/{case.number}")).status == 404

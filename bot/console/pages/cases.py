@@ -39,7 +39,8 @@ async def choices(scope: Scope) -> dict[str, list[tuple[str, str]]]:
     if not scope.everything and scope.communities:
         communities = [c for c in communities if c.code in scope.communities]
     return {
-        "grids": [(g.code, f"{g.community.name}·{g.name}") for g in grid_rows],
+        "grids": [(g.code, g.name if g.community.name in g.name
+                   else f"{g.community.name}·{g.name}") for g in grid_rows],
         "communities": [(c.code, c.name) for c in communities],
         "categories": [(c.code, c.name) for c in
                        await Category.all().order_by("sort_order", "code")],

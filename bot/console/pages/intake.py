@@ -95,5 +95,7 @@ async def intake_submit(request: web.Request) -> web.StreamResponse:
     except (Refusal, photos.BadImage) as refused:
         await console_sessions.release_form(kv, viewer.openid, once)
         return await _form_page(request, viewer, values, str(refused), status=400)
-    raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg=" +
-                           quote(t.INTAKE_DONE.format(number=case.number)))
+    done = quote(t.INTAKE_DONE.format(number=case.number))
+    if not viewer.scope.covers(case):  # routed beyond the operator's scope: they stay here
+        raise web.HTTPSeeOther(f"/console/intake?msg={done}")
+    raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg={done}")
