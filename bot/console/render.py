@@ -19,6 +19,7 @@ NAV = (
     ("地图", "/console/map", "staff"),
     ("案件", "/console/cases", "staff"),
     ("代录", "/console/intake", "staff"),
+    ("心愿", "/console/wishes", "staff"),
     ("周通报", "/console/bulletin", "admin"),
     ("审计", "/console/audit", "admin"),
 )

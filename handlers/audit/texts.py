@@ -14,4 +14,7 @@ ACTION_NAMES: dict[str, str] = {
     "note": "内部备注",
     "intake": "代录",
     "export_csv": "导出表格",
+    "wish_approve": "通过心愿",
+    "wish_reject": "退回心愿",
+    "wish_post": "代发心愿",
 }

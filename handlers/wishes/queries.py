@@ -4,7 +4,9 @@
 - the wall (心愿墙): ``wall_page`` - open wishes, own community first, then nearest, one
   keyset page at a time (the chat's 下一页 and the API's cursor both page with it);
 - lists: ``claims_of`` (我的认领), ``posted_by`` (my wishes), ``awaiting_review`` (待审心愿);
-- counts: ``fulfilled_by`` (a volunteer's), ``fulfilled_counts`` (the weekly bulletin).
+- counts: ``fulfilled_by`` (a volunteer's), ``fulfilled_counts`` (the weekly bulletin);
+- the console (心愿 in 指挥中心): ``seen_by`` (the wishes a staff member works with),
+  ``status_counts``, ``active_claims``, ``history``, ``volunteer_board``, ``community_code``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from tortoise.expressions import Q
+from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from handlers.geo import places
@@ -22,7 +25,8 @@ from handlers.wishes import texts
 from handlers.wishes.access import may_view
 from handlers.wishes.errors import UnknownWish
 from handlers.wishes.parse import km_between
-from storage.core.models import Person, Volunteer, Wish, WishStatus
+from storage.core.models import Person, Role, Volunteer, Wish, WishEvent, WishStatus
+from storage.geo.models import Community, Grid
 
 WALL_LIMIT = 500
 PAGE_SIZE = 5
@@ -213,3 +217,86 @@ async def fulfilled_counts(since: datetime, until: datetime) -> FulfilledCounts:
 
 async def fulfilled_by(openid: str) -> int:
     return await Wish.filter(claimant_openid=openid, status__in=FULFILLED).count()
+
+
+# -- the console (指挥中心) -------------------------------------------------------------------
+
+
+def seen_by(person: Person) -> QuerySet[Wish]:
+    """The wishes ``person`` works with in the console: those ``access.involved`` names them
+    for. An admin every wish (as 待审心愿, 通过 and 退回 in chat); anyone else the wishes they
+    posted, are for or claimed, and a grid worker those of their own grid."""
+    if person.role is Role.ADMIN:
+        return Wish.all()
+    mine = (Q(poster_openid=person.openid) | Q(beneficiary_openid=person.openid)
+            | Q(claimant_openid=person.openid))
+    if person.role is Role.GRID_WORKER and person.grid:
+        mine |= Q(grid=person.grid)
+    return Wish.filter(mine)
+
+
+async def status_counts(wishes: QuerySet[Wish]) -> dict[WishStatus, int]:
+    """How many of ``wishes`` are in each status (counted by the database), every status."""
+    rows = await wishes.annotate(n=Count("id")).group_by("status").values_list("status", "n")
+    found = {WishStatus(status): n for status, n in rows}
+    return {status: found.get(status, 0) for status in WishStatus}
+
+
+def active_claims(wishes: QuerySet[Wish]) -> QuerySet[Wish]:
+    """The claims still running among ``wishes``, the soonest to expire first."""
+    return wishes.filter(status=WishStatus.CLAIMED).order_by("claim_expires_at", "id")
+
+
+async def history(wish: Wish) -> list[WishEvent]:
+    """The wish's history (its events), oldest first."""
+    return await WishEvent.filter(wish_id=wish.id).order_by("created_at", "id")
+
+
+async def people(openids: Sequence[str | None]) -> dict[str, Person]:
+    """The people behind ``openids`` (those still known), by openid."""
+    wanted = sorted({o for o in openids if o})
+    return {p.openid: p for p in await Person.filter(openid__in=wanted)} if wanted else {}
+
+
+async def volunteer_names(openids: Sequence[str | None]) -> dict[str, str]:
+    """The volunteer names (志愿者注册) of ``openids``, by openid."""
+    wanted = sorted({o for o in openids if o})
+    if not wanted:
+        return {}
+    return dict(await Volunteer.filter(openid__in=wanted).values_list("openid", "name"))
+
+
+@dataclass(frozen=True)
+class VolunteerRow:
+    volunteer: Volunteer
+    fulfilled: int  # wishes confirmed or closed, all time
+    active: int  # claims held now (claimed, or fulfilled awaiting confirmation)
+
+
+async def _claims_by_volunteer(statuses: tuple[WishStatus, ...]) -> dict[str, int]:
+    rows = await Wish.filter(status__in=list(statuses), claimant_openid__isnull=False).annotate(
+        n=Count("id")).group_by("claimant_openid").values_list("claimant_openid", "n")
+    return dict(rows)
+
+
+async def volunteer_board() -> list[VolunteerRow]:
+    """Every registered volunteer with their fulfilled and active wishes, most fulfilled
+    first (then by name)."""
+    fulfilled = await _claims_by_volunteer(FULFILLED)
+    active = await _claims_by_volunteer(ACTIVE_CLAIMS)
+    rows = [VolunteerRow(v, fulfilled.get(v.openid, 0), active.get(v.openid, 0))
+            for v in await Volunteer.all().order_by("id")]
+    return sorted(rows, key=lambda row: (-row.fulfilled, row.volunteer.name, row.volunteer.id))
+
+
+async def community_code(wish: Wish) -> str | None:
+    """The code of the community the wish belongs to (its grid's, else its named one's), as
+    the audit log files its entries; None when unknown."""
+    if wish.grid:
+        grid = await Grid.filter(code=wish.grid).prefetch_related("community").first()
+        if grid is not None:
+            return grid.community.code
+    if wish.community:
+        found = await Community.filter(Q(name=wish.community) | Q(code=wish.community)).first()
+        return found.code if found else None
+    return None

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from bot.console.pages import audit, bulletin, case, cases, intake, map, overview
+from bot.console.pages import wishes
 
 ROUTES = [
+    ("GET", "/wishes", wishes.wishes_page),
+    ("GET", "/wishes/new", wishes.new_page),
+    ("POST", "/wishes/new", wishes.new_submit),
+    ("GET", "/wishes/volunteers", wishes.volunteers_page),
+    ("GET", "/wishes/{number}", wishes.wish_page),
+    ("POST", "/wishes/{number}/act", wishes.wish_action),
     ("GET", "/", overview.overview_page),
     ("GET", "/map", map.map_page),
     ("GET", "/map/data.json", map.map_data),
