@@ -1,4 +1,8 @@
-"""A terminal WeChat user: signs and posts real callback XML, shows replies and pushes."""
+"""A WeChat user played from outside: signs and posts real callback XML, shows replies and pushes.
+
+``linli chat`` (the terminal, ``Simulator``) and the web chat (``bot.sandbox.chat``) both
+build, sign and post their callbacks with the functions here.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,66 @@ HELP = """Type a message and press Enter. Also:
   /help                 this text          /quit  leave"""
 
 
+def crypto_for(settings: Settings) -> MessageCrypto | None:
+    """The message crypto of secure mode, when the settings have an AES key."""
+    keys = [settings.wechat_aes_key] if settings.wechat_aes_key else []
+    return MessageCrypto(settings.wechat_token, settings.wechat_appid, keys) if keys else None
+
+
+def callback_for(openid: str, line: str) -> str:
+    """The callback XML WeChat would post for a typed line that is not a photo: a menu click
+    (``/click KEY``), a follow (``/follow [SCENE]``), a location (``lat,lng``) or a text."""
+    if line.startswith("/click"):
+        return callbacks.event(openid, "CLICK", line[6:].strip())
+    if line.startswith("/follow"):
+        scene = line[7:].strip()
+        return callbacks.event(openid, "subscribe", f"qrscene_{scene}" if scene else "")
+    if m := LOCATION.match(line):
+        return callbacks.location(openid, float(m[1]), float(m[2]))
+    return callbacks.text(openid, line)
+
+
+async def post_callback(http: aiohttp.ClientSession, url: str, settings: Settings, openid: str,
+                        xml: str, aes: bool = False) -> str | None:
+    """Sign ``xml`` as WeChat does (and encrypt it in secure mode), post it to ``url``/wechat;
+    the passive reply's text, None for none, ``[HTTP n] ...`` for a refusal."""
+    crypto = crypto_for(settings)
+    query = callbacks.signed_query(settings.wechat_token, openid)
+    body = xml
+    if aes:
+        body, query = callbacks.encrypted(crypto, xml, query)
+    async with http.post(url.rstrip("/") + "/wechat", params=query, data=body.encode()) as resp:
+        text = await resp.text()
+        if resp.status != 200:
+            return f"[HTTP {resp.status}] {text}"
+    return callbacks.reply_text(crypto, text, query)
+
+
+async def upload_photo(http: aiohttp.ClientSession, sandbox_url: str, settings: Settings,
+                       filename: str, content: bytes) -> str:
+    """Upload an image to the sandbox as temporary media (as a person's phone does before the
+    photo reaches the account); its media_id. Raises WeChatError when the sandbox refuses."""
+    client = WeChatClient(http, KV(fakeredis.FakeAsyncRedis()), settings.wechat_appid,
+                          settings.wechat_secret, sandbox_url)
+    content_type = "image/png" if filename.lower().endswith(".png") else "image/jpeg"
+    return await client.upload_media("image", filename, content, content_type)
+
+
+async def delivered(http: aiohttp.ClientSession, sandbox_url: str, openid: str, since: int
+                    ) -> tuple[list[dict], int]:
+    """What the sandbox delivered to ``openid`` after cursor ``since``, and the next cursor
+    (nothing, and the same cursor, when the sandbox cannot be read)."""
+    try:
+        async with http.get(sandbox_url + MESSAGES_PATH,
+                            params={"openid": openid, "since": since}) as r:
+            if r.status != 200:
+                return [], since
+            doc = await r.json()
+    except aiohttp.ClientError:
+        return [], since
+    return doc.get("messages", []), doc.get("last", since)
+
+
 @dataclass
 class Simulator:
     url: str
@@ -43,43 +107,18 @@ class Simulator:
     def sandbox_url(self) -> str:
         return self.url.rstrip("/") + SANDBOX_PATH
 
-    def _crypto(self) -> MessageCrypto | None:
-        keys = [self.settings.wechat_aes_key] if self.settings.wechat_aes_key else []
-        return MessageCrypto(self.settings.wechat_token, self.settings.wechat_appid, keys) \
-            if keys else None
-
     async def post(self, xml: str) -> str | None:
-        query = callbacks.signed_query(self.settings.wechat_token, self.openid)
-        body = xml
-        if self.aes:
-            body, query = callbacks.encrypted(self._crypto(), xml, query)
-        async with self.http.post(self.url.rstrip("/") + "/wechat", params=query,
-                                  data=body.encode()) as resp:
-            text = await resp.text()
-            if resp.status != 200:
-                return f"[HTTP {resp.status}] {text}"
-        return callbacks.reply_text(self._crypto(), text, query)
+        return await post_callback(self.http, self.url, self.settings, self.openid, xml, self.aes)
 
     async def upload(self, path: Path) -> str:
         path = await asyncio.to_thread(path.expanduser)
-        client = WeChatClient(self.http, KV(fakeredis.FakeAsyncRedis()),
-                              self.settings.wechat_appid, self.settings.wechat_secret,
-                              self.sandbox_url)
-        content_type = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
         content = await asyncio.to_thread(path.read_bytes)
-        return await client.upload_media("image", path.name, content, content_type)
+        return await upload_photo(self.http, self.sandbox_url, self.settings, path.name, content)
 
     async def pushes(self) -> list[str]:
-        try:
-            async with self.http.get(self.sandbox_url + MESSAGES_PATH,
-                                     params={"openid": self.openid, "since": self.since}) as r:
-                if r.status != 200:
-                    return []
-                doc = await r.json()
-        except aiohttp.ClientError:
-            return []
-        self.since = doc.get("last", self.since)
-        return [_describe(m) for m in doc.get("messages", [])]
+        messages, self.since = await delivered(self.http, self.sandbox_url, self.openid,
+                                               self.since)
+        return [_describe(m) for m in messages]
 
     async def line(self, line: str) -> str | None:
         if line.startswith("/img "):
@@ -88,15 +127,7 @@ class Simulator:
             except WeChatError as exc:  # 40005 not an image, 40009 too big: say so, go on
                 return f"[upload refused] {exc}"
             return await self.post(callbacks.image(self.openid, media_id))
-        if line.startswith("/click"):
-            return await self.post(callbacks.event(self.openid, "CLICK", line[6:].strip()))
-        if line.startswith("/follow"):
-            scene = line[7:].strip()
-            return await self.post(callbacks.event(
-                self.openid, "subscribe", f"qrscene_{scene}" if scene else ""))
-        if m := LOCATION.match(line):
-            return await self.post(callbacks.location(self.openid, float(m[1]), float(m[2])))
-        return await self.post(callbacks.text(self.openid, line))
+        return await self.post(callback_for(self.openid, line))
 
 
 def _describe(message: dict) -> str:
