@@ -72,6 +72,9 @@ def _mount_sandbox(app: web.Application, settings: Settings) -> None:
     # The real WeChat knows who wrote last because it relays the message; so does ours.
     app[keys.INBOUND_OBSERVERS].append(state.observe_inbound)
     app.add_subapp(SANDBOX_PATH, create_sandbox_app(state))
+    from bot.sandbox import chat  # the web chat simulator: /sandbox/chat
+
+    chat.add_routes(app)
 
 
 async def _storage(app: web.Application) -> AsyncIterator[None]:
