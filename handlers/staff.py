@@ -10,11 +10,14 @@ from datetime import timedelta
 
 from handlers import guesses, texts
 from handlers.context import Context
+from handlers.errors import Refusal
 from handlers.flows import Step, command, done
 from handlers.geo import known
 from handlers.normalize import normalize
-from storage import clock
+from storage import clock, console_sessions, sessions
 from storage.core.models import Person, Role, StaffInvite
+from storage.geo.models import Community, Grid
+from storage.kv import KV
 
 log = logging.getLogger(__name__)
 
@@ -125,3 +128,38 @@ FLOWS = [
 
 async def staff_list() -> list[Person]:
     return await Person.filter(role__in=[r for r in Role if r.is_staff]).order_by("role", "name")
+
+
+class StaffRefusal(Refusal):
+    code = "not_allowed"
+
+
+async def may_manage(by: Person, role: Role | None = None) -> None:
+    """Refuse (StaffRefusal) unless ``by`` may invite or withdraw staff of ``role``: admins
+    manage staff; only a street admin (who administers no community) manages admins."""
+    if by.role is not Role.ADMIN:
+        raise StaffRefusal(texts.STAFF_ADMINS_ONLY)
+    if role is Role.ADMIN and await Community.filter(admin_openid=by.openid).exists():
+        raise StaffRefusal(texts.STREET_ADMIN_ONLY)
+
+
+async def withdraw_role(openid: str, by: Person, kv: KV) -> Person:
+    """Make a member of staff a resident again (撤销角色): their grid, organisation and
+    deputising go, and every console and mini-program session of theirs ends. Returns the
+    person as they were. StaffRefusal when ``by`` may not, or ``openid`` is no staff."""
+    person = await Person.get_or_none(openid=openid)
+    if person is None or not person.role.is_staff:
+        raise StaffRefusal(texts.WITHDRAW_NOT_STAFF)
+    if person.openid == by.openid:
+        raise StaffRefusal(texts.WITHDRAW_SELF)
+    await may_manage(by, person.role)
+    before = Person(openid=person.openid, role=person.role, name=person.name,
+                    grid=person.grid, org=person.org)
+    person.role, person.grid, person.org = Role.RESIDENT, None, None
+    await person.save(update_fields=["role", "grid", "org", "updated_at"])
+    await Grid.filter(deputy_openid=openid).update(deputy_openid=None)
+    await Community.filter(admin_openid=openid).update(admin_openid=None)
+    await console_sessions.revoke_all(kv, openid)
+    await sessions.revoke_all(kv, openid)
+    log.info("staff role %s withdrawn from person %s", before.role.value, person.id)
+    return before

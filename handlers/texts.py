@@ -81,3 +81,9 @@ ROLE_NAMES = {
 
 # How a person without a name appears to others (handlers.masking.mask_name).
 NO_NAME = "居民"
+
+# -- withdrawing a staff role (handlers.staff.withdraw_role), the console's 人员 page -----------
+WITHDRAW_NOT_STAFF = "此人不是工作人员，没有可撤销的角色。"
+WITHDRAW_SELF = "不能撤销自己的角色，请由其他管理员操作。"
+STAFF_ADMINS_ONLY = "只有社区或街道管理员可以管理人员。"
+STREET_ADMIN_ONLY = "只有街道管理员可以邀请或撤销社区管理员。"

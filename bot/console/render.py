@@ -20,6 +20,8 @@ NAV = (
     ("案件", "/console/cases", "staff"),
     ("代录", "/console/intake", "staff"),
     ("心愿", "/console/wishes", "staff"),
+    ("积分", "/console/points", "station"),
+    ("人员", "/console/staff", "admin"),
     ("周通报", "/console/bulletin", "admin"),
     ("审计", "/console/audit", "admin"),
 )

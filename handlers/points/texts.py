@@ -75,3 +75,6 @@ N_EXPIRY_REMINDER = (
     "请尽快兑换。回复「兑换」查看可兑换的礼品。"
 )
 N_POINTS_EXPIRED = "您有 {amount} 积分已过期（积分有效期至获得次年年底）。回复「积分」查看余额。"
+
+# -- the console's 积分 pages (handlers.points.station) ------------------------------------------
+NO_SUCH_PERSON = "没有找到这个人（openid），也没有他的积分账户。"

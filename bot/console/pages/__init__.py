@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from bot.console.pages import audit, bulletin, case, cases, intake, map, overview
-from bot.console.pages import wishes
+from bot.console.pages import (
+    audit,
+    bulletin,
+    case,
+    cases,
+    intake,
+    map,
+    overview,
+    points,
+    staff,
+    wishes,
+)
 
 ROUTES = [
     ("GET", "/wishes", wishes.wishes_page),
@@ -25,5 +35,15 @@ ROUTES = [
     ("POST", "/intake", intake.intake_submit),
     ("GET", "/bulletin", bulletin.bulletin_latest),
     ("GET", "/bulletin/{week}", bulletin.bulletin_week),
+    ("GET", "/points", points.points_page),
+    ("POST", "/points/rewards", points.reward_add),
+    ("POST", "/points/rewards/{id}/restock", points.reward_restock),
+    ("POST", "/points/rewards/{id}/toggle", points.reward_toggle),
+    ("GET", "/points/counter", points.counter_page),
+    ("POST", "/points/counter", points.counter_post),
+    ("GET", "/points/person", points.person_page),
+    ("GET", "/staff", staff.staff_page),
+    ("POST", "/staff/invite", staff.staff_invite),
+    ("POST", "/staff/withdraw", staff.staff_withdraw),
     ("GET", "/audit", audit.audit_page),
 ]
