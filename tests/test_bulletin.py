@@ -110,6 +110,8 @@ async def test_text_and_delivery_to_admins(db, sandbox, full_messenger):
     await outbox.deliver_due(full_messenger)
     got = "".join(content(m) for m in sent(sandbox, "adm1"))
     assert "邻里周通报 2026-W47" in got and "南湖社区·第三网格" in got
+    # the text as before, then the link to the page (linli serve's address by default)
+    assert got.endswith("网页版（图表、可打印）：http://127.0.0.1:8080/console/bulletin/2026-W47")
 
 
 def test_weeks_are_iso_weeks_in_shanghai():
@@ -136,9 +138,12 @@ async def test_cli_prints_the_week(db):
     assert out.code == 0, out.err
     assert out.out.startswith("邻里周通报 2026-W47") and "全街道：上报 13 件" in out.out
     assert await OutboxMessage.all().count() == 0  # printing sends nothing
-    sent_ = await run_cli("bulletin", "--week", WEEK, "--send", env=env)
+    sent_ = await run_cli("bulletin", "--week", WEEK, "--send",
+                          env={**env, "LINLI_PUBLIC_URL": "https://linli.example.org"})
     assert sent_.code == 0 and "queued" in sent_.err
     assert await OutboxMessage.filter(openid="adm2").count() >= 1
+    last = await OutboxMessage.filter(openid="adm2").order_by("-id").first()
+    assert last.payload["text"].endswith("https://linli.example.org/console/bulletin/2026-W47")
     bad = await run_cli("bulletin", "--week", "last", env=env)
     assert bad.code == 2 and "ISO week" in bad.err
 
@@ -147,6 +152,7 @@ async def test_monday_job_is_a_cron_job_that_sends_last_week(db, kv):
     from datetime import datetime
 
     from bot.scheduler import Lease, build_scheduler
+    from handlers.context import Services
     from storage import clock
 
     await _geo()
@@ -155,6 +161,10 @@ async def test_monday_job_is_a_cron_job_that_sends_last_week(db, kv):
     monday = datetime(2026, 11, 23, 8, 0, tzinfo=clock.SHANGHAI)
     assert job.trigger.get_next_fire_time(None, monday - timedelta(days=3)) == monday
     clock.advance(monday - clock.now())
-    await bulletin_sweeps.weekly(None)  # type: ignore[arg-type]
+    await bulletin_sweeps.weekly(Services(kv=kv, public_url="https://linli.example.org"))
     keys = await OutboxMessage.all().values_list("key", flat=True)
     assert keys and all(k.startswith("bulletin:2026-W47:") for k in keys)
+    # the last line links to the week's page in the console (LINLI_PUBLIC_URL)
+    last = await OutboxMessage.filter(openid="adm2").order_by("-id").first()
+    assert last.payload["text"].endswith(
+        "网页版（图表、可打印）：https://linli.example.org/console/bulletin/2026-W47")

@@ -158,7 +158,53 @@
       });
   }
 
+  // 周通报: per community and per grid, cases (bars, bottom axis) and the share resolved on
+  // time (bars, top axis, %); one row per unit, the chart growing with them. On paper the
+  // charts are drawn again at the A4 text width (186 mm ~ 700 px), so nothing is cut off.
+  var PRINT_WIDTH = 680;
+  function unitChart(id, d) {
+    var el = document.getElementById(id);
+    if (!el || !d) return null;
+    el.style.height = Math.max(140, 70 + 44 * d.names.length) + "px";
+    var c = echarts.init(el, null, { renderer: "canvas" });
+    c.setOption({
+      animation: false, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { data: ["上报（件）", "按时办结率（%）"], bottom: 0 },
+      grid: { left: 10, right: 40, top: 28, bottom: 30, containLabel: true },
+      xAxis: [{ type: "value", minInterval: 1, position: "bottom" },
+              { type: "value", max: 100, position: "top", axisLabel: { formatter: "{value}%" },
+                splitLine: { show: false } }],
+      yAxis: { type: "category", inverse: true, data: d.names },
+      series: [
+        { name: "上报（件）", type: "bar", xAxisIndex: 0, barMaxWidth: 14, data: d.cases,
+          label: { show: true, position: "right" }, itemStyle: { color: "#1565c0" } },
+        { name: "按时办结率（%）", type: "bar", xAxisIndex: 1, barMaxWidth: 14, data: d.sla,
+          label: { show: true, position: "right", formatter: "{c}%" }, itemStyle: { color: "#2e7d32" } }
+      ]
+    });
+    window.addEventListener("resize", function () { c.resize(); });
+    el.dataset.ready = "1";
+    el.dataset.rows = String(d.names.length);
+    return c;
+  }
+
+  function bulletin() {
+    var d = data("bulletin-data");
+    if (!d) return;
+    var drawn = [unitChart("chart-communities", d.communities), unitChart("chart-grids", d.grids)]
+      .filter(function (c) { return c; });
+    function fit(paper) {
+      drawn.forEach(function (c) { c.resize(paper ? { width: PRINT_WIDTH } : undefined); });
+    }
+    window.addEventListener("beforeprint", function () { fit(true); });
+    window.addEventListener("afterprint", function () { fit(false); });
+    var print = window.matchMedia ? window.matchMedia("print") : null;
+    if (print && print.addEventListener) print.addEventListener("change", function (e) { fit(e.matches); });
+    var button = document.getElementById("print");
+    if (button) button.addEventListener("click", function () { window.print(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    overview(); mapPage(); pickerMap(); caseMap();
+    overview(); mapPage(); pickerMap(); caseMap(); bulletin();
   });
 })();
