@@ -283,11 +283,11 @@ async def test_contact_only_for_the_claim_holder_and_audited(world):  # noqa: F8
         assert "2单元501" not in page and "3号楼" in page
         assert not await AuditEntry.filter(actor_openid=openid, action="view_private",
                                            target=wish.number).exists()
-        # The running claim with its time left (7 days, as claims run).
+        # The running claim with its time left (72 hours, as claims run).
         listed = await (await other.get("/console/wishes")).text()
         claims_part = listed.split('id="claims"')[1].split('id="list"')[0]
         assert wish.number in claims_part and "李建国" in claims_part
-        assert re.search(r"剩 \d+ 天 \d+ 小时", claims_part)
+        assert re.search(r"剩 2 天 2[23] 小时", claims_part)
 
 
 async def test_volunteers_with_their_fulfilled_counts(world):  # noqa: F811
@@ -300,3 +300,17 @@ async def test_volunteers_with_their_fulfilled_counts(world):  # noqa: F811
     row = re.search(rf"<td>{name}</td>.*?</tr>", page, re.S).group(0)
     assert '<td class="fulfilled">1</td>' in row and '<td class="active">0</td>' in row
     assert VOLUNTEER not in page  # no openids on the page
+
+
+def test_time_left_of_a_claim():
+    from bot.console.pages.wishes import time_left
+
+    now = clock.now()
+    wish = Wish(claim_expires_at=now + timedelta(days=2, hours=5, minutes=59))
+    assert time_left(wish, now) == "剩 2 天 5 小时"
+    wish.claim_expires_at = now + timedelta(hours=3, minutes=7, seconds=30)
+    assert time_left(wish, now) == "剩 3 小时 7 分"
+    wish.claim_expires_at = now
+    assert time_left(wish, now) == "已到期，等待系统收回"
+    wish.claim_expires_at = None
+    assert time_left(wish, now) == ""

@@ -109,8 +109,7 @@ async def wishes_page(request: web.Request) -> web.StreamResponse:
     return page(request, viewer, "wishes.html", counts=counts, order=ORDER, shown=status,
                 rows=rows, total=total, page_number=number,
                 pages=max(1, -(-total // PER_PAGE)), queue=queue, claims=claims,
-                poster=lambda w: posters[w.poster_openid].name if w.poster_openid in posters
-                and posters[w.poster_openid].name else t.WISH_RESIDENT,
+                poster=lambda w: _person_name(posters.get(w.poster_openid)),
                 volunteer=lambda openid: volunteers.get(openid or "", t.WISH_RESIDENT),
                 left=lambda w: time_left(w, now), is_admin=admin, may_post=_may_post(viewer),
                 grids=(await choices(viewer.scope))["grids"] if admin else [], **NAMES)
