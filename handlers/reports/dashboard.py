@@ -21,15 +21,24 @@ period's grids (only those with at least ``MIN_VOLUME`` cases).
 from __future__ import annotations
 
 import asyncio
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from handlers.reports.bulletin import texts as bulletin_texts
-from handlers.reports.bulletin.queries import LEFT_OUT, MIN_VOLUME, Unit, compute_window, ranked
+from handlers.reports.bulletin.queries import (
+    LEFT_OUT,
+    MIN_VOLUME,
+    Unit,
+    compute_window,
+    ranked,
+    rows_of,
+)
 from handlers.reports.staff.scope import Scope
 from storage import clock
 from storage.geo.models import Category, Community, Grid
@@ -77,63 +86,78 @@ async def overview(scope: Scope, since: datetime | None = None, until: datetime 
     since = (since or until - PERIOD).astimezone(UTC)
     cases = scoped(scope)
     counted = cases.filter(status__not_in=LEFT_OUT)
-    open_ = cases.filter(status__in=list(OPEN_STATUSES))
     today = clock.local(now).date()
-    monday = today - timedelta(days=today.weekday())
     last_day = clock.local(until - timedelta(microseconds=1)).date()
     # independent reads, side by side (each on its own pooled connection)
-    figures, open_count, new_today, new_week, overdue, days, categories = await asyncio.gather(
-        compute_window(since, until, scope.q), open_.count(),
-        counted.filter(created_at__gte=day_start(today)).count(),
-        counted.filter(created_at__gte=day_start(monday)).count(),
-        open_.filter(overdue=True).count(), daily(counted, last_day),
-        by_category(counted, since, until))
+    figures, (open_count, overdue), (new_today, new_week), days, categories, names = \
+        await asyncio.gather(
+            compute_window(since, until, scope.q), open_now(cases), new_since(counted, today),
+            daily(counted, last_day), by_category(counted, since, until), _place_names())
     total = figures.total
     return Overview(
         since=since, until=until, open=open_count, new_today=new_today, new_week=new_week,
         overdue=overdue, sla_share=total.sla_share, median_accept_h=total.median_accept,
         median_resolve_h=total.median_resolve, satisfaction=total.satisfaction,
         reopen_rate=total.reopen_rate, cases=total.cases, daily=days, by_category=categories,
-        grid_ranking=await _named(ranked(list(figures.grids.values()), MIN_VOLUME)),
+        grid_ranking=_named(ranked(list(figures.grids.values()), MIN_VOLUME), *names),
         minimum=MIN_VOLUME)
+
+
+async def open_now(cases: QuerySet[Case]) -> tuple[int, int]:
+    """(open, open and overdue) among ``cases``: one count of each, in one read."""
+    row = await cases.filter(status__in=list(OPEN_STATUSES)).annotate(
+        n=Count("id"), late=Count("id", _filter=Q(overdue=True))).first().values("n", "late")
+    return (row["n"], row["late"]) if row else (0, 0)
+
+
+async def new_since(counted: QuerySet[Case], today: date) -> tuple[int, int]:
+    """(submitted since 00:00 today, since Monday 00:00 of this week), in one read."""
+    monday = today - timedelta(days=today.weekday())
+    row = await counted.filter(created_at__gte=day_start(monday)).annotate(
+        week=Count("id", _filter=Q(created_at__gte=day_start(monday))),
+        today=Count("id", _filter=Q(created_at__gte=day_start(today)))).first().values(
+        "today", "week")
+    return (row["today"], row["week"]) if row else (0, 0)
 
 
 async def daily(cases: QuerySet[Case], last_day: date, days: int = DAYS
                 ) -> list[tuple[date, int, int]]:
     """(day, submitted, closed) for the ``days`` Shanghai days ending with ``last_day``:
-    the timestamps of those days fetched and counted here (the same on every database)."""
+    the timestamps of those days fetched and counted here between each day's bounds (00:00
+    Shanghai as UTC), the same on every database."""
     first = last_day - timedelta(days=days - 1)
-    start, end = day_start(first), day_start(last_day + timedelta(days=1))
+    bounds = [day_start(first + timedelta(days=i)) for i in range(days + 1)]
+    start, end = bounds[0], bounds[-1]
     created_at, closed_at = await asyncio.gather(
-        cases.filter(created_at__gte=start, created_at__lt=end).values_list("created_at",
-                                                                           flat=True),
-        cases.filter(closed_at__gte=start, closed_at__lt=end).values_list("closed_at",
-                                                                         flat=True))
-    created = Counter(clock.local(at).date() for at in created_at)
-    closed = Counter(clock.local(at).date() for at in closed_at)
-    out = []
-    for i in range(days):
-        day = first + timedelta(days=i)
-        out.append((day, created[day], closed[day]))
-    return out
+        rows_of(cases.filter(created_at__gte=start, created_at__lt=end).values("created_at")),
+        rows_of(cases.filter(closed_at__gte=start, closed_at__lt=end).values("closed_at")))
+    created = Counter(bisect_right(bounds, at) - 1 for at, in created_at)
+    closed = Counter(bisect_right(bounds, at) - 1 for at, in closed_at)
+    return [(first + timedelta(days=i), created[i], closed[i]) for i in range(days)]
 
 
 async def by_category(cases: QuerySet[Case], since: datetime, until: datetime
                       ) -> list[tuple[str, int]]:
     """Cases submitted in [since, until) per category name, most first."""
-    counts = dict(await cases.filter(created_at__gte=since, created_at__lt=until).annotate(
-        n=Count("id")).group_by("category_code").values_list("category_code", "n"))
-    names = dict(await Category.filter(code__in=list(counts)).values_list("code", "name"))
+    found, named = await asyncio.gather(
+        cases.filter(created_at__gte=since, created_at__lt=until).annotate(
+            n=Count("id")).group_by("category_code").values_list("category_code", "n"),
+        Category.all().values_list("code", "name"))  # a few dozen rows
+    counts, names = dict(found), dict(named)
     return sorted(((names.get(code, code), n) for code, n in counts.items()),
                   key=lambda x: (-x[1], x[0]))
 
 
-async def _named(units: list[Unit]) -> list[Unit]:
+async def _place_names() -> tuple[dict[str, str], dict[str, str]]:
+    """Grid and community names by code (small tables, read whole beside the figures)."""
+    grids, communities = await asyncio.gather(Grid.all().values_list("code", "name"),
+                                              Community.all().values_list("code", "name"))
+    return dict(grids), dict(communities)
+
+
+def _named(units: list[Unit], grids: dict[str, str], communities: dict[str, str]
+           ) -> list[Unit]:
     """Grid units named as the bulletin names them: 社区·网格."""
-    grids = dict(await Grid.filter(code__in=[u.code for u in units if u.code])
-                 .values_list("code", "name"))
-    communities = dict(await Community.filter(
-        code__in=[u.community for u in units if u.community]).values_list("code", "name"))
     for unit in units:
         community = communities.get(unit.community, unit.community or "")
         grid = grids.get(unit.code, unit.code) if unit.code else bulletin_texts.B_NO_GRID

@@ -23,7 +23,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesQuery
 
 from storage import clock
 from storage.reports.models import Case, CaseEvent, CaseStatus
@@ -147,12 +147,14 @@ async def compute_window(since: datetime, until: datetime,
     found = await asyncio.gather(
         cases.filter(**within("created_at")).annotate(n=Count("id")).group_by(*_PLACE)
         .order_by(*_PLACE).values(*_PLACE, "n"),
-        cases.filter(**within("accepted_at")).values(*_PLACE, "created_at", "accepted_at"),
-        cases.filter(**within("resolved_at")).values(*_PLACE, "created_at", "resolved_at",
-                                                     "resolve_due_at"),
-        cases.filter(**within("closed_at"), rating__isnull=False).values(*_PLACE, "rating"),
-        events.filter(**within("at"), action__in=[*RESOLUTIONS, "reopen"]).values(
-            "action", community_code="case__community_code", grid_code="case__grid_code"))
+        rows_of(cases.filter(**within("accepted_at")).values(*_PLACE, "created_at",
+                                                           "accepted_at")),
+        rows_of(cases.filter(**within("resolved_at")).values(*_PLACE, "created_at", "resolved_at",
+                                                           "resolve_due_at")),
+        rows_of(cases.filter(**within("closed_at"), rating__isnull=False).values(*_PLACE,
+                                                                              "rating")),
+        rows_of(events.filter(**within("at"), action__in=[*RESOLUTIONS, "reopen"]).values(
+            "case__community_code", "case__grid_code", "action")))
     for count, rows in zip((_count_submitted, _count_accepted, _count_resolved, _count_rated,
                             _count_resolutions), found, strict=True):
         count(figures, rows)
@@ -160,10 +162,41 @@ async def compute_window(since: datetime, until: datetime,
 
 
 _PLACE = ("community_code", "grid_code")
+_DATETIME = Case._meta.fields_map["created_at"]
 
 
 def _cases() -> QuerySet[Case]:
     return Case.filter(status__not_in=LEFT_OUT)
+
+
+async def rows_of(query: ValuesQuery[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values()`` query as tuples in its columns' order, the timestamps as
+    aware datetimes. Read as the database driver returns them: tortoise's conversion of
+    each value costs more than the counting (PostgreSQL returns aware datetimes already;
+    SQLite's text is converted here, by the field as tortoise would)."""
+    query.sql()  # builds the query (and picks the connection) as awaiting it would
+    sql, params = query.query.get_parameterized_sql()
+    _, found = await query._db.execute_query(sql, params)
+    dated = [i for i, name in enumerate(query._fields_for_select)
+             if name.endswith("_at")]
+    if not found or all(isinstance(found[0][i], datetime) and found[0][i].tzinfo
+                        for i in dated):
+        return [tuple(row) for row in found]
+    rows = []
+    for row in found:
+        values = list(row)
+        for i in dated:
+            values[i] = _DATETIME.to_python_value(values[i])
+        rows.append(tuple(values))
+    return rows
+
+
+def _by_place(rows: list[tuple[Any, ...]]) -> dict[tuple[Any, Any], list[tuple[Any, ...]]]:
+    """Rows (community, grid, …) per place, the places in the order they first come."""
+    places: dict[tuple[Any, Any], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        places.setdefault(row[:2], []).append(row)
+    return places
 
 
 def _count_submitted(figures: Figures, rows: Rows) -> None:
@@ -172,34 +205,39 @@ def _count_submitted(figures: Figures, rows: Rows) -> None:
             unit.cases += row["n"]
 
 
-def _count_accepted(figures: Figures, rows: Rows) -> None:
-    for row in rows:
-        hours = (row["accepted_at"] - row["created_at"]).total_seconds() / 3600
-        for unit in figures.units(row["community_code"], row["grid_code"]):
-            unit.accept_hours.append(hours)
+def _count_accepted(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
+    for place, found in _by_place(rows).items():  # (community, grid, created, accepted)
+        hours = [(accepted - created).total_seconds() / 3600
+                 for _, _, created, accepted in found]
+        for unit in figures.units(*place):
+            unit.accept_hours.extend(hours)
 
 
-def _count_resolved(figures: Figures, rows: Rows) -> None:
-    for row in rows:
-        due = row["resolve_due_at"]
-        hours = (row["resolved_at"] - row["created_at"]).total_seconds() / 3600
-        for unit in figures.units(row["community_code"], row["grid_code"]):
-            unit.resolved += 1
-            unit.on_time += due is None or row["resolved_at"] <= due
-            unit.resolve_hours.append(hours)
+def _count_resolved(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
+    for place, found in _by_place(rows).items():  # (community, grid, created, resolved, due)
+        hours = [(resolved - created).total_seconds() / 3600
+                 for _, _, created, resolved, _ in found]
+        on_time = sum(due is None or resolved <= due for _, _, _, resolved, due in found)
+        for unit in figures.units(*place):
+            unit.resolved += len(found)
+            unit.on_time += on_time
+            unit.resolve_hours.extend(hours)
 
 
-def _count_rated(figures: Figures, rows: Rows) -> None:
-    for row in rows:
-        for unit in figures.units(row["community_code"], row["grid_code"]):
-            unit.ratings.append(row["rating"])
+def _count_rated(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
+    for place, found in _by_place(rows).items():  # (community, grid, rating)
+        ratings = [rating for _, _, rating in found]
+        for unit in figures.units(*place):
+            unit.ratings.extend(ratings)
 
 
-def _count_resolutions(figures: Figures, rows: Rows) -> None:
-    for row in rows:
-        for unit in figures.units(row["community_code"], row["grid_code"]):
-            unit.resolutions += row["action"] in RESOLUTIONS
-            unit.reopens += row["action"] == "reopen"
+def _count_resolutions(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
+    for place, found in _by_place(rows).items():  # (community, grid, action)
+        resolutions = sum(action in RESOLUTIONS for _, _, action in found)
+        reopens = sum(action == "reopen" for _, _, action in found)
+        for unit in figures.units(*place):
+            unit.resolutions += resolutions
+            unit.reopens += reopens
 
 
 def ranked(units: list[Unit], minimum: int) -> list[Unit]:
