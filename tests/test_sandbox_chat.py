@@ -225,3 +225,27 @@ async def test_pushes_appear_as_they_would_images_and_cards(web):
     assert subscribe["fields"] == [["事项", "A0001 路灯"], ["状态", "已办结"]]
     async with web.get("/sandbox/chat/media/unknown") as r:
         assert r.status == 404
+
+
+@pytest.mark.parametrize(("env", "shown"), [
+    ({"LINLI_WECHAT_API_BASE": "", "LINLI_WECHAT_SECRET": ""}, True),
+    ({"LINLI_WECHAT_API_BASE": "https://api.weixin.qq.com", "LINLI_WECHAT_SECRET": "s3cret",
+      "LINLI_WECHAT_TOKEN": "tok123", "LINLI_WECHAT_APPID": "wx0123456789abcdef"},
+     False),
+])
+def test_the_serve_banner_gives_the_simulators_address_in_sandbox_mode(env, shown, monkeypatch,
+                                                                       capsys):
+    from argparse import Namespace
+
+    from bot.cli import serve
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("LINLI_REDIS_URL", "")
+    started = []
+    monkeypatch.setattr(serve, "_serve_one", lambda *a, **k: started.append(a))
+    args = Namespace(host="127.0.0.1", port=8931, workers=1, no_scheduler=False)
+    assert serve.run_serve(args) == 0 and started
+    out = capsys.readouterr().out
+    assert ("http://127.0.0.1:8931/sandbox/chat" in out) is shown
+    assert "linli chat --url http://127.0.0.1:8931" in out

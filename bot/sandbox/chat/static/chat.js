@@ -232,9 +232,12 @@
       c.setOption({
         animation: false,
         geo: { map: "linli-grids", roam: true, nameProperty: "code", aspectScale: 0.85,
-               label: { show: true, fontSize: 10, formatter: function (p) {
+               layoutCenter: ["50%", "50%"], layoutSize: "96%", scaleLimit: { min: 0.8, max: 12 },
+               label: { show: true, fontSize: 10, lineHeight: 13, color: "#37474f", formatter: function (p) {
                  var f = d.grids.features.find(function (g) { return g.properties.code === p.name; });
-                 return f ? f.properties.name : p.name; } },
+                 if (!f) return p.name;
+                 var pr = f.properties, rest = pr.name.replace(pr.community, "");
+                 return pr.code + "\n" + (rest && rest !== pr.name ? pr.community + "\n" + rest : pr.name); } },
                itemStyle: { areaColor: "#e3f2fd", borderColor: "#37474f", borderWidth: 1 },
                emphasis: { itemStyle: { areaColor: "#ffe082" } } },
         series: [{ type: "scatter", coordinateSystem: "geo", symbolSize: 16, data: [] }]
@@ -243,7 +246,8 @@
         var point = c.convertFromPixel("geo", [e.offsetX, e.offsetY]);
         if (!point) return;
         var f = gridAt(d.grids, point);
-        var label = f ? f.properties.community + " " + f.properties.name : "";
+        var pr = f ? f.properties : null;
+        var label = !pr ? "" : pr.name.indexOf(pr.community) === 0 ? pr.name : pr.community + " " + pr.name;
         self.picked = { lng: point[0], lat: point[1], label: label };
         c.setOption({ series: [{ data: [{ value: point, itemStyle: { color: "#c62828" } }] }] });
         self.q(".pp-info").textContent = (label || "网格之外") + "  " + point[1].toFixed(6) + ", " + point[0].toFixed(6);
