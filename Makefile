@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/linli demo-data
 	@echo "指挥中心 (web console): http://127.0.0.1:8080/console/ - sign in as demo-admin with this link (5 minutes, once):"
 	@$(BIN)/linli console link demo-admin --base http://127.0.0.1:8080
+	@echo "微信模拟器 (web chat, two phones: a resident and the grid worker): http://127.0.0.1:8080/sandbox/chat"
 	$(BIN)/linli serve --host 127.0.0.1 --port 8080
 
 ## Install what the tests need; lint, check the layering, run the whole suite.

@@ -22,6 +22,9 @@ linli (邻里) is running on http://{host}:{port}
              one-time link: .venv/bin/linli console link demo-admin)
 Chat with it as a WeChat user, in a second terminal:
   .venv/bin/linli chat --url http://{host}:{port}          (type 帮助 for the menu)
+{chat}"""
+WEB_CHAT = """or in the browser, two phones side by side (a resident and the grid worker of G01):
+  http://{host}:{port}/sandbox/chat
 """
 
 
@@ -59,7 +62,8 @@ def run_serve(args: argparse.Namespace) -> int:
               file=sys.stderr, flush=True)
     wechat = (f"WeChat:    the built-in sandbox at http://{args.host}:{args.port}{SANDBOX_PATH}"
               if settings.sandbox else f"WeChat:    {settings.wechat_api_base}")
-    print(BANNER.format(host=args.host, port=args.port, wechat=wechat), flush=True)
+    chat = WEB_CHAT.format(host=args.host, port=args.port) if settings.sandbox else ""
+    print(BANNER.format(host=args.host, port=args.port, wechat=wechat, chat=chat), flush=True)
     scheduler = not args.no_scheduler
     if args.workers <= 1:
         _serve_one(settings, args.host, args.port, scheduler, reuse=False)
