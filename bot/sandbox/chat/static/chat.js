@@ -111,7 +111,10 @@
 
   Phone.prototype.placeBubble = function (lat, lng, label) {
     var b = el("div", "bubble place");
-    b.appendChild(el("b", null, "📍 " + (label || "位置")));
+    var head = el("b");
+    head.appendChild(el("span", "pin"));
+    head.appendChild(document.createTextNode(label || "位置"));
+    b.appendChild(head);
     b.appendChild(el("small", null, lat.toFixed(6) + ", " + lng.toFixed(6)));
     return this.add("out", b, "location");
   };
@@ -310,7 +313,11 @@
     var self = this, q = this.q;
     q(".send").addEventListener("click", function () { self.sendText(); });
     q(".text").addEventListener("keydown", function (e) { if (e.key === "Enter" && !e.isComposing) self.sendText(); });
-    q(".plus").addEventListener("click", function () { q(".tray").hidden = !q(".tray").hidden; q(".qr").hidden = true; });
+    q(".plus").addEventListener("click", function () {
+      q(".tray").hidden = !q(".tray").hidden;
+      q(".qr").hidden = true;
+      self.scroll();
+    });
     q(".pick-photo").addEventListener("click", function () { q(".photo-input").click(); });
     q(".photo-input").addEventListener("change", function (e) {
       self.sendPhoto(e.target.files[0]);
@@ -318,7 +325,7 @@
       q(".tray").hidden = true;
     });
     q(".pick-place").addEventListener("click", function () { self.openPicker(); });
-    q(".pick-qr").addEventListener("click", function () { q(".tray").hidden = true; q(".qr").hidden = false; });
+    q(".pick-qr").addEventListener("click", function () { q(".tray").hidden = true; q(".qr").hidden = false; self.scroll(); });
     q(".follow").addEventListener("click", function () { self.follow(); });
     q(".pp-cancel").addEventListener("click", function () { q(".placepicker").hidden = true; });
     q(".pp-send").addEventListener("click", function () { self.sendPlace(); });
