@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import aiohttp
 import pytest
 from tortoise.transactions import in_transaction
 
 from handlers import console_access
+from handlers.demo import load_demo_data
 from handlers.wishes import texts as wish_texts
 from handlers.wishes.service import claims, posting
 from storage import clock
@@ -25,7 +27,7 @@ from storage.core.models import (
     WishStatus,
 )
 from storage.core.models.console import AuditEntry
-from tests.support.wishes import pushed
+from tests.support.wishes import jpeg, pushed
 from tests.test_console_web import ADMIN, GRID, RESIDENT, sign_in, world  # noqa: F401
 
 GRID2, PROPERTY, VOLUNTEER = "demo-grid-g02", "demo-property", "demo-volunteer"
@@ -238,6 +240,30 @@ async def test_posting_on_behalf_creates_one_wish(world):  # noqa: F811
     assert await AuditEntry.filter(action="wish_post", target=wish.number).count() == 1
     page = await (await worker.get(f"/console/wishes/{wish.number}")).text()
     assert "想要一个暖手宝" in page and "周**" in page and "13912345678" not in page
+
+
+async def test_a_photo_posted_on_behalf_is_shown_to_its_people(make_bot, tmp_path):
+    await load_demo_data()
+    bot = await make_bot(media_dir=tmp_path / "media")
+    worker = await sign_in(bot.client, GRID)
+    data = aiohttp.FormData({**await _form(worker, "/console/wishes/new"), "kind": "goods",
+                             "beneficiary": "孙福海", "title": "想要一个新枕头",
+                             "address": "繁荣社区 7号楼1单元302"})
+    data.add_field("photo", jpeg("blue"), filename="pillow.jpg", content_type="image/jpeg")
+    r = await bot.client.post("/console/wishes/new", data=data, allow_redirects=False,
+                              headers=worker.headers(Origin=worker.origin))
+    assert r.status == 303, await r.text()
+    wish = await Wish.get(title="想要一个新枕头")
+    assert wish.photo_id is not None
+    for openid in (GRID, ADMIN):
+        viewer = await sign_in(bot.client, openid)
+        page = await (await viewer.get(f"/console/wishes/{wish.number}")).text()
+        assert f'src="/console/photos/{wish.photo_id}"' in page
+        shown = await viewer.get(f"/console/photos/{wish.photo_id}")
+        assert shown.status == 200 and shown.headers["Content-Type"] == "image/jpeg"
+    # Not yet approved: not another grid's worker's to see.
+    other = await sign_in(bot.client, GRID2)
+    assert (await other.get(f"/console/photos/{wish.photo_id}")).status == 404
 
 
 async def test_posting_on_behalf_refusals_keep_the_form(world):  # noqa: F811
