@@ -93,11 +93,23 @@ _PERSONAL: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
     (_EMAIL, lambda m: "***@***"), (_MOBILE, _starred), (_LANDLINE, _starred),
     (_LONG_NUMBER, _starred), (_AFTER_PHONE_WORD, _after_phone_word), (_PLATE, _plate),
     (_NAMED, _named), (_SURNAME, lambda m: "姓*")]
+# What every match of a pattern contains: where the text has none of it, the pattern cannot
+# match and is not run (the same result, sooner: most descriptions have no such detail).
+_DIGIT = re.compile(r"\d").search
+_HINTED: list[tuple[Callable[[str], object] | None, re.Pattern[str],
+                    Callable[[re.Match[str]], str]]] = [
+    (hint, pattern, replace) for hint, (pattern, replace) in zip(
+        [re.compile("@").search, _DIGIT, _DIGIT, _DIGIT, _DIGIT,
+         re.compile(_PLATE.pattern[:_PLATE.pattern.index(")") + 1]).search, None, None],
+        _PERSONAL, strict=True)]
+# a dwelling starts with 3-2-501, …号楼/栋/幢, …单元 or …室/房间
+_DWELLING_HINT = re.compile(r"[-栋幢楼元室间]").search
 
 
 def _personal(text: str) -> str:
-    for pattern, replace in _PERSONAL:
-        text = pattern.sub(replace, text)
+    for hint, pattern, replace in _HINTED:
+        if hint is None or hint(text):
+            text = pattern.sub(replace, text)
     return text
 
 
@@ -110,7 +122,8 @@ def mask_text(text: str | None) -> str:
     """What the public may read of a text a person typed (a description, a note, a title)."""
     if not text:
         return ""
-    return _DWELLING.sub(_starred, _personal(fold(text)))
+    text = _personal(fold(text))
+    return _DWELLING.sub(_starred, text) if _DWELLING_HINT(text) else text
 
 
 def mask_name(name: str | None) -> str:

@@ -177,18 +177,16 @@ async def rows_of(query: ValuesQuery[Any]) -> list[tuple[Any, ...]]:
     query.sql()  # builds the query (and picks the connection) as awaiting it would
     sql, params = query.query.get_parameterized_sql()
     _, found = await query._db.execute_query(sql, params)
-    dated = [i for i, name in enumerate(query._fields_for_select)
-             if name.endswith("_at")]
-    if not found or all(isinstance(found[0][i], datetime) and found[0][i].tzinfo
-                        for i in dated):
-        return [tuple(row) for row in found]
-    rows = []
-    for row in found:
-        values = list(row)
-        for i in dated:
-            values[i] = _DATETIME.to_python_value(values[i])
-        rows.append(tuple(values))
-    return rows
+    dated = [i for i, name in enumerate(query._fields_for_select) if name.endswith("_at")]
+    rows = [tuple(row) for row in found]
+    if not any(not _aware(row[i]) for row in rows for i in dated):
+        return rows  # PostgreSQL
+    return [tuple(_DATETIME.to_python_value(v) if i in dated and not _aware(v) else v
+                  for i, v in enumerate(row)) for row in rows]
+
+
+def _aware(value: Any) -> bool:
+    return value is None or isinstance(value, datetime) and value.tzinfo is not None
 
 
 def _by_place(rows: list[tuple[Any, ...]]) -> dict[tuple[Any, Any], list[tuple[Any, ...]]]:
