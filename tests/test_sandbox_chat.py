@@ -20,7 +20,7 @@ from bot.app import create_app
 from bot.config import SANDBOX, SANDBOX_TEMPLATE
 from bot.sandbox import chat
 from bot.sandbox.api_messages import CUSTOM_SEND, SUBSCRIBE_SEND, TEMPLATE_SEND
-from handlers import outbox
+from handlers import outbox, photos
 from handlers.geo.demo import load_geo_demo
 from handlers.push.channels import CHATTING
 from handlers.routes import build_router
@@ -32,6 +32,7 @@ from tests.support.wishes import jpeg
 
 HEADERS = {chat.HEADER: "1"}
 RESIDENT, GRID = "demo-resident", "demo-grid-g01"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
 
 def _free_port() -> int:
@@ -41,18 +42,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-async def web(db, make_settings, aiohttp_server, aiohttp_client, tmp_path):
+async def make_web(db, make_settings, aiohttp_server, aiohttp_client, tmp_path):
     """The service in sandbox mode on a real port, with the demo street and two demo people."""
     await load_geo_demo()
     await Person.create(openid=GRID, role=Role.GRID_WORKER, name="王梦苏", grid="G01")
     await Person.create(openid=RESIDENT, role=Role.RESIDENT, name="周大妈")
-    settings = make_settings(wechat_api_base=SANDBOX, template_progress=SANDBOX_TEMPLATE,
-                             media_dir=tmp_path / "media")
-    assert settings.sandbox
-    port = _free_port()
-    app = create_app(settings, api_base=f"http://127.0.0.1:{port}/sandbox/wechat")
-    server = await aiohttp_server(app, port=port)
-    return await aiohttp_client(server)
+
+    async def make(**changes):
+        settings = make_settings(wechat_api_base=SANDBOX, template_progress=SANDBOX_TEMPLATE,
+                                 media_dir=tmp_path / "media", **changes)
+        assert settings.sandbox
+        port = _free_port()
+        app = create_app(settings, api_base=f"http://127.0.0.1:{port}/sandbox/wechat")
+        server = await aiohttp_server(app, port=port)
+        return await aiohttp_client(server)
+
+    return make
+
+
+@pytest.fixture
+async def web(make_web):
+    return await make_web()
 
 
 async def say(client, openid: str, kind: str = "text", **fields) -> str | None:
@@ -180,6 +190,17 @@ async def test_a_report_filed_in_the_simulator_reaches_the_grid_worker(web):
     assert got["last"] > start
     # Read again from the new cursor: nothing twice; the resident's feed holds none of it.
     assert (await feed(web, GRID, got["last"]))["messages"] == []
+    # The photo follows as an image once stored (the photo sweep; the outbox looks again a
+    # little later), shown as an image.
+    await photos.fetch_due(services.photos)
+    clock.advance(timedelta(seconds=30))
+    await outbox.deliver_due(services.messenger, kv=services.kv)
+    images = [m for m in (await feed(web, GRID, got["last"]))["messages"]
+              if m["kind"] == "image"]
+    assert len(images) == 1, images
+    async with web.get(images[0]["image"]) as r:
+        assert r.status == 200 and r.content_type == "image/jpeg"
+        assert (await r.read()).startswith(b"\xff\xd8")
     assert not any(m["kind"] == "text" and m["text"] in texts
                    for m in (await feed(web, RESIDENT, start))["messages"])
 
@@ -249,3 +270,9 @@ def test_the_serve_banner_gives_the_simulators_address_in_sandbox_mode(env, show
     out = capsys.readouterr().out
     assert ("http://127.0.0.1:8931/sandbox/chat" in out) is shown
     assert "linli chat --url http://127.0.0.1:8931" in out
+
+
+async def test_secure_mode_encrypts_the_callbacks_and_reads_the_encrypted_reply(make_web):
+    web = await make_web(wechat_aes_key=AES_KEY)
+    assert "功能菜单" in await say(web, RESIDENT, text="帮助")
+    assert "请发送问题的照片" in await say(web, RESIDENT, "click", key="REPORT")
