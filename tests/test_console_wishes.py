@@ -105,6 +105,8 @@ async def test_approve_with_a_grid_hands_it_to_that_grid(world):  # noqa: F811
         f"/console/wishes/{wish.number}?msg=")
     assert (await Wish.get(id=wish.id)).grid == "G02"
     assert (await _history(wish))[-1] == ("approved", ADMIN, "grid G02")
+    page = await (await admin.get(f"/console/wishes/{wish.number}")).text()
+    assert "交给网格 G02 跟进" in page and "grid G02" not in page
     # Now the G02 worker's wish, not G01's.
     assert (await (await sign_in(world["bot"].client, GRID2)).get(
         f"/console/wishes/{wish.number}")).status == 200
@@ -340,3 +342,24 @@ def test_time_left_of_a_claim():
     assert time_left(wish, now) == "已到期，等待系统收回"
     wish.claim_expires_at = None
     assert time_left(wish, now) == ""
+
+
+async def test_the_history_reads_as_people_write(world):  # noqa: F811
+    wish = await _posted(GRID, "想要一个保温杯", beneficiary="周桂兰")
+    for kind, actor, note in (("approved", ADMIN, ""), ("claimed", VOLUNTEER, ""),
+                              ("expired", "scheduler", VOLUNTEER),
+                              ("closed", "scheduler", "20 points")):
+        await WishEvent.create(wish_id=wish.id, kind=kind, actor=actor, note=note,
+                               created_at=clock.now())
+    admin = await sign_in(world["bot"].client, ADMIN)
+    page = await (await admin.get(f"/console/wishes/{wish.number}")).text()
+    name = (await Volunteer.get(openid=VOLUNTEER)).name
+    items = re.findall(r'<li data-kind="(\w+)">\s*<div class="when">[^<]*· ([^<]*)</div>\s*'
+                       r'<div>([^<]*)</div>', page)
+    assert [(kind, by.strip(), what) for kind, by, what in items] == [
+        ("submitted", "网格员 王梦苏", "提交心愿"),
+        ("approved", "社区管理员 张丽", "审核通过，已上心愿墙"),
+        ("claimed", name, "志愿者认领"),
+        ("expired", "系统", f"认领到期，重回心愿墙：{name}"),
+        ("closed", "系统", "圆满完成，积分已发放：志愿者获得 20 积分")]
+    assert VOLUNTEER not in page and "20 points" not in page

@@ -126,9 +126,15 @@ async def _wish_in_scope(request: web.Request, viewer: session.Viewer) -> Wish |
 
 
 def _note(event: WishEvent, volunteers: dict[str, str]) -> str:
-    if event.kind == "expired":  # the note is the claimant's openid: their name instead
-        return volunteers.get(event.note, "")
-    return event.note
+    """The event's note as people read it (the use cases write some notes for machines)."""
+    note = event.note
+    if event.kind == "expired":  # the claimant's openid: their name instead
+        return volunteers.get(note, "")
+    if event.kind == "approved" and note.startswith("grid "):
+        return t.WISH_NOTE_GRID.format(grid=note.removeprefix("grid "))
+    if event.kind == "closed" and note.endswith(" points"):
+        return t.WISH_NOTE_POINTS.format(points=note.removesuffix(" points"))
+    return note
 
 
 async def wish_page(request: web.Request) -> web.StreamResponse:
