@@ -83,13 +83,16 @@ async def cases_csv(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     await response.write((BOM + _line(search.CSV_HEADER)).encode("utf-8"))
     async for chunk in search.stream(viewer.scope, query):
-        rows = await search.csv_rows(chunk)
-        await response.write("".join(_line(r) for r in rows).encode("utf-8"))
+        await response.write(_lines(await search.csv_rows(chunk)).encode("utf-8"))
     await response.write_eof()
     return response
 
 
 def _line(row: list[str]) -> str:
+    return _lines([row])
+
+
+def _lines(rows: list[list[str]]) -> str:
     out = io.StringIO()
-    csv.writer(out).writerow(row)
+    csv.writer(out).writerows(rows)
     return out.getvalue()
