@@ -46,7 +46,7 @@ async def bulletin_latest(request: web.Request) -> web.StreamResponse:
         return not_found(request, viewer)
     chosen = request.query.get("week", "").strip()
     if chosen:  # the week selector (a GET form): the week's own address
-        raise web.HTTPSeeOther(f"/console/bulletin/{quote(chosen[:16])}")
+        raise web.HTTPSeeOther(f"/console/bulletin/{quote(chosen[:16], safe='')}")
     return await _show(request, viewer, last_week())
 
 
