@@ -151,10 +151,12 @@ async def compute_window(since: datetime, until: datetime,
                                                            "accepted_at")),
         rows_of(cases.filter(**within("resolved_at")).values(*_PLACE, "created_at", "resolved_at",
                                                            "resolve_due_at")),
-        rows_of(cases.filter(**within("closed_at"), rating__isnull=False).values(*_PLACE,
-                                                                              "rating")),
-        rows_of(events.filter(**within("at"), action__in=[*RESOLUTIONS, "reopen"]).values(
-            "case__community_code", "case__grid_code", "action")))
+        rows_of(cases.filter(**within("closed_at"), rating__isnull=False).annotate(
+            n=Count("id")).group_by(*_PLACE, "rating").order_by(*_PLACE, "rating").values(
+            *_PLACE, "rating", "n")),
+        rows_of(events.filter(**within("at"), action__in=[*RESOLUTIONS, "reopen"]).annotate(
+            n=Count("id")).group_by(*_EVENT_PLACE, "action").order_by(
+            *_EVENT_PLACE, "action").values(*_EVENT_PLACE, "action", "n")))
     for count, rows in zip((_count_submitted, _count_accepted, _count_resolved, _count_rated,
                             _count_resolutions), found, strict=True):
         count(figures, rows)
@@ -162,6 +164,7 @@ async def compute_window(since: datetime, until: datetime,
 
 
 _PLACE = ("community_code", "grid_code")
+_EVENT_PLACE = ("case__community_code", "case__grid_code")
 _DATETIME = Case._meta.fields_map["created_at"]
 
 
@@ -179,8 +182,8 @@ async def rows_of(query: ValuesQuery[Any]) -> list[tuple[Any, ...]]:
     _, found = await query._db.execute_query(sql, params)
     dated = [i for i, name in enumerate(query._fields_for_select) if name.endswith("_at")]
     rows = [tuple(row) for row in found]
-    if not any(not _aware(row[i]) for row in rows for i in dated):
-        return rows  # PostgreSQL
+    if all(_aware(next((row[i] for row in rows if row[i] is not None), None)) for i in dated):
+        return rows  # PostgreSQL's driver returns aware datetimes (a column, one type)
     return [tuple(_DATETIME.to_python_value(v) if i in dated and not _aware(v) else v
                   for i, v in enumerate(row)) for row in rows]
 
@@ -223,16 +226,16 @@ def _count_resolved(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
 
 
 def _count_rated(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
-    for place, found in _by_place(rows).items():  # (community, grid, rating)
-        ratings = [rating for _, _, rating in found]
+    for place, found in _by_place(rows).items():  # (community, grid, rating, how many)
+        ratings = [rating for _, _, rating, n in found for _ in range(n)]
         for unit in figures.units(*place):
             unit.ratings.extend(ratings)
 
 
 def _count_resolutions(figures: Figures, rows: list[tuple[Any, ...]]) -> None:
-    for place, found in _by_place(rows).items():  # (community, grid, action)
-        resolutions = sum(action in RESOLUTIONS for _, _, action in found)
-        reopens = sum(action == "reopen" for _, _, action in found)
+    for place, found in _by_place(rows).items():  # (community, grid, action, how many)
+        resolutions = sum(n for _, _, action, n in found if action in RESOLUTIONS)
+        reopens = sum(n for _, _, action, n in found if action == "reopen")
         for unit in figures.units(*place):
             unit.resolutions += resolutions
             unit.reopens += reopens
