@@ -183,7 +183,8 @@
       return;
     }
     this.cursor = null;
-    this.note("你正在以 " + (person ? person.name + "（" + person.label + "）" : openid) + " 的身份聊天");
+    this.note("你正在以 " + (person ? (person.name || openid) + "（" + person.label + "）" : openid) + " 的身份聊天");
+    this.note("试试底部菜单，或点 ＋ 发照片、选位置、扫楼栋码");
     getJSON(BASE + "/messages?openid=" + encodeURIComponent(openid)).then(function (d) {
       if (openid !== self.openid) return;
       self.cursor = d.last;
@@ -272,7 +273,8 @@
   Phone.prototype.fill = function () {
     var self = this, select = this.q(".person");
     setupData.people.forEach(function (p) {
-      var o = el("option", null, p.label + (p.name ? " · " + p.name : "") + "（" + p.openid + "）");
+      var o = el("option", null, p.label + (p.name ? " · " + p.name : ""));
+      o.title = p.openid;
       o.value = p.openid;
       select.appendChild(o);
     });
