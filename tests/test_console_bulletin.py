@@ -62,7 +62,8 @@ def _section(lines: list[str], title: str) -> list[str]:
 
 async def _wishes_and_points() -> None:
     """In WEEK: two wishes fulfilled in 明珠社区 (C1), one in 南湖社区 (C2), one the week
-    after; points earned for a case of G1 and for a wish of G3, and an operator's grant."""
+    after; points earned for a case of G1, a wish of G3 and a wish of 明珠社区 without a grid,
+    and an operator's grant (another the week after)."""
     since, until = bulletin.week_bounds(WEEK)
     for i, (community, grid, at) in enumerate((
             ("明珠社区", "G1", since + timedelta(days=1)), ("明珠社区", None, since + timedelta(days=2)),
@@ -71,9 +72,11 @@ async def _wishes_and_points() -> None:
                           community=community, grid=grid, status=WishStatus.CLOSED,
                           claimant_openid=f"v{i}", confirmed_at=at, created_at=at - timedelta(days=1))
     g3_wish = await Wish.filter(grid="G3").first()
+    no_grid = await Wish.filter(community="明珠社区", grid=None).first()
     clock.advance(since + timedelta(days=2) - clock.now())
     await apply_rule("report_confirmed_reporter", "r1101", "A1101")  # a case of G1 (C1)
     await apply_rule("wish_fulfilled_volunteer", "v2", g3_wish.number)  # 南湖社区 G3
+    await apply_rule("wish_fulfilled_volunteer", "v1", no_grid.number)  # 明珠社区, by name
     await ledger.grant("r1101", 7, "活动", key="test:grant:1")
     clock.advance(timedelta(days=6))  # the week after: not counted
     await ledger.grant("r1101", 100, "活动", key="test:grant:2")
@@ -113,8 +116,8 @@ async def test_street_admin_page_equals_the_text_bulletin(week_world, db):
     assert 'id="wishes-total" data-wishes="3"' in body
     points = dict(re.findall(r'data-community="([^"]+)" data-wishes="\d+" data-points="(\d+)"',
                              body))
-    assert points == {"明珠社区": "10", "南湖社区": "20"}
-    assert 'id="granted" data-points="7"' in body and 'id="points-total" data-points="37"' in body
+    assert points == {"明珠社区": "30", "南湖社区": "20"}
+    assert 'id="granted" data-points="7"' in body and 'id="points-total" data-points="57"' in body
     grid_points = {u["unit"]: re.search(rf'data-unit="{u["unit"]}"[^>]*>.*?data-points="(\d+)"',
                                         body, re.S).group(1)
                    for u in units if u.get("kind") == "grid"}
@@ -150,7 +153,7 @@ async def test_every_week_agrees_and_a_community_admin_sees_theirs(week_world, d
         assert _line({**total, "unit": c1["unit"]}, bt.B_UNIT) == _line(c1, bt.B_UNIT)
     body = await (await community.get(f"/console/bulletin/{WEEK}")).text()
     assert re.findall(r'data-community="([^"]+)"', body) == ["明珠社区"]
-    assert 'id="granted"' not in body and 'id="points-total" data-points="10"' in body
+    assert 'id="granted"' not in body and 'id="points-total" data-points="30"' in body
 
 
 async def test_only_admins_and_a_bad_week_is_told(week_world):

@@ -166,7 +166,9 @@
     var el = document.getElementById(id);
     if (!el || !d) return null;
     el.style.height = Math.max(140, 70 + 44 * d.names.length) + "px";
-    var c = echarts.init(el, null, { renderer: "canvas" });
+    // twice the pixels at least: sharp on paper too (a printer has more dots than a screen)
+    var c = echarts.init(el, null, { renderer: "canvas",
+                                     devicePixelRatio: Math.max(2, window.devicePixelRatio || 1) });
     c.setOption({
       animation: false, tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { data: ["上报（件）", "按时办结率（%）"], bottom: 0 },
