@@ -2,7 +2,8 @@
 
 - a grid worker: the cases of their grid, and of the grids they deputise (网格员 B角);
 - a property manager: the cases of the compounds their organisation manages;
-- a department: the cases its organisation answers for (``Case.department``);
+- a department: the cases its organisation answers for (``Case.department`` while the
+  department is responsible: a category's department is on every case of it, for 吹哨);
 - a community admin (``Community.admin_openid``): the cases of those communities;
 - a street admin (an admin who administers no community): every case;
 - everyone: the cases assigned to them.
@@ -49,17 +50,20 @@ class Scope:
         scope = Q(**{f"{prefix}assignee_openid": self.openid})
         for field, values in ((f"{prefix}grid_code__in", self.grids),
                               (f"{prefix}community_code__in", self.communities),
-                              (f"{prefix}compound_code__in", self.compounds),
-                              (f"{prefix}department__in", self.departments)):
+                              (f"{prefix}compound_code__in", self.compounds)):
             if values:
                 scope |= Q(**{field: sorted(values)})
+        if self.departments:
+            scope |= Q(**{f"{prefix}department__in": sorted(self.departments),
+                          f"{prefix}responsible": "department"})
         return scope
 
     def covers(self, case: Case) -> bool:
         """Whether ``case`` is in scope (the same rule as ``q``, on a loaded case)."""
         return (self.everything or case.assignee_openid == self.openid
                 or case.grid_code in self.grids or case.community_code in self.communities
-                or case.compound_code in self.compounds or case.department in self.departments)
+                or case.compound_code in self.compounds
+                or (case.department in self.departments and case.responsible == "department"))
 
     def communities_seen(self) -> frozenset[str] | None:
         """The communities whose audit entries this admin reads; None: every community."""
