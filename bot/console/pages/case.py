@@ -9,14 +9,13 @@ in one transaction with its audit entry, and comes back to the page with what ha
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot import keys
 from bot.console import session
 from bot.console import texts as t
+from bot.console.forms import back, claim_form, posted_form, release_form
 from bot.console.render import not_found, page
 from handlers import audit, photo_access
 from handlers.errors import Refusal
@@ -27,7 +26,6 @@ from handlers.reports.service.cases import case_number, find_case
 from handlers.reports.staff import queries as staff_queries
 from handlers.reports.staff import service, steer
 from handlers.reports.staff.auth import may_act
-from storage import console_sessions
 from storage.core.models import Person
 from storage.reports.models import OPEN_STATUSES, CaseContact, CaseStatus, Supporter
 
@@ -109,16 +107,13 @@ async def _run(action: str, number: str, viewer: session.Viewer, form: dict[str,
 
 
 async def case_action(request: web.Request) -> web.StreamResponse:
-    viewer = await session.viewer(request)
-    form = await session.form_of(request, viewer)
+    viewer, form = await posted_form(request)
     case = await _case_in_scope(request, viewer)
     if case is None:
         return not_found(request, viewer)
+    here = f"/console/cases/{case.number}"
     action = form.get("action", "")
-    kv = request.config_dict[keys.KV_STORE]
-    once = form.get("once", "")
-    if not await console_sessions.claim_form(kv, viewer.openid, once):
-        raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg={quote(t.ALREADY_DONE)}")
+    once = await claim_form(request, viewer, form, here, required=False)
     try:
         async with in_transaction():
             done = await _run(action, case.number, viewer, form)
@@ -128,10 +123,9 @@ async def case_action(request: web.Request) -> web.StreamResponse:
                                detail=" ".join(v for k, v in sorted(form.items())
                                                if k in ("target", "text") and v)[:500])
     except Refusal as refused:
-        await console_sessions.release_form(kv, viewer.openid, once)
-        raise web.HTTPSeeOther(f"/console/cases/{case.number}?err={quote(str(refused))}") \
-            from None
-    raise web.HTTPSeeOther(f"/console/cases/{case.number}?msg={quote(done)}")
+        await release_form(request, viewer, once)
+        raise back(here, err=str(refused)) from None
+    raise back(here, msg=done)
 
 
 async def photo(request: web.Request) -> web.StreamResponse:

@@ -16,9 +16,7 @@ who (masked) and what, and presses 核销: ``handlers.points.service.hand_out``,
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
 
 from aiohttp import web
 from tortoise.transactions import in_transaction
@@ -26,6 +24,7 @@ from tortoise.transactions import in_transaction
 from bot import keys
 from bot.console import session
 from bot.console import texts as t
+from bot.console.forms import back, claim_form, posted_form, release_form
 from bot.console.render import STATION, not_found, page
 from handlers import audit
 from handlers.errors import Refusal
@@ -34,11 +33,10 @@ from rewards import catalogue
 from rewards.errors import RewardsError
 from rewards.texts import REDEMPTION_STATUS, error_text
 from rewards.verify import verify
-from storage import clock, console_sessions
+from storage import clock
 
 HOME = "/console/points"
 COUNTER = "/console/points/counter"
-_ONCE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_WHOLE = 10**9
 
 
@@ -48,11 +46,6 @@ class Invalid(Exception):
 
 def _station(viewer: session.Viewer) -> bool:
     return viewer.person.role in STATION
-
-
-def back(path: str, *, msg: str = "", err: str = "") -> web.HTTPSeeOther:
-    query = f"msg={quote(msg)}" if msg else f"err={quote(err)}"
-    return web.HTTPSeeOther(f"{path}?{query}")
 
 
 def _refusal_text(exc: Exception) -> str:
@@ -80,27 +73,6 @@ async def points_page(request: web.Request) -> web.StreamResponse:
 
 
 # -- the catalogue (admins) ---------------------------------------------------------------------
-
-
-async def posted_form(request: web.Request) -> tuple[session.Viewer, dict[str, str]]:
-    viewer = await session.viewer(request)
-    return viewer, await session.form_of(request, viewer)
-
-
-async def claim_form(request: web.Request, viewer: session.Viewer, form: dict[str, str],
-                     path: str) -> str:
-    """Claim the form's one-time field (its key); a redirect when it is missing or used."""
-    once = form.get("once", "")
-    if not _ONCE.fullmatch(once):
-        raise back(path, err=t.FORM_EXPIRED)
-    if not await console_sessions.claim_form(request.config_dict[keys.KV_STORE],
-                                             viewer.openid, once):
-        raise back(path, msg=t.ALREADY_DONE)
-    return once
-
-
-async def release_form(request: web.Request, viewer: session.Viewer, once: str) -> None:
-    await console_sessions.release_form(request.config_dict[keys.KV_STORE], viewer.openid, once)
 
 
 def _whole(raw: str | None, error: str, *, minimum: int = 1, optional: bool = False

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 from bot import keys
 from bot.console import session
 from bot.console import texts as t
-from bot.console.pages.points import back, claim_form, posted_form, release_form
+from bot.console.forms import back, claim_form, posted_form, release_form
 from bot.console.render import not_found, page
 from handlers import audit, staff
 from handlers.errors import Refusal

@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 from bot import keys
 from bot.console import session
 from bot.console import texts as t
+from bot.console.forms import back, claim_form, posted_form, release_form
 from bot.console.pages.cases import choices
 from bot.console.pages.intake import MAX_PHOTO_BYTES
 from bot.console.render import not_found, page
@@ -183,30 +184,26 @@ async def _moderate(action: str, wish: Wish, viewer: session.Viewer, form: dict[
 
 
 async def wish_action(request: web.Request) -> web.StreamResponse:
-    viewer = await session.viewer(request)
-    form = await session.form_of(request, viewer)
+    viewer, form = await posted_form(request)
     wish = await _wish_in_scope(request, viewer)
     if wish is None:
         return not_found(request, viewer)
-    back = _back(form, wish)
+    here = _back(form, wish)
     action = form.get("action", "")
     if not viewer.scope.is_admin:
-        raise web.HTTPSeeOther(f"{back}?err={quote(t.ADMINS_ONLY)}")
+        raise back(here, err=t.ADMINS_ONLY)
     if action not in ACTIONS:
-        raise web.HTTPSeeOther(f"{back}?err={quote(t.UNKNOWN_ACTION)}")
+        raise back(here, err=t.UNKNOWN_ACTION)
     if action == "reject" and not form.get("reason", "").strip():
-        raise web.HTTPSeeOther(f"{back}?err={quote(t.NEED_REASON)}")
-    kv = request.config_dict[keys.KV_STORE]
-    once = form.get("once", "")
-    if not await console_sessions.claim_form(kv, viewer.openid, once):
-        raise web.HTTPSeeOther(f"{back}?msg={quote(t.ALREADY_DONE)}")
+        raise back(here, err=t.NEED_REASON)
+    once = await claim_form(request, viewer, form, here, required=False)
     try:
         async with in_transaction():
             await _moderate(action, wish, viewer, form, session.client_ip(request))
     except Refusal as refused:
-        await console_sessions.release_form(kv, viewer.openid, once)
-        raise web.HTTPSeeOther(f"{back}?err={quote(str(refused))}") from None
-    raise web.HTTPSeeOther(f"{back}?msg={quote(t.WISH_ACTION_DONE[action])}")
+        await release_form(request, viewer, once)
+        raise back(here, err=str(refused)) from None
+    raise back(here, msg=t.WISH_ACTION_DONE[action])
 
 
 # -- 代发: posting a wish on behalf of an elder ------------------------------------------------
