@@ -25,7 +25,7 @@ run: $(STAMP)
 
 ## Install what the tests need; lint, check the layering, run the whole suite.
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers rewards storage tests benchmarks

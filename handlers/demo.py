@@ -37,5 +37,6 @@ LOADERS: list[Callable[[], Awaitable[str]]] = [load_people, load_geo_demo, load_
                                                  load_rewards, load_demo_cases]
 
 
-async def load_demo_data() -> list[str]:
-    return [await loader() for loader in LOADERS]
+async def load_demo_data(*, cases: bool = True) -> list[str]:
+    """Every loader; ``cases=False`` leaves out the demo cases (tests that make their own)."""
+    return [await loader() for loader in LOADERS if cases or loader is not load_demo_cases]

@@ -31,7 +31,7 @@ CSRF = re.compile(r'data-csrf="([^"]+)"')
 
 @pytest.fixture
 async def desk(bot):
-    await load_demo_data()  # 4 demo rewards; demo-resident holds 130 points
+    await load_demo_data(cases=False)  # 4 demo rewards; demo-resident holds 130 points
     return bot
 
 

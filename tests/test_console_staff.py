@@ -28,7 +28,7 @@ CODE = re.compile(r'id="invite-code">(\d{6})<')
 
 @pytest.fixture
 async def team(bot):
-    await load_demo_data()
+    await load_demo_data(cases=False)
     await Person.create(openid=STREET, role=Role.ADMIN, name="街道孙主任")
     return bot
 

@@ -86,7 +86,7 @@ async def _phoned(building: str, text: str) -> Case:
 @pytest.fixture
 async def world(bot):
     """The demo district and two phoned-in cases: one in G01 (繁荣社区), one in G03 (和顺社区)."""
-    await load_demo_data()
+    await load_demo_data(cases=False)
     g01 = await _phoned("B12-1", "明珠小区1号楼门口垃圾堆了三天没人清理")
     g03 = await _phoned("B14-1", "和顺路14号楼下垃圾桶满了，气味很大")
     assert (g01.grid_code, g03.grid_code) == ("G01", "G03")
@@ -130,7 +130,7 @@ async def test_a_link_from_another_site_is_not_redeemed(world):
 
 
 async def test_secure_cookie_behind_https(make_bot, db):
-    await load_demo_data()
+    await load_demo_data(cases=False)
     bot = await make_bot(public_url="https://linli.example.org")
     entered = await _redeem(bot.client, await console_access.create_link(ADMIN))
     assert entered.status == 303 and "Secure" in entered.headers["Set-Cookie"]

@@ -245,7 +245,7 @@ async def test_posting_on_behalf_creates_one_wish(world):  # noqa: F811
 
 
 async def test_a_photo_posted_on_behalf_is_shown_to_its_people(make_bot, tmp_path):
-    await load_demo_data()
+    await load_demo_data(cases=False)
     bot = await make_bot(media_dir=tmp_path / "media")
     worker = await sign_in(bot.client, GRID)
     data = aiohttp.FormData({**await _form(worker, "/console/wishes/new"), "kind": "goods",
