@@ -8,13 +8,11 @@ them end at once (``linli sessions revoke``, a role withdrawn).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 import time
 from dataclasses import dataclass
 
-from storage import keys
+from storage import keys, sessions
 from storage.kv import KV
 
 SESSION_TTL = 12 * 3600
@@ -29,34 +27,20 @@ class ConsoleSession:
     token_hash: str
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def create(kv: KV, openid: str, ttl: int = SESSION_TTL) -> str:
     """A new session for ``openid``; returns the token (the cookie value, shown once)."""
-    token = secrets.token_urlsafe(32)
-    digest = _hash(token)
-    doc = json.dumps({"openid": openid, "csrf": secrets.token_urlsafe(32),
-                      "created_at": time.time()})
-    async with kv.redis.pipeline(transaction=True) as pipe:
-        pipe.set(keys.console_session(kv, digest), doc, ex=ttl)
-        pipe.sadd(keys.console_sessions_of(kv, openid), digest)
-        pipe.expire(keys.console_sessions_of(kv, openid), ttl)
-        await pipe.execute()
-    return token
+    return await sessions.store(kv, keys.console_session, keys.console_sessions_of, openid,
+                                {"openid": openid, "csrf": secrets.token_urlsafe(32),
+                                 "created_at": time.time()}, ttl)
 
 
 async def get(kv: KV, token: str) -> ConsoleSession | None:
     """The live session of a cookie value; None for anything else."""
-    if not token or len(token) > MAX_TOKEN:
+    found = await sessions.load(kv, keys.console_session, token, MAX_TOKEN)
+    if found is None:
         return None
-    digest = _hash(token)
-    raw = await kv.redis.get(keys.console_session(kv, digest))
-    if raw is None:
-        return None
+    doc, digest = found
     try:
-        doc = json.loads(raw)
         return ConsoleSession(str(doc["openid"]), str(doc["csrf"]), float(doc["created_at"]),
                               digest)
     except (ValueError, KeyError, TypeError):
@@ -64,22 +48,13 @@ async def get(kv: KV, token: str) -> ConsoleSession | None:
 
 
 async def revoke(kv: KV, session: ConsoleSession) -> None:
-    async with kv.redis.pipeline(transaction=True) as pipe:
-        pipe.delete(keys.console_session(kv, session.token_hash))
-        pipe.srem(keys.console_sessions_of(kv, session.openid), session.token_hash)
-        await pipe.execute()
+    await sessions.drop(kv, keys.console_session, keys.console_sessions_of, session.openid,
+                        session.token_hash)
 
 
 async def revoke_all(kv: KV, openid: str) -> int:
     """End every console session of ``openid``; returns how many were live."""
-    digests = await kv.redis.smembers(keys.console_sessions_of(kv, openid))
-    async with kv.redis.pipeline(transaction=True) as pipe:
-        for digest in digests:
-            pipe.delete(keys.console_session(
-                kv, digest.decode() if isinstance(digest, bytes) else digest))
-        pipe.delete(keys.console_sessions_of(kv, openid))
-        results = await pipe.execute()
-    return sum(int(bool(r)) for r in results[:-1])
+    return await sessions.drop_all(kv, keys.console_session, keys.console_sessions_of, openid)
 
 
 FORM_TTL = 24 * 3600
