@@ -1,51 +1,68 @@
-"""The ``linli`` command line. Each module here registers one group of subcommands."""
+"""The ``linli`` command line. Each module here registers one group of subcommands.
+
+Modules are imported only when their command runs: ``linli points balance`` does not pay for
+importing the web app, jieba or the bulletin. ``linli --help`` (or an unknown command) imports
+them all to list every command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
-from bot.cli import (
-    bulletin,
-    categories,
-    chat,
-    console,
-    demo,
-    doctor,
-    grids,
-    points,
-    privacy,
-    rewards_cmd,
-    serve,
-    sessions,
-    staff,
-    wishes,
-)
-from bot.cli import db as db_cmds
-from bot.cli import ledger as ledger_cmds
-from bot.cli import open311 as open311_cmds
-from bot.cli import reports as reports_cmds
-from bot.config import ConfigError
-
-# Modules that add subcommands: each has ``register(subparsers)`` and sets ``func`` on its
-# parsers to a callable ``func(args) -> int``.
-GROUPS = [db_cmds, serve, staff, demo, chat, points, rewards_cmd, ledger_cmds, wishes,
-          grids, categories, reports_cmds, bulletin, open311_cmds, sessions, console, privacy,
-          doctor]
+# Command -> the module under bot.cli that registers it. Each module has
+# ``register(subparsers)`` and sets ``func`` on its parsers to ``func(args) -> int``.
+# tests/test_cli_lazy.py checks this table against what every module registers.
+COMMANDS: dict[str, str] = {
+    "migrate": "db",
+    "serve": "serve",
+    "scheduler": "serve",
+    "staff": "staff",
+    "demo-data": "demo",
+    "chat": "chat",
+    "points": "points",
+    "rewards": "rewards_cmd",
+    "ledger": "ledger",
+    "wishes": "wishes",
+    "grids": "grids",
+    "categories": "categories",
+    "reports": "reports",
+    "bulletin": "bulletin",
+    "open311": "open311",
+    "sessions": "sessions",
+    "console": "console",
+    "privacy": "privacy",
+    "doctor": "doctor",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"bot.cli.{name}")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every command, or only the module that registers ``only``."""
     parser = argparse.ArgumentParser(prog="linli", description="linli (邻里) service and tools")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for group in GROUPS:
-        group.register(subparsers)
+    names = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    for name in names:
+        _module(name).register(subparsers)
     return parser
 
 
+def _command_of(argv: Sequence[str]) -> str | None:
+    return argv[0] if argv and not argv[0].startswith("-") else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
+    from bot.config import ConfigError
+
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:
