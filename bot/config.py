@@ -73,6 +73,17 @@ class Settings:
     # The web app's address as people reach it (我的数据's download link), e.g.
     # https://linli.example.gov.cn; empty: the link is a path only.
     public_url: str = ""
+    # The mini-program as its own WeChat app (LINLI_MINIAPP_APPID / LINLI_MINIAPP_SECRET): its
+    # logins and subscribe messages use these, and people are matched across the two apps by
+    # UnionID. Unset: the mini-program shares the Official Account's AppID (one openid).
+    miniapp_appid: str | None = None
+    miniapp_secret: str | None = None
+    # Addresses/CIDRs of reverse proxies whose X-Forwarded-For/-Proto/-Host and X-Request-ID
+    # are believed (LINLI_TRUSTED_PROXIES, comma-separated). Empty: those headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    # Where photos live: "dir" (files under media_dir) or "database" (PostgreSQL/SQLite rows,
+    # so every node and every backup has them).
+    media_store: str = "dir"
 
     @property
     def retention(self) -> Retention:
@@ -139,6 +150,11 @@ class Settings:
             privacy_keep_staff_history=_flag(get("LINLI_PRIVACY_KEEP_STAFF_HISTORY") or "1",
                                              "LINLI_PRIVACY_KEEP_STAFF_HISTORY"),
             public_url=(get("LINLI_PUBLIC_URL") or "").rstrip("/"),
+            miniapp_appid=get("LINLI_MINIAPP_APPID"),
+            miniapp_secret=get("LINLI_MINIAPP_SECRET"),
+            trusted_proxies=tuple(p.strip() for p in (get("LINLI_TRUSTED_PROXIES") or "")
+                                  .split(",") if p.strip()),
+            media_store=(get("LINLI_MEDIA_STORE") or "dir").lower(),
         )
         settings.validate()
         return settings
@@ -150,7 +166,32 @@ class Settings:
 
     def validate(self) -> None:
         self._validate_wechat()
+        self._validate_miniapp()
         self._validate_services()
+        self._validate_deployment()
+
+    @property
+    def separate_miniapp(self) -> bool:
+        """True when the mini-program is its own app (its own AppID and openids)."""
+        return bool(self.miniapp_appid) and self.miniapp_appid != self.wechat_appid
+
+    def _validate_miniapp(self) -> None:
+        if bool(self.miniapp_appid) != bool(self.miniapp_secret):
+            raise ConfigError("LINLI_MINIAPP_APPID and LINLI_MINIAPP_SECRET go together: set "
+                              "both (the mini-program's AppID and AppSecret) or neither")
+        if self.miniapp_appid and not re.fullmatch(r"wx[0-9a-f]{16}", self.miniapp_appid):
+            raise ConfigError("LINLI_MINIAPP_APPID must look like wx followed by 16 hex digits")
+
+    def _validate_deployment(self) -> None:
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(f"LINLI_TRUSTED_PROXIES: {proxy!r} is not an address or "
+                                  "CIDR (e.g. 127.0.0.1,10.0.0.0/8)") from None
+        if self.media_store not in ("dir", "database"):
+            raise ConfigError(f"LINLI_MEDIA_STORE must be dir or database, not "
+                              f"{self.media_store!r}")
 
     def _validate_wechat(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9]{3,32}", self.wechat_token or ""):

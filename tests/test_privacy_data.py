@@ -18,6 +18,7 @@ from rewards import catalogue, ledger, redemption
 from rewards.verify import verify
 from storage import clock
 from storage.core.models import (
+    AppOpenid,
     AuditEntry,
     ConsoleLink,
     OutboxMessage,
@@ -71,7 +72,9 @@ async def test_every_openid_or_personal_column_is_in_the_inventory(db):
 
 async def _everything(media_dir, openid: str = OID, role: Role = Role.RESIDENT) -> dict:
     now = clock.now()
-    await Person.create(openid=openid, name=NAME, phone=PHONE, building="B1", role=role)
+    await Person.create(openid=openid, name=NAME, phone=PHONE, building="B1", role=role,
+                        unionid=f"u-{openid}")
+    await AppOpenid.create(app="miniapp", openid=f"mp-{openid}", person_openid=openid)
     await volunteer(openid, NAME)
     await Volunteer.filter(openid=openid).update(phone=PHONE)
     await StaffInvite.create(code_hash="h", role=Role.GRID_WORKER, name=NAME, used_by=openid,

@@ -24,6 +24,7 @@ from typing import Literal
 from tortoise.models import Model
 
 from storage.core.models import (
+    AppOpenid,
     AuditEntry,
     ConsoleLink,
     OutboxMessage,
@@ -56,7 +57,9 @@ class Table:
 
 TABLES: tuple[Table, ...] = (
     # core
-    Table("profile", Person, ("openid",), ("name", "phone", "building")),
+    Table("profile", Person, ("openid",), ("name", "phone", "building", "unionid")),
+    # the person's openid in the other WeChat app (Official Account / mini-program)
+    Table("app_openids", AppOpenid, ("openid", "person_openid"), erase="delete"),
     Table("staff_invites", StaffInvite, ("used_by", "created_by"), ("name",)),
     Table("volunteer", Volunteer, ("openid",), ("name", "phone", "skills", "lat", "lng"),
           erase="delete"),

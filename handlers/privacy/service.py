@@ -32,6 +32,7 @@ from handlers.wishes.errors import WishError
 from handlers.wishes.service import claims, posting
 from storage import aftercommit, console_sessions, keys, sessions
 from storage.core.models import (
+    AppOpenid,
     ConsoleLink,
     OutboxMessage,
     Person,
@@ -175,6 +176,7 @@ async def _blank(openid: str, person: Person | None, keep_name: bool, known: lis
     if person is not None:
         person.phone, person.building, person.subscribed = "", None, False
         person.last_message_at = None
+        person.unionid = None  # the link to their other WeChat app goes with the alias below
         if not keep_name:
             person.name = ""
         await person.save()
@@ -182,6 +184,7 @@ async def _blank(openid: str, person: Person | None, keep_name: bool, known: lis
     await OutboxMessage.filter(openid=openid).delete()
     await SubscribeGrant.filter(openid=openid).delete()
     await ConsoleLink.filter(openid=openid).delete()
+    await AppOpenid.filter(person_openid=openid).delete()
     await ProcessedMessage.filter(openid=openid).update(reply=None)
     await _blank_wishes(openid, known)
     await _blank_cases(openid, keep_name, known)

@@ -8,11 +8,13 @@ from storage.core.models.messages import (
     SubscribeGrant,
 )
 from storage.core.models.open311 import Open311Key, Open311Request
-from storage.core.models.people import Person, Role, StaffInvite
-from storage.core.models.photos import Photo, PhotoStatus
+from storage.core.models.people import AppOpenid, Person, Role, StaffInvite
+from storage.core.models.photos import MediaBlob, Photo, PhotoStatus
 from storage.core.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
 
 __all__ = [
+    "AppOpenid",
+    "MediaBlob",
     "AuditEntry",
     "ConsoleLink",
     "Open311Key",

@@ -69,6 +69,12 @@ class SubscribeGrant(Model):
     openid = fields.CharField(max_length=64)
     template_id = fields.CharField(max_length=64)
     remaining = fields.IntField(default=0)
+    # Which app's template: "miniapp" (wx.requestSubscribeMessage, sent with
+    # /cgi-bin/message/subscribe/send) or "oa" (the Official Account's subscription notices,
+    # granted through subscribe_msg_* events, sent with /cgi-bin/message/subscribe/bizsend).
+    app = fields.CharField(max_length=16, default="miniapp", db_default="miniapp")
+    # A long-term subscription (长期订阅): not used up by a send, ended by a withdrawal.
+    long_term = fields.BooleanField(default=False, db_default=False)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -29,6 +29,12 @@ STAFF_ROLES = frozenset(
 class Person(Model):
     id = fields.IntField(primary_key=True)
     openid = fields.CharField(max_length=64, unique=True)
+    # The WeChat app ``openid`` belongs to ("oa": the Official Account, "miniapp": the
+    # mini-program when it is its own app); its other openids are in ``AppOpenid``.
+    app = fields.CharField(max_length=16, default="oa", db_default="oa")
+    # WeChat's UnionID (the same for one person in every app of the account's open platform):
+    # how the Official Account's and the mini-program's openids are found to be one person.
+    unionid = fields.CharField(max_length=64, null=True, unique=True)
     role = fields.CharEnumField(Role, max_length=20, default=Role.RESIDENT)
     name = fields.CharField(max_length=64, default="")
     phone = fields.CharField(max_length=32, default="")
@@ -45,6 +51,21 @@ class Person(Model):
 
     class Meta:
         table = "person"
+
+
+class AppOpenid(Model):
+    """A person's openid in another WeChat app than ``Person.app``: an alias of
+    ``person_openid`` (the ``Person.openid`` every record is keyed by)."""
+
+    id = fields.IntField(primary_key=True)
+    app = fields.CharField(max_length=16)  # "oa" | "miniapp"
+    openid = fields.CharField(max_length=64, unique=True)
+    person_openid = fields.CharField(max_length=64, db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "person_app_openid"
+        unique_together = (("person_openid", "app"),)
 
 
 class StaffInvite(Model):

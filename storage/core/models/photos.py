@@ -42,3 +42,18 @@ class Photo(Model):
     class Meta:
         table = "photo"
         indexes = (("owner_kind", "owner_id"),)
+
+
+class MediaBlob(Model):
+    """A stored photo's bytes when LINLI_MEDIA_STORE=database: keyed by the same relative
+    path as a file under the media directory would be, so every node reads the same photo."""
+
+    id = fields.BigIntField(primary_key=True)
+    path = fields.CharField(max_length=255, unique=True)
+    content = fields.BinaryField()
+    content_type = fields.CharField(max_length=32, default="")
+    size = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "media_blob"
