@@ -68,6 +68,8 @@ def _mount_sandbox(app: web.Application, settings: Settings) -> None:
     templates = [t for t in (settings.template_progress,) if t]
     state = SandboxState(appid=settings.wechat_appid, secret=settings.wechat_secret,
                          templates=templates)
+    if settings.separate_miniapp:  # the sandbox plays the mini-program as well
+        state.add_app(settings.miniapp_appid, settings.miniapp_secret)
     app[keys.SANDBOX] = state
     # The real WeChat knows who wrote last because it relays the message; so does ours.
     app[keys.INBOUND_OBSERVERS].append(state.observe_inbound)
@@ -96,6 +98,10 @@ async def _wechat(app: web.Application) -> AsyncIterator[None]:
         raise RuntimeError("sandbox mode needs the service's own URL as api_base")
     app[keys.WECHAT] = WeChatClient(session, app[keys.KV_STORE], settings.wechat_appid,
                                     settings.wechat_secret, base)
+    app[keys.WECHAT_MINIAPP] = (
+        WeChatClient(session, app[keys.KV_STORE], settings.miniapp_appid,
+                     settings.miniapp_secret, base)
+        if settings.separate_miniapp else app[keys.WECHAT])
     yield
     await session.close()
 

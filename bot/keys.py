@@ -20,6 +20,8 @@ PIPELINE = web.AppKey("pipeline", Pipeline)
 SERVICES = web.AppKey("services", Services)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 WECHAT = web.AppKey("wechat", object)  # bot.wechat.client.WeChatClient
+# The mini-program's client (its own AppID when LINLI_MINIAPP_APPID is set, else WECHAT).
+WECHAT_MINIAPP = web.AppKey("wechat_miniapp", object)
 SANDBOX = web.AppKey("sandbox", object)  # bot.sandbox state when mounted in-process
 INBOUND_OBSERVERS = web.AppKey("inbound_observers", list[Callable[[str], None]])
 API_BASE = web.AppKey("api_base", str)

@@ -35,11 +35,11 @@ def check_app(state: SandboxState, appid: object, secret: object) -> None:
     """AppID then AppSecret, with WeChat's codes for missing and wrong ones."""
     if not appid:
         raise SandboxFail(41002)
-    if appid != state.appid:
+    if appid not in state.apps:
         raise SandboxFail(40013)
     if not secret:
         raise SandboxFail(41004)
-    if secret != state.secret:
+    if secret != state.apps[str(appid)]:
         raise SandboxFail(40125)
 
 
@@ -52,7 +52,7 @@ async def stable_token(request: web.Request, state: SandboxState) -> web.Respons
     force = body.get("force_refresh", False)
     if not isinstance(force, bool):
         raise SandboxFail(47001)
-    token, expires_in = state.issue_token(force)
+    token, expires_in = state.issue_token(force, str(body.get("appid")))
     return wx_json({"access_token": token, "expires_in": expires_in})
 
 
@@ -77,6 +77,7 @@ async def jscode2session(request: web.Request, state: SandboxState) -> web.Respo
         raise SandboxFail(40163)
     login.used = True
     answer = {"session_key": secrets.token_urlsafe(16), "openid": login.openid}
-    if login.unionid:
-        answer["unionid"] = login.unionid
+    unionid = login.unionid or state.unionid_of(str(query.get("appid")), login.openid)
+    if unionid:
+        answer["unionid"] = unionid
     return wx_json(answer, content_type="text/plain")

@@ -21,7 +21,8 @@ from bot.sandbox.state import SandboxState
 
 STATE_KEY = web.AppKey("sandbox_state", SandboxState)
 MESSAGES_PATH = "/_sandbox/messages"
-LOGIN_PATH = "/_sandbox/login"  # plays the mini-program's wx.login(): a code for an openid
+LOGIN_PATH = "/_sandbox/login"
+APPID_KEY = web.RequestKey("sandbox_appid", str)  # the AppID whose access_token the call carried  # plays the mini-program's wx.login(): a code for an openid
 # Uploads of images up to WeChat's 10 MB limit must reach the handler.
 CLIENT_MAX_SIZE = 12 * 1024 * 1024
 
@@ -65,8 +66,8 @@ def _wechat(
             injected = state.take_failure(path)
             if injected is not None:
                 raise SandboxFail(injected)
-            if authed:
-                state.check_token(request.query.get("access_token"))
+            if authed:  # which app called: request[APPID_KEY]
+                request[APPID_KEY] = state.check_token(request.query.get("access_token"))
             return await handler(request, state)
         except SandboxFail as fail:
             return wx_error(fail.code, error_type)

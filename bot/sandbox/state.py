@@ -50,13 +50,19 @@ class SandboxState:
         cs_limit: int = 5,
         latency: float = 0.0,
     ) -> None:
-        self.appid = appid
+        self.appid = appid  # the Official Account
         self.secret = secret
+        # Every app the sandbox plays (AppID -> AppSecret): the Official Account, and the
+        # mini-program when it is its own app (``add_app``).
+        self.apps: dict[str, str] = {appid: secret}
+        # (AppID, openid) -> UnionID: one person in several apps, as the open platform binds.
+        self.unionids: dict[tuple[str, str], str] = {}
         self.templates: set[str] = set(templates)
         self.cs_limit = cs_limit
         self.latency = latency
         self.tokens: dict[str, datetime] = {}  # every token still known -> its expiry
-        self.current_token: str | None = None
+        self.token_app: dict[str, str] = {}  # token -> the AppID it was issued to
+        self.current_tokens: dict[str, str] = {}  # AppID -> its newest token
         self.tokens_issued = 0
         self.forced_refreshes = 0
         self.calls: Counter[str] = Counter()  # WeChat path -> requests received
@@ -73,7 +79,23 @@ class SandboxState:
         self._failures: list[list[Any]] = []  # [path_suffix, errcode, times left]
         self._msgids = itertools.count(2_000_000_001)
 
+    @property
+    def current_token(self) -> str | None:
+        """The Official Account's newest token."""
+        return self.current_tokens.get(self.appid)
+
     # -- steering: what WeChat would learn from elsewhere -------------------------------------
+
+    def add_app(self, appid: str, secret: str) -> None:
+        """Play one more app (the mini-program): its own credentials and tokens."""
+        self.apps[appid] = secret
+
+    def set_unionid(self, appid: str, openid: str, unionid: str) -> None:
+        """``openid`` of app ``appid`` is the person ``unionid`` (the open platform's binding)."""
+        self.unionids[appid, openid] = unionid
+
+    def unionid_of(self, appid: str, openid: str) -> str | None:
+        return self.unionids.get((appid, openid))
 
     def observe_inbound(self, openid: str) -> None:
         """The person just messaged the account: their 48 h customer-service window restarts."""
@@ -139,23 +161,29 @@ class SandboxState:
                 return int(failure[1])
         return None
 
-    def issue_token(self, force: bool) -> tuple[str, int]:
-        """stable_token: the still-valid token, or a new one (forced: the old ones die)."""
+    def issue_token(self, force: bool, appid: str | None = None) -> tuple[str, int]:
+        """stable_token for ``appid`` (default: the Official Account): the still-valid token,
+        or a new one (forced: that app's old ones die)."""
+        appid = appid or self.appid
         now = clock.now()
-        current = self.current_token
+        current = self.current_tokens.get(appid)
         if not force and current is not None and self.tokens[current] - now > TOKEN_RENEWAL:
             return current, int((self.tokens[current] - now).total_seconds())
         if force:
-            self.tokens.clear()
+            for old in [t for t, app in self.token_app.items() if app == appid]:
+                self.tokens.pop(old, None)
+                self.token_app.pop(old, None)
             self.forced_refreshes += 1
         token = secrets.token_urlsafe(96)
         self.tokens[token] = now + TOKEN_LIFETIME
-        self.current_token = token
+        self.token_app[token] = appid
+        self.current_tokens[appid] = token
         self.tokens_issued += 1
         return token, int(TOKEN_LIFETIME.total_seconds())
 
-    def check_token(self, token: str | None) -> None:
-        """Raise WeChat's error for a missing, unknown or expired access_token."""
+    def check_token(self, token: str | None) -> str:
+        """The AppID ``token`` was issued to; WeChat's error for a missing, unknown or
+        expired access_token."""
         if not token:
             raise SandboxFail(41001)
         expiry = self.tokens.get(token)
@@ -163,6 +191,7 @@ class SandboxState:
             raise SandboxFail(40001)
         if expiry <= clock.now():
             raise SandboxFail(42001)
+        return self.token_app.get(token, self.appid)
 
     def record(self, endpoint: str, openid: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Note a delivered message."""

@@ -53,7 +53,7 @@ class LoginOut(BaseModel):
 async def login(call: Call) -> LoginOut:
     request = call.request
     await limits.check_login(call.kv, request)
-    wechat = request.config_dict[keys.WECHAT]
+    wechat = request.config_dict[keys.WECHAT_MINIAPP]
     try:
         found = await wechat.jscode2session(call.body.code)
     except InvalidCode:
