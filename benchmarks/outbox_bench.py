@@ -27,6 +27,7 @@ import uuid
 import aiohttp
 import asyncpg
 
+from benchmarks.daytime import at_daytime, refuse
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET
 from bot.wechat.client import WeChatClient
 from bot.wechat.messenger import WeChatMessenger
@@ -80,6 +81,7 @@ async def _fill(round_no: int, messages: int, people: int) -> None:
 
 async def _run(args: argparse.Namespace, db_url: str, base: str) -> bool:
     await init_db(db_url)
+    at_daytime()  # non-urgent pushes are held 22:00-07:00 Shanghai time
     kv = KV(create_redis(args.redis_url or None), f"linli-outbox-bench-{uuid.uuid4().hex[:8]}:")
     ok = True
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -97,8 +99,11 @@ async def _run(args: argparse.Namespace, db_url: str, base: str) -> bool:
                 if result.sent + result.retried + result.held + result.failed == 0:
                     break
             elapsed = time.perf_counter() - started
+            if sent != args.messages:
+                refuse(f"round {r}", sent, args.messages)
+                ok = False
+                continue
             print(f"{r:>5} {sent:>7} {elapsed:>8.2f} {sent / elapsed:>9.0f} {sweeps:>6}")
-            ok &= sent == args.messages
         async with http.get(f"{base}/_sandbox/messages", params={"openid": "bench-0"}) as resp:
             received = (await resp.json())["last"]
     pending = await OutboxMessage.exclude(status=OutboxStatus.SENT).count()
@@ -143,6 +148,8 @@ def main() -> int:
             asyncio.run(_pg_database(False, db_url))
         else:
             os.unlink(db_url.removeprefix("sqlite://"))
+    if not ok:
+        print("outbox benchmark FAILED: see the lines above", file=sys.stderr)
     return 0 if ok else 1
 
 
