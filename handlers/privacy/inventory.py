@@ -29,6 +29,7 @@ from storage.core.models import (
     ConsoleLink,
     OutboxMessage,
     Person,
+    PersonConflict,
     Photo,
     ProcessedMessage,
     StaffInvite,
@@ -60,6 +61,9 @@ TABLES: tuple[Table, ...] = (
     Table("profile", Person, ("openid",), ("name", "phone", "building", "unionid")),
     # the person's openid in the other WeChat app (Official Account / mini-program)
     Table("app_openids", AppOpenid, ("openid", "person_openid"), erase="delete"),
+    # two people WeChat says are one (same UnionID) kept apart for an operator to join
+    Table("app_conflicts", PersonConflict, ("oa_openid", "miniapp_openid"), ("unionid",),
+          erase="delete"),
     Table("staff_invites", StaffInvite, ("used_by", "created_by"), ("name",)),
     Table("volunteer", Volunteer, ("openid",), ("name", "phone", "skills", "lat", "lng"),
           erase="delete"),
@@ -68,6 +72,9 @@ TABLES: tuple[Table, ...] = (
           ("title", "details", "beneficiary_name", "phone", "address", "lat", "lng",
            "proof_note", "photo_id", "proof_photo_id")),
     Table("wish_events", WishEvent, ("actor",), ("note",)),
+    # A photo's bytes are kept by ``path`` in the media store (``storage.media``: a file under
+    # LINLI_MEDIA_DIR, or a MediaBlob row with LINLI_MEDIA_STORE=database); they carry no
+    # openid, and go with the last Photo row showing them (erasure, retention).
     Table("photos", Photo, ("openid",), ("path", "sha256", "media_id")),
     Table("messages", ProcessedMessage, ("openid",), ("reply",), inside=("dedup_key",)),
     Table("pushes", OutboxMessage, ("openid",), ("payload",), inside=("key",), erase="delete"),

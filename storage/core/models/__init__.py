@@ -8,7 +8,7 @@ from storage.core.models.messages import (
     SubscribeGrant,
 )
 from storage.core.models.open311 import Open311Key, Open311Request
-from storage.core.models.people import AppOpenid, Person, Role, StaffInvite
+from storage.core.models.people import AppOpenid, Person, PersonConflict, Role, StaffInvite
 from storage.core.models.photos import MediaBlob, Photo, PhotoStatus
 from storage.core.models.wishes import Volunteer, Wish, WishEvent, WishKind, WishStatus
 
@@ -22,6 +22,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Person",
+    "PersonConflict",
     "Photo",
     "PhotoStatus",
     "ProcessedMessage",

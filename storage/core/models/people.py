@@ -68,6 +68,23 @@ class AppOpenid(Model):
         unique_together = (("person_openid", "app"),)
 
 
+class PersonConflict(Model):
+    """An Official Account openid and a mini-program openid WeChat says are one person (same
+    UnionID) whose two people both hold data: kept apart until an operator joins them
+    (``linli people link``). ``resolved_at`` is set when they were joined."""
+
+    id = fields.IntField(primary_key=True)
+    oa_openid = fields.CharField(max_length=64)
+    miniapp_openid = fields.CharField(max_length=64)
+    unionid = fields.CharField(max_length=64, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    resolved_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "person_conflict"
+        unique_together = (("oa_openid", "miniapp_openid"),)
+
+
 class StaffInvite(Model):
     """A one-time binding code. Only its hash is stored."""
 
