@@ -24,9 +24,28 @@ SANDBOX_TOKEN = "linlisandboxtoken"
 # The built-in sandbox knows this template, so pushes outside the 48 h window show in a demo.
 SANDBOX_TEMPLATE = "linli-sandbox-progress"
 PRODUCTION_API_BASE = "https://api.weixin.qq.com"
-DEFAULT_DATABASE_URL = "sqlite://var/linli.sqlite3"
-DEFAULT_MEDIA_DIR = "var/media"
 DEFAULT_TIMESTAMP_SKEW = 300
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Where the embedded defaults keep the SQLite database and the photos, whatever the
+    working directory: ``var/`` of the source checkout linli runs from (``make run``, an
+    editable install), else ``$XDG_DATA_HOME/linli`` (``~/.local/share/linli``)."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    env = os.environ if env is None else env
+    return Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "linli"
+
+
+def default_database_url(env: Mapping[str, str] | None = None) -> str:
+    """LINLI_DATABASE_URL when unset: a SQLite file in ``data_dir()``."""
+    return f"sqlite://{data_dir(env) / 'linli.sqlite3'}"
+
+
+def default_media_dir(env: Mapping[str, str] | None = None) -> Path:
+    """LINLI_MEDIA_DIR when unset: ``media/`` in ``data_dir()``."""
+    return data_dir(env) / "media"
 
 
 class ConfigError(ValueError):
@@ -41,10 +60,10 @@ class Settings:
     wechat_aes_key: str | None = None
     wechat_aes_key_previous: str | None = None
     wechat_timestamp_skew: int = DEFAULT_TIMESTAMP_SKEW
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default_factory=default_database_url)
     redis_url: str | None = None
     wechat_api_base: str = SANDBOX
-    media_dir: Path = field(default_factory=lambda: Path(DEFAULT_MEDIA_DIR))
+    media_dir: Path = field(default_factory=default_media_dir)
     redis_prefix: str = "linli:"
     # Passive replies must leave within WeChat's 5 s; past this we answer "success" and
     # deliver the reply through the customer-service API.
@@ -133,10 +152,10 @@ class Settings:
             wechat_aes_key_previous=get("LINLI_WECHAT_AES_KEY_PREVIOUS"),
             wechat_timestamp_skew=_int(get("LINLI_WECHAT_TIMESTAMP_SKEW"), DEFAULT_TIMESTAMP_SKEW,
                                        "LINLI_WECHAT_TIMESTAMP_SKEW"),
-            database_url=get("LINLI_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=get("LINLI_DATABASE_URL") or default_database_url(env),
             redis_url=get("LINLI_REDIS_URL"),
             wechat_api_base=api_base.rstrip("/"),
-            media_dir=Path(get("LINLI_MEDIA_DIR") or DEFAULT_MEDIA_DIR),
+            media_dir=Path(get("LINLI_MEDIA_DIR") or default_media_dir(env)),
             redis_prefix=get("LINLI_REDIS_PREFIX") or "linli:",
             subscribe_template_progress=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS"),
             template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS")

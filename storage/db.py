@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise
 
@@ -60,9 +61,112 @@ async def migrate(database_url: str) -> None:
 
     try:
         await run_migrations(config=tortoise_config(database_url))
+    except Exception as exc:
+        if not _unreachable(exc):  # a broken migration is a bug: keep its traceback
+            raise
+        raise Unreachable(database_url, exc) from exc
     finally:
         # An open aiosqlite thread would keep the process alive after a failure.
         await Tortoise.close_connections()
+
+
+class NotMigrated(Exception):
+    """The database has none of linli's tables (or lacks some): ``linli migrate`` first."""
+
+    def __init__(self, database_url: str, *, empty: bool = True, missing: bool = False) -> None:
+        self.where = display_url(database_url)
+        self.empty = empty
+        if missing:
+            text = f"there is no database at {self.where} (no such file): run `linli migrate`"
+        else:
+            state = "empty (never migrated)" if empty else "not migrated to this version"
+            text = f"the database at {self.where} is {state}: run `linli migrate`"
+        super().__init__(text)
+
+
+def display_url(database_url: str) -> str:
+    """Where a database is, for messages: a SQLite file's path, or host:port/db of a
+    PostgreSQL server (never the user or password)."""
+    path = sqlite_path(database_url)
+    if path is not None:
+        return str(path)
+    if database_url.startswith("sqlite://"):
+        return database_url
+    parts = urlsplit(normalise_url(database_url))
+    host = parts.hostname or "localhost"
+    return f"{host}:{parts.port or 5432}{parts.path}"
+
+
+def sqlite_path(database_url: str) -> Path | None:
+    """The file of a ``sqlite://`` URL (None for PostgreSQL and ``:memory:``)."""
+    if not database_url.startswith("sqlite://") or database_url == "sqlite://:memory:":
+        return None
+    return Path(database_url.removeprefix("sqlite://").split("?", 1)[0])
+
+
+class Unreachable(Exception):
+    """The database server cannot be reached (refused, unknown host, wrong credentials, no
+    such database) or the SQLite file cannot be opened."""
+
+    def __init__(self, database_url: str, cause: BaseException) -> None:
+        self.where = display_url(database_url)
+        detail = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        self.detail = detail or type(cause).__name__
+        kind = "the SQLite database" if database_url.startswith("sqlite") else "PostgreSQL"
+        verb = "open" if database_url.startswith("sqlite") else "reach"
+        super().__init__(f"cannot {verb} {kind} at {self.where} ({self.detail})")
+
+
+async def init_migrated_db(database_url: str) -> None:
+    """``init_db``, refusing a database ``linli migrate`` never ran on (NotMigrated; a
+    SQLite file that does not exist is not created) and one that cannot be reached
+    (Unreachable)."""
+    path = sqlite_path(database_url)
+    if path is not None and not path.exists():
+        raise NotMigrated(database_url, missing=True)
+    try:
+        await init_db(database_url)
+        migrated = await _has_migrations()
+    except BaseException as exc:
+        await close_db()
+        if isinstance(exc, Exception) and _unreachable(exc):
+            raise Unreachable(database_url, exc) from exc
+        raise
+    if not migrated:
+        await close_db()
+        raise NotMigrated(database_url)
+
+
+def _unreachable(exc: Exception) -> bool:
+    """True for what opening a database raises when its server or file cannot be reached:
+    refused, unknown host, timeout (OSError), wrong credentials or no such database
+    (asyncpg's errors at connect, tortoise's DBConnectionError), an unopenable SQLite file."""
+    from tortoise.exceptions import DBConnectionError, OperationalError
+
+    if isinstance(exc, (OSError, DBConnectionError)):
+        return True
+    if isinstance(exc, OperationalError):
+        return "unable to open database file" in str(exc)
+    return type(exc).__module__.startswith("asyncpg")
+
+
+def missing_table(exc: BaseException) -> bool:
+    """True for the error of a query on a table that does not exist (SQLite, PostgreSQL)."""
+    text = str(exc)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+async def _has_migrations() -> bool:
+    from tortoise.exceptions import OperationalError
+
+    conn = Tortoise.get_connection("default")
+    try:
+        _, rows = await conn.execute_query('SELECT COUNT(*) AS n FROM "tortoise_migrations"')
+    except OperationalError as exc:
+        if missing_table(exc):
+            return False
+        raise
+    return bool(rows) and int(rows[0]["n"]) > 0
 
 
 async def ping() -> None:

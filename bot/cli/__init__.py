@@ -43,9 +43,36 @@ def _module(name: str) -> ModuleType:
     return importlib.import_module(f"bot.cli.{name}")
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("linli")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+class _Version(argparse.Action):
+    """``--version``, reading the installed version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print linli's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"linli {_version()}")
+        parser.exit()
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser with every command, or only the module that registers ``only``."""
-    parser = argparse.ArgumentParser(prog="linli", description="linli (邻里) service and tools")
+    from bot.cli.failures import EXIT_CODES
+
+    parser = argparse.ArgumentParser(prog="linli", description="linli (邻里) service and tools",
+                                     epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action=_Version)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     names = [COMMANDS[only]] if only in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in names:
@@ -58,18 +85,29 @@ def _command_of(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(_command_of(argv))
-    args = parser.parse_args(argv)
-    from bot.config import ConfigError
+    """Run one command; its exit code (see ``bot.cli.failures.EXIT_CODES``). Expected
+    failures (configuration, a database not migrated, PostgreSQL or Redis unreachable, the
+    output's reader gone) are one line on stderr, never a traceback."""
+    from bot.cli import failures
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        return int(args.func(args) or 0)
-    except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
+        parser = build_parser(_command_of(argv))
+        args = parser.parse_args(argv)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's exit
+        return code
+    except BrokenPipeError:
+        return failures.quiet_broken_pipe()
     except KeyboardInterrupt:
-        return 130
+        return failures.INTERRUPTED
+    except Exception as exc:
+        explained = failures.explain(exc)
+        if explained is None:
+            raise  # a bug: its traceback is what to report
+        code, line = explained
+        print(line, file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":  # python -m bot.cli

@@ -1,4 +1,8 @@
-"""What a CLI command needs: settings, an open database and Redis, closed afterwards."""
+"""What a CLI command needs: settings, an open database and Redis, closed afterwards.
+
+The database must have been migrated: a command never creates tables (or an empty SQLite
+file) of its own; it stops with ``storage.db.NotMigrated`` naming the database it opened.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import TypeVar
 
 from bot.config import Settings
-from storage.db import close_db, init_db
+from storage.db import close_db, init_migrated_db
 from storage.kv import KV, create_redis
 
 T = TypeVar("T")
@@ -16,7 +20,7 @@ T = TypeVar("T")
 
 @asynccontextmanager
 async def opened(settings: Settings) -> AsyncIterator[KV]:
-    await init_db(settings.database_url)
+    await init_migrated_db(settings.database_url)
     kv = KV(create_redis(settings.redis_url), settings.redis_prefix)
     try:
         yield kv

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from bot.config import Settings
-from storage.db import migrate
+from storage.db import display_url, migrate
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,5 +17,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_migrate(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     asyncio.run(migrate(settings.database_url))
-    print(f"migrations applied to {settings.database_url.split('@')[-1]}")
+    print(f"migrations applied to {display_url(settings.database_url)}")
     return 0
