@@ -7,6 +7,7 @@ import json
 import sys
 
 from bot.cli.context import run_with_storage
+from bot.cli.output import add_json_flag, print_json
 from handlers.categories.queries import all_categories
 from handlers.categories.service import LoadResult, load_categories
 from handlers.categories.suggest import suggest
@@ -27,6 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=run_list)
     sg = sub.add_parser("suggest", help="what the classifier suggests for a description")
     sg.add_argument("text", help="e.g. 小区门口井盖没了很危险")
+    add_json_flag(sg)
     sg.set_defaults(func=run_suggest)
 
 
@@ -75,6 +77,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_suggest(args: argparse.Namespace) -> int:
     suggestions = run_with_storage(lambda _s, _kv: suggest(args.text))
+    if args.json:
+        print_json([{"code": s.category.code, "name": s.category.name, "score": s.score,
+                     "words": list(s.words)} for s in suggestions])
+        return 0 if suggestions else 1
     if not suggestions:
         print("no active category (load them with `linli categories load`)")
         return 1

@@ -8,6 +8,7 @@ import sys
 from dataclasses import asdict
 
 from bot.cli.context import run_with_storage
+from bot.cli.output import add_json_flag, print_json
 from handlers.geo.errors import GeoDataError
 from handlers.geo.features import CRS, KINDS
 from handlers.geo.geojson_import import ImportResult, import_file
@@ -24,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="coordinates of the file: gcj02 (Amap/Tencent/WeChat, default) or "
                           "wgs84 (GPS, 天地图, CGCS2000: converted to gcj02)")
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    add_json_flag(imp)
     imp.set_defaults(func=run_import)
     ls = sub.add_parser("list", help="list grids with community, deputy and buildings")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
@@ -60,6 +62,11 @@ def run_import(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    if args.json:
+        print_json({"file": args.file, "crs": args.crs, "dry_run": result.dry_run,
+                    "counts": {kind: result.counts[kind] for kind in KINDS},
+                    "warnings": result.warnings})
+        return 0
     verb = "checked (dry run, nothing written)" if result.dry_run else "imported"
     print(f"{verb} {args.file} ({args.crs}):")
     for kind in KINDS:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from bot.cli.context import run_with_storage
+from bot.cli.output import add_json_flag, print_json
 from handlers.open311.errors import KeyAdminError
 from handlers.open311.keys import create_key, list_keys, revoke_key
 from storage import clock
@@ -18,10 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     keys = sub.add_parser("keys", help="API keys of Open311 clients")
     ksub = keys.add_subparsers(dest="keys_command", required=True)
     add = ksub.add_parser("add", help="create a key and print it (shown this once only)")
-    add.add_argument("name", help="the client's name, e.g. city-app (letters, digits, _ . -)")
+    add.add_argument("name", help="the client's name, e.g. city-app or 12345热线 (letters, "
+                                   "Chinese too, digits, _ . -)")
+    add_json_flag(add)
     add.set_defaults(func=run_add)
     ls = ksub.add_parser("list", help="keys with created, last used and revoked (never the key)")
-    ls.add_argument("--json", action="store_true")
+    add_json_flag(ls)
     ls.set_defaults(func=run_list)
     rv = ksub.add_parser("revoke", help="revoke a key: its client gets 403 from now on")
     rv.add_argument("key", metavar="NAME_OR_ID")
@@ -41,7 +43,10 @@ def run_add(args: argparse.Namespace) -> int:
     except KeyAdminError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(raw)
+    if args.json:
+        print_json({"id": key.id, "name": key.name, "key": raw, "created": _when(key.created_at)})
+    else:
+        print(raw)
     print(f"Key {key.name} (id {key.id}) created. It is shown only now: give it to the client, "
           "who sends it as api_key when posting requests.", file=sys.stderr)
     return 0
@@ -55,7 +60,7 @@ def run_list(args: argparse.Namespace) -> int:
 
     rows = run_with_storage(work)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows)
         return 0
     for r in rows:
         print(f"{r['id']:>4} {r['name']:<24} created {r['created']}  "

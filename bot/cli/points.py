@@ -7,6 +7,7 @@ import hashlib
 import sys
 
 from bot.cli.context import run_with_storage
+from bot.cli.output import add_json_flag, print_json
 from rewards import ledger
 from rewards.errors import RewardsError
 from storage import clock
@@ -26,11 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="idempotency key (default: derived from the arguments and today's date, so "
         "running the same command twice on one day grants once)",
     )
+    add_json_flag(g)
     g.set_defaults(func=run_grant)
 
     b = sub.add_parser("balance", help="show a person's balance and recent entries")
     b.add_argument("openid")
     b.add_argument("--limit", type=int, default=10)
+    add_json_flag(b)
     b.set_defaults(func=run_balance)
 
 
@@ -57,7 +60,10 @@ def run_grant(args: argparse.Namespace) -> int:
               "once they have written to the account (staff: `linli staff list`)",
               file=sys.stderr)
         return 1
-    if t.replayed:
+    if args.json:
+        print_json({"transfer": t.id, "key": t.key, "openid": args.openid, "amount": t.amount,
+                    "replayed": t.replayed})
+    elif t.replayed:
         print(
             f"already granted under key {t.key} (transfer {t.id}); nothing changed. "
             "Pass --key to grant again."
@@ -72,6 +78,13 @@ def run_balance(args: argparse.Namespace) -> int:
         return await ledger.balance(args.openid), await ledger.entries(args.openid, args.limit)
 
     bal, rows = run_with_storage(work)
+    if args.json:
+        print_json({"openid": bal.openid, "balance": bal.balance, "reserved": bal.reserved,
+                    "available": bal.available,
+                    "entries": [{"seq": e.seq, "at": clock.local(e.created_at), "amount": e.amount,
+                                 "kind": e.kind, "rule": e.rule, "reason": e.reason,
+                                 "key": e.transfer_key} for e in rows]})
+        return 0
     print(
         f"{bal.openid}: balance {bal.balance}, reserved {bal.reserved}, available {bal.available}"
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from bot.cli.context import run_with_storage
+from bot.cli.output import add_json_flag, print_json
 from rewards import catalogue
 from rewards.errors import RewardsError
 from storage import clock
@@ -37,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="available until (a date alone means through the end of that day)",
     )
     a.add_argument("--place", help="pickup place (default: the community service station)")
+    add_json_flag(a)
     a.set_defaults(func=run_add)
 
     r = sub.add_parser("restock", help="add units to a reward's stock")
@@ -44,11 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("quantity", type=int)
     r.add_argument("--reason", default="")
     r.add_argument("--key", help="idempotency key (default: arguments + today's date)")
+    add_json_flag(r)
     r.set_defaults(func=run_restock)
 
     for name, helptext in (("disable", "stop offering a reward"), ("enable", "offer it again")):
         d = sub.add_parser(name, help=helptext)
         d.add_argument("reward_id", type=int)
+        add_json_flag(d)
         d.set_defaults(func=run_toggle, enabled=name == "enable")
 
     ls = sub.add_parser("list", help="list rewards")
@@ -92,7 +95,9 @@ def run_add(args: argparse.Namespace) -> int:
         )
 
     status, view = _run(work)
-    if view is not None:
+    if view is not None and args.json:
+        print_json(asdict(view))
+    elif view is not None:
         print(f"added reward {view.id}: {view.name}, {view.cost} points, stock {view.stock}")
     return status
 
@@ -108,7 +113,10 @@ def run_restock(args: argparse.Namespace) -> int:
     status, result = _run(work)
     if result is not None:
         t, view = result
-        if t.replayed:
+        if args.json:
+            print_json({"reward": asdict(view), "added": t.amount, "key": t.key,
+                        "replayed": t.replayed})
+        elif t.replayed:
             print(f"already restocked under key {t.key}; nothing changed. Pass --key to add more.")
         else:
             print(f"reward {view.id}: +{t.amount} units, stock now {view.stock}")
@@ -120,7 +128,9 @@ def run_toggle(args: argparse.Namespace) -> int:
         return await catalogue.set_enabled(args.reward_id, args.enabled)
 
     status, view = _run(work)
-    if view is not None:
+    if view is not None and args.json:
+        print_json(asdict(view))
+    elif view is not None:
         print(f"reward {view.id} {'enabled' if view.enabled else 'disabled'}")
     return status
 
@@ -133,7 +143,7 @@ def run_list(args: argparse.Namespace) -> int:
     if views is None:
         return status
     if args.json:
-        print(json.dumps([asdict(v) for v in views], ensure_ascii=False, default=str, indent=2))
+        print_json([asdict(v) for v in views])
         return status
     for v in views:
         limit = f", limit {v.per_person_limit}/person" if v.per_person_limit else ""

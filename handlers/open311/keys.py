@@ -13,7 +13,9 @@ from handlers.open311.errors import Forbidden, KeyAdminError
 from storage import clock
 from storage.core.models import Open311Key
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+# 1-40 letters (Chinese too: 12345热线), digits, '_', '.' or '-', starting with a letter or digit:
+# no spaces, no punctuation that would need quoting in a shell or a log.
+NAME = re.compile(r"^[^\W_][\w.-]{0,39}$")
 
 
 def key_hash(raw: str) -> str:
@@ -22,8 +24,9 @@ def key_hash(raw: str) -> str:
 
 async def create_key(name: str) -> tuple[Open311Key, str]:
     """A new key named ``name``; the raw key is returned here and never again."""
-    if not NAME.match(name):
-        raise KeyAdminError("name must be 1-40 letters, digits, '_', '.' or '-'")
+    if not NAME.fullmatch(name):
+        raise KeyAdminError("name must be 1-40 letters (Chinese too), digits, '_', '.' or '-', "
+                            "starting with a letter or digit")
     raw = secrets.token_urlsafe(32)
     try:
         key = await Open311Key.create(name=name, key_hash=key_hash(raw))
