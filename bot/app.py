@@ -24,6 +24,7 @@ from handlers.ports import PhotoStore
 from handlers.routes import build_router
 from storage import db
 from storage.kv import KV, create_redis
+from storage.media import open_store
 
 SANDBOX_PATH = "/sandbox/wechat"
 
@@ -108,12 +109,13 @@ async def _wechat(app: web.Application) -> AsyncIterator[None]:
 
 async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
+    media = open_store(settings.media_store, settings.media_dir)
     messenger = WeChatMessenger(app[keys.WECHAT],
                                 subscribe_template=settings.subscribe_template_progress,
                                 template_id=settings.template_progress,
-                                media_root=settings.media_dir)
+                                media=media)
     services = Services(kv=app[keys.KV_STORE], messenger=messenger,
-                        photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), settings.media_dir),
+                        photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), media),
                         retention=settings.retention,
                         keep_staff_history=settings.privacy_keep_staff_history,
                         public_url=settings.public_url)

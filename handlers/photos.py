@@ -5,7 +5,7 @@ Any domain reuses this: inside its own transaction it calls ``attach(media_id, "
 accepts only JPEG/PNG up to 10 MB and ``MAX_PIXELS`` (judged from the header, before any
 pixel is decoded: a small file can decode to gigabytes), re-saves it without EXIF
 (location!) or other metadata,
-stores it under the media directory by content hash and flags a hash already stored for
+stores it in the media store (``storage.media``) by content hash and flags a hash already stored for
 another owner (``reused``: no points for it). An expired MediaId is recorded as expired;
 transient failures are retried with backoff until the media would have expired anyway.
 """
@@ -16,12 +16,10 @@ import asyncio
 import hashlib
 import io
 import logging
-import os
 import secrets
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from tortoise.expressions import Q
@@ -107,7 +105,7 @@ async def store_upload(store: PhotoStore, content: bytes, openid: str) -> Photo:
     """
     data, mime, ext = await checked_image(content)
     digest = hashlib.sha256(data).hexdigest()
-    relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
+    relative = await _put(store, digest, ext, data, mime)
     now = clock.now()
     return await Photo.create(
         media_id=f"{UPLOAD_PREFIX}{secrets.token_urlsafe(18)}", owner_kind=UPLOAD, owner_id="",
@@ -143,8 +141,11 @@ async def _adopt(photo: Photo, owner_kind: str, owner_id: str) -> Photo:
     return photo
 
 
-def file_of(root: Path, photo: Photo) -> Path | None:
-    return root / photo.path if photo.status is PhotoStatus.STORED else None
+async def content_of(store: PhotoStore, photo: Photo) -> bytes | None:
+    """The stored photo's bytes (None: not stored, or its bytes are gone)."""
+    if photo.status is not PhotoStatus.STORED or not photo.path:
+        return None
+    return await store.media.get(photo.path)
 
 
 def clean_image(content: bytes) -> tuple[bytes, str, str]:
@@ -188,14 +189,10 @@ def _within_budget(img: Image.Image) -> None:
         raise ImageTooLarge(f"{width}x{height} is over {DECODE_PIXELS} pixels", DECODE_PIXELS)
 
 
-def _write(root: Path, digest: str, ext: str, data: bytes) -> str:
+async def _put(store: PhotoStore, digest: str, ext: str, data: bytes, mime: str) -> str:
+    """Store by content hash: the same picture is kept once, whoever sent it."""
     relative = f"{digest[:2]}/{digest}.{ext}"
-    target = root / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-        partial.write_bytes(data)
-        os.replace(partial, target)  # atomic: a reader never sees half a file
+    await store.media.put(relative, data, mime)
     return relative
 
 
@@ -225,7 +222,7 @@ async def _retry(photo: Photo, error: str, result: PhotoSweepResult) -> None:
 async def _store(store: PhotoStore, photo: Photo, content: bytes) -> None:
     data, mime, ext = await checked_image(content)
     digest = hashlib.sha256(data).hexdigest()
-    relative = await asyncio.to_thread(_write, store.root, digest, ext, data)
+    relative = await _put(store, digest, ext, data, mime)
     # Q(...) keeps the pair together: exclude(a=, b=) would mean NOT a AND NOT b.
     earlier = await Photo.filter(sha256=digest, status=PhotoStatus.STORED).exclude(
         Q(owner_kind=photo.owner_kind, owner_id=photo.owner_id)).order_by("id").first()

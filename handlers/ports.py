@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol, runtime_checkable
+
+from storage.media import MediaStore
 
 
 class DeliveryRefused(Exception):
@@ -77,8 +78,10 @@ class MediaFetcher(Protocol):
 
 @dataclass(frozen=True)
 class PhotoStore:
-    """Where people's photos come from and go: the fetcher of their media, and the media
-    directory (``LINLI_MEDIA_DIR``). ``handlers.photos`` downloads and stores with it."""
+    """Where people's photos come from and go: the fetcher of their media, and the store of
+    their bytes (``LINLI_MEDIA_STORE``: the media directory or the database).
+    ``handlers.photos`` downloads and stores with it; everything that shows, sends or
+    deletes a photo reads ``media``."""
 
     fetcher: MediaFetcher
-    root: Path
+    media: MediaStore

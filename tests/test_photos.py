@@ -15,6 +15,7 @@ from handlers import photos
 from handlers.ports import DeliveryFailed
 from storage import clock
 from storage.core.models import Photo, PhotoStatus
+from storage.media import DirStore
 from tests.support.wishes import app_bot, jpeg, services
 
 MEDIA_GET = "/cgi-bin/media/get"
@@ -48,9 +49,9 @@ async def test_a_photo_is_stored_by_hash_without_exif(wbot, sandbox):
     assert result.stored == 1
     photo = await Photo.get(id=photo.id)
     assert photo.status is PhotoStatus.STORED and photo.content_type == "image/jpeg"
-    path = photos.file_of(services(wbot).photos.root, photo)
-    data = path.read_bytes()
-    assert hashlib.sha256(data).hexdigest() == photo.sha256 and path.name.startswith(photo.sha256)
+    data = await photos.content_of(services(wbot).photos, photo)
+    assert hashlib.sha256(data).hexdigest() == photo.sha256
+    assert photo.path == f"{photo.sha256[:2]}/{photo.sha256}.jpg"
     assert photo.size == len(data) and not photo.reused
     stored = Image.open(io.BytesIO(data))
     assert len(stored.getexif()) == 0 and b"Exif" not in data and b"PhoneMaker" not in data
@@ -70,7 +71,7 @@ async def test_png_is_kept_as_png_without_metadata(wbot, sandbox):
     photo = await _attach(sandbox, out.getvalue(), content_type="image/png")
     await photos.fetch_due(services(wbot).photos)
     photo = await Photo.get(id=photo.id)
-    data = photos.file_of(services(wbot).photos.root, photo).read_bytes()
+    data = await photos.content_of(services(wbot).photos, photo)
     assert photo.content_type == "image/png" and photo.path.endswith(".png")
     assert b"PhoneMaker" not in data and Image.open(io.BytesIO(data)).mode == "RGBA"
 
@@ -139,7 +140,7 @@ class _Down:
 
 
 async def test_failures_stop_once_the_media_would_have_expired(db, tmp_path):
-    store = photos.PhotoStore(_Down(), tmp_path)
+    store = photos.PhotoStore(_Down(), DirStore(tmp_path))
     photo = await photos.attach("m-down", "report", "A1", "o-res")
     for _ in range(40):
         await photos.fetch_due(store)

@@ -21,6 +21,7 @@ from storage.core.models import (
     AppOpenid,
     AuditEntry,
     ConsoleLink,
+    MediaBlob,
     OutboxMessage,
     Person,
     Photo,
@@ -70,7 +71,7 @@ async def test_every_openid_or_personal_column_is_in_the_inventory(db):
 # -- a person with data in every table ---------------------------------------------------------
 
 
-async def _everything(media_dir, openid: str = OID, role: Role = Role.RESIDENT) -> dict:
+async def _everything(media, openid: str = OID, role: Role = Role.RESIDENT) -> dict:
     now = clock.now()
     await Person.create(openid=openid, name=NAME, phone=PHONE, building="B1", role=role,
                         unionid=f"u-{openid}")
@@ -87,8 +88,7 @@ async def _everything(media_dir, openid: str = OID, role: Role = Role.RESIDENT) 
     await Wish.filter(id=mine.id).update(address=ADDRESS, beneficiary_name=NAME, phone=PHONE)
     await WishEvent.create(wish_id=mine.id, kind="submitted", actor=openid, note=f"电话{PHONE}",
                            created_at=now)
-    (media_dir / "ab").mkdir(parents=True, exist_ok=True)
-    (media_dir / "ab" / "x.jpg").write_bytes(jpeg())
+    await media.put("ab/x.jpg", jpeg(), "image/jpeg")
     photo = await Photo.create(media_id="m1", owner_kind="wish", owner_id=mine.number,
                                openid=openid, status=PhotoStatus.STORED, path="ab/x.jpg",
                                next_attempt_at=now, received_at=now)
@@ -126,8 +126,14 @@ async def pbot(make_bot, tmp_path):
     return await make_bot(media_dir=tmp_path / "media")
 
 
+@pytest.fixture(params=["dir", "database"])
+async def pbot_stores(request, make_bot, tmp_path):
+    """The app with photos in the media directory, then in the database."""
+    return await make_bot(media_dir=tmp_path / "media", media_store=request.param)
+
+
 def _media(bot):
-    return bot.client.app[keys.SETTINGS].media_dir
+    return bot.client.app[keys.SERVICES].photos.media
 
 
 async def test_export_is_complete(pbot, api_for):
@@ -166,9 +172,11 @@ async def _columns_left(openid: str) -> list[str]:
     return found
 
 
-async def test_erase_through_the_api_leaves_nothing_personal(pbot, api_for):
+async def test_erase_through_the_api_leaves_nothing_personal(pbot_stores, api_for):
+    pbot = pbot_stores
     api = api_for(pbot)
     made = await _everything(_media(pbot))
+    assert await _media(pbot).exists("ab/x.jpg")
     me = await api.login(OID)
     status, body = await me.delete("/me")
     assert status == 200 and body["erased"] and body["cancelled"] == [made["wish"].number]
@@ -181,7 +189,8 @@ async def test_erase_through_the_api_leaves_nothing_personal(pbot, api_for):
     assert _personal_left(export) == []
     assert not await Person.exists(openid=OID)
     assert not await Volunteer.exists() and not await OutboxMessage.filter(openid=OID).exists()
-    assert not (_media(pbot) / "ab" / "x.jpg").exists() and not await Photo.exists()
+    assert not await _media(pbot).exists("ab/x.jpg") and not await Photo.exists()
+    assert not await MediaBlob.exists()
     case = await Case.get(number="A9001")
     assert case.reporter_openid == pseudonym and case.lat == 43.881 and case.description
     wish_row = await Wish.get(id=made["wish"].id)
@@ -192,10 +201,12 @@ async def test_erase_through_the_api_leaves_nothing_personal(pbot, api_for):
     assert (await me.delete("/me"))[0] == 401  # signed out; the CLI shows twice is harmless
 
 
-async def test_cli_export_erase_and_erase_twice(pbot):
+async def test_cli_export_erase_and_erase_twice(pbot_stores):
+    pbot = pbot_stores
     await _everything(_media(pbot))
     env = {"LINLI_DATABASE_URL": pbot.settings.database_url,
-           "LINLI_MEDIA_DIR": str(_media(pbot))}
+           "LINLI_MEDIA_DIR": str(pbot.settings.media_dir),
+           "LINLI_MEDIA_STORE": pbot.settings.media_store}
     if pbot.settings.redis_url:
         env |= {"LINLI_REDIS_URL": pbot.settings.redis_url,
                 "LINLI_REDIS_PREFIX": pbot.settings.redis_prefix}
@@ -204,6 +215,7 @@ async def test_cli_export_erase_and_erase_twice(pbot):
     assert json.loads(out.out)["sections"]["profile"][0]["name"] == NAME
     first = await run_cli("privacy", "erase", OID, env=env)
     assert first.code == 0 and json.loads(first.out)["erased"], first.err
+    assert not await _media(pbot).exists("ab/x.jpg")  # the photo's bytes, from either store
     ledger_ok = await run_cli("ledger", "verify", env=env)
     assert ledger_ok.code == 0, ledger_ok.out + ledger_ok.err
     before = await _snapshot()

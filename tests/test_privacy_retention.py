@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 from datetime import timedelta
+from functools import partial
 
 import pytest
 
@@ -15,6 +16,7 @@ from handlers import photos
 from handlers.privacy import scheduled
 from storage import clock
 from storage.core.models import (
+    MediaBlob,
     Photo,
     PhotoStatus,
     ProcessedMessage,
@@ -37,13 +39,21 @@ async def rbot(make_bot, tmp_path):
     return await report_bot(make_bot, tmp_path)
 
 
-async def _closed_wish_with_photos(root) -> tuple[Wish, list[Photo]]:
+@pytest.fixture(params=["dir", "database"])
+async def rbot_stores(request, make_bot, tmp_path):
+    """The app with photos in the media directory, then in the database."""
+    return await report_bot(partial(make_bot, media_store=request.param), tmp_path)
+
+
+async def _closed_wish_with_photos(media) -> tuple[Wish, list[Photo]]:
     w = await wish(WishStatus.CLOSED, lat=LAT, lng=LNG)
     made = []
     for kind, color in (("wish", "red"), ("wish_proof", "blue")):
         photo = await photos.attach(f"m-{kind}", kind, w.number, "o-grid")
         data = jpeg(color)
-        relative = photos._write(root, hashlib.sha256(data).hexdigest(), "jpg", data)
+        digest = hashlib.sha256(data).hexdigest()
+        relative = f"{digest[:2]}/{digest}.jpg"
+        await media.put(relative, data, "image/jpeg")
         await Photo.filter(id=photo.id).update(status=PhotoStatus.STORED, path=relative)
         made.append(await Photo.get(id=photo.id))
     await Wish.filter(id=w.id).update(closed_at=clock.now(), photo_id=made[0].id,
@@ -59,18 +69,17 @@ async def _sweep(bot, caplog) -> str:
     return line
 
 
-async def test_the_sweep_removes_each_kind_after_its_period_only(rbot, caplog):
-    bot = rbot
+async def test_the_sweep_removes_each_kind_after_its_period_only(rbot_stores, caplog):
+    bot = rbot_stores
     assert ("privacy_retention", scheduled.sweep_retention, {"hour": 3, "minute": 30}) in CRON_JOBS
-    root = services(bot).photos.root
+    media = services(bot).photos.media
     number = number_in(await report(bot, "o-a", lat=EXACT[0], lng=EXACT[1]))
     await Case.filter(number=number).update(status=CaseStatus.CLOSED, closed_at=clock.now())
     # A case an operator entered (代录) with its caller: no WeChat person to erase them by.
     caller = await CaseContact.create(case=await Case.get(number=number), name="王先生",
                                       phone="13812345678", entered_by="o-admin")
-    w, made = await _closed_wish_with_photos(root)
-    files = [root / p.path for p in made]
-    assert all(f.exists() for f in files)
+    w, made = await _closed_wish_with_photos(media)
+    assert all([await media.exists(p.path) for p in made])
     messages = await ProcessedMessage.exclude(dedup_key__startswith="privacy-notice:").count()
     assert messages > 0
 
@@ -95,7 +104,8 @@ async def test_the_sweep_removes_each_kind_after_its_period_only(rbot, caplog):
     clock.advance(timedelta(days=60))  # 91 days: the wish's photos
     assert "wish_photo=2 case_location=0" in await _sweep(bot, caplog)
     assert not await Photo.filter(id__in=[p.id for p in made]).exists()
-    assert not any(f.exists() for f in files)
+    assert not any([await media.exists(p.path) for p in made])
+    assert await MediaBlob.filter().count() == 0  # neither store keeps them elsewhere
     kept = await Wish.get(id=w.id)
     assert (kept.photo_id, kept.proof_photo_id) == (None, None)
     case = await Case.get(number=number)

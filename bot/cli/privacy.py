@@ -14,6 +14,7 @@ import json
 from bot.cli import privacy_rights
 from bot.cli.context import run_with_storage
 from handlers.privacy import retention
+from storage.media import open_store
 
 SHOWN_IDS = 50  # ids listed per kind in the text output (--json lists them all)
 
@@ -35,7 +36,8 @@ def run_retention(args: argparse.Namespace) -> int:
         if args.dry_run:
             found = await retention.due(settings.retention)
             return found.counts, found.ids
-        return await retention.apply(settings.retention, settings.media_dir), None
+        media = open_store(settings.media_store, settings.media_dir)
+        return await retention.apply(settings.retention, media), None
 
     counts, ids = run_with_storage(work)
     if args.json:

@@ -9,6 +9,7 @@ import json
 
 from bot.cli.context import run_with_storage
 from handlers.privacy import queries, service
+from storage.media import open_store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +31,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_erase(args: argparse.Namespace) -> int:
     async def work(settings, kv):
-        return await service.erase(args.openid, kv, media_root=settings.media_dir,
+        return await service.erase(args.openid, kv, media=open_store(settings.media_store,
+                                                                     settings.media_dir),
                                    keep_staff_history=settings.privacy_keep_staff_history)
 
     done = run_with_storage(work)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from bot.wechat.client import WeChatClient
 from bot.wechat.errors import TokenExpired, TransientError, WeChatError
 from handlers.ports import DeliveryFailed, DeliveryRefused, MediaRefused, Notice
+from storage.media import MediaStore
 
 # WeChat caps "thing" values at 20 characters and "phrase" values at 5.
 THING, PHRASE = 20, 5
@@ -21,18 +21,18 @@ class WeChatMessenger:
     """Customer-service text and image, subscribe and template messages.
 
     Refusals (quota, window, no grant) become ``DeliveryRefused``, hiccups ``DeliveryFailed``.
-    Images are read from ``media_root`` (the photos' directory) and uploaded as temporary
+    Images are read from ``media`` (the photos' store, ``storage.media``) and uploaded as temporary
     media, once per photo for ``MEDIA_REUSE`` seconds.
     """
 
     def __init__(self, client: WeChatClient, *, subscribe_template: str | None = None,
                  template_id: str | None = None, page: str | None = None,
-                 media_root: Path | None = None) -> None:
+                 media: MediaStore | None = None) -> None:
         self._client = client
         self.subscribe_template = subscribe_template
         self.template_id = template_id
         self._page = page
-        self._media_root = media_root
+        self._media = media
         self._uploaded: dict[str, tuple[str, float]] = {}  # path -> (media_id, uploaded at)
 
     async def send_text(self, openid: str, text: str) -> None:
@@ -46,12 +46,14 @@ class WeChatMessenger:
         known = self._uploaded.get(path)
         if known is not None and time.monotonic() - known[1] < MEDIA_REUSE:
             return known[0]
-        if self._media_root is None:
-            raise MediaRefused(0, "no media directory configured")
+        if self._media is None:
+            raise MediaRefused(0, "no media store configured")
         try:
-            content = await asyncio.to_thread((self._media_root / path).read_bytes)
+            content = await self._media.get(path)
         except OSError as exc:
             raise MediaRefused(0, f"photo file unreadable: {type(exc).__name__}") from None
+        if content is None:
+            raise MediaRefused(0, "photo not in the media store")
         try:
             media_id = await self._client.upload_media("image", Path(path).name, content,
                                                        content_type)

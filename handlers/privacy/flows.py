@@ -34,7 +34,7 @@ async def erase_confirm(ctx: Context) -> Step:
     ctx.changed = True  # no snapshot of the erased row is kept
     # Not one effect: erasing is idempotent itself, and a dedup record would keep the openid.
     await service.erase(ctx.person.openid, ctx.kv,
-                        media_root=ctx.services.photos.root if ctx.services.photos else None,
+                        media=ctx.services.photos.media if ctx.services.photos else None,
                         keep_staff_history=ctx.services.keep_staff_history)
     return done(texts.ERASE_DONE)
 

@@ -23,10 +23,8 @@ them and returns the counts per kind (nothing personal: the sweep logs them).
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from tortoise.expressions import Q
 
@@ -34,6 +32,7 @@ from handlers.context import Retention
 from handlers.privacy.notice import MARKER_PREFIX
 from storage import clock
 from storage.core.models import Photo, ProcessedMessage, Wish, WishEvent, WishStatus
+from storage.media import MediaStore
 from storage.reports.models import Case, CaseContact, CaseStatus
 
 KINDS = ("wish_contact", "wish_photo", "case_location", "case_caller", "processed_message")
@@ -107,7 +106,7 @@ async def due(retention: Retention, now: datetime | None = None) -> Due:
     return found
 
 
-async def apply(retention: Retention, media_root: Path | None,
+async def apply(retention: Retention, media: MediaStore | None,
                 now: datetime | None = None) -> dict[str, int]:
     """Remove what is due; returns the counts per kind."""
     ids = (await due(retention, now)).ids
@@ -116,7 +115,7 @@ async def apply(retention: Retention, media_root: Path | None,
         counts["wish_contact"] = await Wish.filter(id__in=ids["wish_contact"]).update(
             address="", phone="", lat=None, lng=None)
     if ids["wish_photo"]:
-        counts["wish_photo"] = await _delete_photos(ids["wish_photo"], media_root)
+        counts["wish_photo"] = await _delete_photos(ids["wish_photo"], media)
     for case_id, lat, lng in await Case.filter(id__in=ids["case_location"]).values_list(
             "id", "lat", "lng"):
         counts["case_location"] += await Case.filter(id=case_id).update(
@@ -130,14 +129,13 @@ async def apply(retention: Retention, media_root: Path | None,
     return counts
 
 
-async def _delete_photos(photo_ids: list[int], media_root: Path | None) -> int:
+async def _delete_photos(photo_ids: list[int], media: MediaStore | None) -> int:
     photos = await Photo.filter(id__in=photo_ids)
     await Wish.filter(photo_id__in=photo_ids).update(photo_id=None)
     await Wish.filter(proof_photo_id__in=photo_ids).update(proof_photo_id=None)
     deleted = await Photo.filter(id__in=photo_ids).delete()
     for path in {p.path for p in photos if p.path}:
-        # Files are stored by content: another kept photo may show the same picture.
-        if media_root is not None and not await Photo.filter(path=path).exists():
-            with contextlib.suppress(FileNotFoundError):
-                (media_root / path).unlink()
+        # Photos are stored by content: another kept photo may show the same picture.
+        if media is not None and not await Photo.filter(path=path).exists():
+            await media.delete(path)
     return deleted

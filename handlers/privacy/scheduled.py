@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 
 async def sweep_retention(services: Services) -> dict[str, int]:
     """Remove what the retention settings no longer allow; log the counts per kind."""
-    root = services.photos.root if services.photos is not None else None
-    counts = await retention.apply(services.retention, root)
+    media = services.photos.media if services.photos is not None else None
+    counts = await retention.apply(services.retention, media)
     log.info("privacy retention removed %s", " ".join(f"{k}={v}" for k, v in counts.items()))
     return counts

@@ -21,7 +21,6 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tortoise.expressions import Q
 
@@ -48,6 +47,7 @@ from storage.core.models import (
 )
 from storage.geo.models import Community, Grid
 from storage.kv import KV
+from storage.media import MediaStore
 from storage.redact import hash_openid
 from storage.reports.models import Case, CaseEvent
 
@@ -78,7 +78,7 @@ class Erasure:
     rows: int = 0  # rows that named the person
 
 
-async def erase(openid: str, kv: KV, *, media_root: Path | None,
+async def erase(openid: str, kv: KV, *, media: MediaStore | None,
                 keep_staff_history: bool = True) -> Erasure:
     if is_pseudonym(openid) or not openid:
         return Erasure(None)
@@ -94,7 +94,7 @@ async def erase(openid: str, kv: KV, *, media_root: Path | None,
         result.rows = await _pseudonymise(openid, pseudonym)
     if result.rows == 0 and not result.photos:
         result.pseudonym = None
-    _unlink(media_root, paths)
+    await _delete_media(media, paths)
     await _forget_redis(kv, openid)
     log.info("privacy erase of #%s: %s rows, %s photos, %s released, %s cancelled",
              hash_openid(openid), result.rows, result.photos, len(result.released),
@@ -141,13 +141,12 @@ async def _forget_photos(openid: str, result: Erasure) -> list[str]:
     return sorted(paths - still)  # a file another row still shows stays
 
 
-def _unlink(root: Path | None, paths: list[str]) -> None:
-    if root is None:
+async def _delete_media(media: MediaStore | None, paths: list[str]) -> None:
+    """The photos' bytes, from the media directory or the database (``storage.media``)."""
+    if media is None:
         return
     for rel in paths:
-        target = (root / rel).resolve()
-        if root.resolve() in target.parents:
-            target.unlink(missing_ok=True)
+        await media.delete(rel)
 
 
 # -- names, phones, addresses, places, free text ---------------------------------------------

@@ -10,7 +10,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot import keys
 from bot.api.operations import Call, Reply, Routes
 from handlers.privacy import queries, service
 
@@ -46,8 +45,7 @@ async def me_export(call: Call) -> Reply:
                            "和会话删除；进行中的心愿取消、认领放弃；问题只保留公开描述；积分记录"
                            "以匿名账户保留。重复调用无害。")
 async def me_erase(call: Call) -> ErasedOut:
-    settings = call.request.config_dict[keys.SETTINGS]
-    done = await service.erase(call.me.openid, call.kv, media_root=settings.media_dir,
+    done = await service.erase(call.me.openid, call.kv, media=call.services.photos.media,
                                keep_staff_history=call.services.keep_staff_history)
     return ErasedOut(erased=done.pseudonym is not None, released=done.released,
                      cancelled=done.cancelled)

@@ -9,7 +9,7 @@ from bot.api.errors import ApiError
 from bot.api.operations import Call, Routes
 from bot.api.schemas import Input
 from handlers import photo_access, texts
-from handlers.photos import file_of
+from handlers.photos import content_of
 from storage.core.models import Photo
 
 routes = Routes("photos")
@@ -44,9 +44,9 @@ async def get_photo(call: Call) -> web.StreamResponse:
     if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2 ** 63:
         raise ApiError(404, "photo_not_found", texts.PHOTO_UNKNOWN)
     photo = await photo_access.viewable(int(raw), call.me)
-    path = file_of(call.services.photos.root, photo)
-    if path is None or not path.is_file():
+    content = await content_of(call.services.photos, photo)
+    if content is None:
         raise ApiError(404, "photo_not_found", texts.PHOTO_UNKNOWN)
-    return web.FileResponse(path, headers={
+    return web.Response(body=content, headers={
         "Content-Type": photo.content_type, "Cache-Control": "private, max-age=86400",
         "X-Content-Type-Options": "nosniff"})

@@ -19,7 +19,7 @@ from bot.console.forms import back, claim_form, posted_form, release_form
 from bot.console.render import not_found, page
 from handlers import audit, photo_access
 from handlers.errors import Refusal
-from handlers.photos import file_of
+from handlers.photos import content_of
 from handlers.reports import render as report_render
 from handlers.reports.errors import BadInput
 from handlers.reports.service.cases import case_number, find_case
@@ -137,8 +137,8 @@ async def photo(request: web.Request) -> web.StreamResponse:
         shown = await photo_access.viewable(int(raw), viewer.person)
     except Refusal:
         return not_found(request, viewer)
-    path = file_of(request.config_dict[keys.SERVICES].photos.root, shown)
-    if path is None or not path.is_file():
+    content = await content_of(request.config_dict[keys.SERVICES].photos, shown)
+    if content is None:
         return not_found(request, viewer)
-    return web.FileResponse(path, headers={"Content-Type": shown.content_type,
-                                           "Cache-Control": "private, max-age=86400"})
+    return web.Response(body=content, headers={"Content-Type": shown.content_type,
+                                               "Cache-Control": "private, max-age=86400"})
