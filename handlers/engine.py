@@ -20,6 +20,7 @@ EventFn = Callable[[Context], Awaitable[Step | None]]
 
 CANCEL_WORDS = ("取消", "退出", "算了")
 HELP_WORDS = ("帮助", "菜单", "help", "?", "？")
+HELP_KEY = "HELP"  # the menu button that answers with the menu of commands
 
 
 class Router:
@@ -52,7 +53,7 @@ class Router:
             return await self._text(ctx)
         if msg.kind is Kind.CLICK:
             flow = self._clicks.get(msg.event_key)
-            if msg.event_key == "HELP" or flow is None:
+            if msg.event_key == HELP_KEY or flow is None:
                 return await self.menu(ctx)
             return await self._enter(ctx, flow, "")
         if msg.kind in self.events:

@@ -35,7 +35,12 @@ COMMANDS: dict[str, str] = {
     "sessions": "sessions",
     "console": "console",
     "privacy": "privacy",
+    "media": "media",
+    "sandbox": "sandbox",
+    "people": "people",
     "doctor": "doctor",
+    "wechat": "wechat",
+    "qr": "qr",
 }
 
 

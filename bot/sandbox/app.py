@@ -15,7 +15,7 @@ from functools import partial
 from aiohttp import web
 
 from bot import jsonsafe
-from bot.sandbox import api_media, api_messages, api_token
+from bot.sandbox import api_account, api_media, api_messages, api_token, api_users
 from bot.sandbox.codes import SandboxFail, wx_error
 from bot.sandbox.state import SandboxState
 
@@ -35,8 +35,15 @@ ROUTES: list[tuple[str, str, Handler, bool, str]] = [
     ("POST", api_messages.CUSTOM_SEND, api_messages.custom_send, True, "application/json"),
     ("POST", api_messages.TEMPLATE_SEND, api_messages.template_send, True, "application/json"),
     ("POST", api_messages.SUBSCRIBE_SEND, api_messages.subscribe_send, True, "application/json"),
+    ("POST", api_messages.BIZSEND, api_messages.bizsend, True, "application/json"),
     ("POST", "/cgi-bin/media/upload", api_media.upload, True, "application/json"),
     ("GET", "/cgi-bin/media/get", api_media.get, True, "text/plain"),
+    ("GET", api_users.USER_INFO, api_users.user_info, True, "application/json"),
+    ("POST", "/cgi-bin/menu/create", api_account.menu_create, True, "application/json"),
+    ("GET", "/cgi-bin/menu/get", api_account.menu_get, True, "application/json"),
+    ("POST", "/cgi-bin/qrcode/create", api_account.qrcode_create, True, "application/json"),
+    # On mp.weixin.qq.com at WeChat; needs no access_token (the ticket is the secret).
+    ("GET", "/cgi-bin/showqrcode", api_account.showqrcode, False, "application/json"),
 ]
 
 

@@ -31,6 +31,17 @@ class Media:
     created_at: datetime
 
 
+@dataclass(frozen=True)
+class QrCode:
+    """A parametric QR code: what following through it tells the account (``scene``)."""
+
+    appid: str
+    scene: str
+    ticket: str
+    url: str  # what the code holds, as WeChat's http://weixin.qq.com/q/...
+    expires_at: datetime | None  # None: permanent
+
+
 @dataclass
 class LoginCode:
     openid: str
@@ -72,10 +83,17 @@ class SandboxState:
         self.cs_sent: Counter[str] = Counter()  # openid -> CS messages since that message
         self.unfollowed: set[str] = set()
         self.grants: Counter[tuple[str, str]] = Counter()  # (openid, template_id) -> left
+        # Long-term grants (长期订阅): a send does not use them up.
+        self.long_term: set[tuple[str, str]] = set()
+        # The subscription-notice / subscribe-message templates the apps have picked.
+        self.subscribe_templates: set[str] = set()
         self.login_codes: dict[str, LoginCode] = {}
         # jscode2session calls allowed a minute (None: no limit); past it WeChat says 45011.
         self.login_limit: int | None = None
         self._login_window: tuple[datetime, int] | None = None  # (its start, calls in it)
+        # The custom menu each app pushed (menu/create), as WeChat stores it.
+        self.menus: dict[str, dict[str, Any]] = {}
+        self.qrcodes: dict[str, QrCode] = {}  # ticket -> the code
         self._failures: list[list[Any]] = []  # [path_suffix, errcode, times left]
         self._msgids = itertools.count(2_000_000_001)
 
@@ -107,9 +125,39 @@ class SandboxState:
         """Follow (default) or unfollow the account."""
         (self.unfollowed.discard if following else self.unfollowed.add)(openid)
 
-    def grant_subscribe(self, openid: str, template_id: str, count: int = 1) -> None:
-        """The person accepted ``count`` more one-time subscribe messages of ``template_id``."""
+    def grant_subscribe(self, openid: str, template_id: str, count: int = 1,
+                        long_term: bool = False) -> None:
+        """The person accepted ``count`` more one-time subscribe messages of ``template_id``
+        (``long_term``: a long-term template, not used up by sends)."""
+        self.subscribe_templates.add(template_id)
         self.grants[openid, template_id] += count
+        if long_term:
+            self.long_term.add((openid, template_id))
+
+    def withdraw_subscribe(self, openid: str, template_id: str) -> None:
+        """The person turned the template off in their notice settings."""
+        self.grants[openid, template_id] = 0
+        self.long_term.discard((openid, template_id))
+
+    def use_grant(self, openid: str, template_id: str) -> bool:
+        """Send one message on the person's grant: False when none is left (43101)."""
+        if self.grants[openid, template_id] <= 0:
+            return False
+        if (openid, template_id) not in self.long_term:
+            self.grants[openid, template_id] -= 1
+        return True
+
+    def answer_popup(self, openid: str, answers: dict[str, str], long_term: bool = False,
+                     to: str = "gh_linli") -> str:
+        """The person answers an Official Account's subscription pop-up ({template_id:
+        "accept" | "reject"}): WeChat records the accepted grants and sends the account
+        this ``subscribe_msg_popup_event`` callback (returned, to post to the webhook)."""
+        from bot import callbacks
+
+        for template_id, status in answers.items():
+            if status == "accept":
+                self.grant_subscribe(openid, template_id, long_term=long_term)
+        return callbacks.subscribe_popup(openid, answers, to=to)
 
     def issue_login_code(self, openid: str, unionid: str | None = None) -> str:
         """A mini-program ``wx.login()`` code for ``openid``: works once, for 5 minutes."""
@@ -139,6 +187,19 @@ class SandboxState:
             start, count = now, 0
         self._login_window = (start, count + 1)
         return count < self.login_limit
+
+    def scan(self, url: str) -> str | None:
+        """What a phone scanning a code holding ``url`` tells the account: the scene of a
+        live code (the follow event's ``qrscene_<scene>``), or None."""
+        for code in self.qrcodes.values():
+            if code.url == url and (code.expires_at is None or code.expires_at > clock.now()):
+                return code.scene
+        return None
+
+    @property
+    def menu(self) -> dict[str, Any] | None:
+        """The Official Account's custom menu, if one was pushed."""
+        return self.menus.get(self.appid)
 
     def fail_next(self, path_suffix: str, errcode: int, times: int = 1) -> None:
         """The next ``times`` requests whose path ends with ``path_suffix`` get ``errcode``."""

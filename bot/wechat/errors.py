@@ -13,6 +13,8 @@ from __future__ import annotations
 
 # Not a WeChat errcode: no usable answer came back (network error, timeout, HTTP error, bad body).
 UNAVAILABLE = -2
+# menu/get when the account has no custom menu: "menu no exist".
+MENU_NONE = 46003
 
 
 class WeChatError(Exception):
