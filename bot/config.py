@@ -134,6 +134,15 @@ class Settings:
         if api_base is None:
             api_base = PRODUCTION_API_BASE if secret else SANDBOX
         sandbox = api_base == SANDBOX
+        # The sandbox's own, public credentials: the built-in sandbox, or `linli sandbox` run
+        # as its own process (LINLI_WECHAT_API_BASE=http://127.0.0.1:8081).
+        sandbox_keys = sandbox or secret == SANDBOX_SECRET
+        if not sandbox and sandbox_keys and api_base.rstrip("/") == PRODUCTION_API_BASE:
+            raise ConfigError(
+                "LINLI_WECHAT_SECRET is the sandbox's secret but the real WeChat API is selected; "
+                "set LINLI_WECHAT_API_BASE to the sandbox run by `linli sandbox` (e.g. "
+                "http://127.0.0.1:8081), or unset LINLI_WECHAT_SECRET for the built-in sandbox"
+            )
         if sandbox and secret and secret != SANDBOX_SECRET:
             raise ConfigError(
                 "LINLI_WECHAT_SECRET is a real secret but the WeChat sandbox is selected; "
@@ -145,8 +154,8 @@ class Settings:
                 f"LINLI_WECHAT_API_BASE={api_base} needs LINLI_WECHAT_SECRET (the AppSecret)"
             )
         settings = cls(
-            wechat_token=get("LINLI_WECHAT_TOKEN") or (SANDBOX_TOKEN if sandbox else ""),
-            wechat_appid=get("LINLI_WECHAT_APPID") or (SANDBOX_APPID if sandbox else ""),
+            wechat_token=get("LINLI_WECHAT_TOKEN") or (SANDBOX_TOKEN if sandbox_keys else ""),
+            wechat_appid=get("LINLI_WECHAT_APPID") or (SANDBOX_APPID if sandbox_keys else ""),
             wechat_secret=secret or SANDBOX_SECRET,
             wechat_aes_key=get("LINLI_WECHAT_AES_KEY"),
             wechat_aes_key_previous=get("LINLI_WECHAT_AES_KEY_PREVIOUS"),
@@ -159,7 +168,7 @@ class Settings:
             redis_prefix=get("LINLI_REDIS_PREFIX") or "linli:",
             subscribe_template_progress=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS"),
             template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS")
-            or (SANDBOX_TEMPLATE if sandbox else None),
+            or (SANDBOX_TEMPLATE if sandbox_keys else None),
             api_session_ttl=_int(get("LINLI_API_SESSION_TTL"), 7 * 24 * 3600,
                                  "LINLI_API_SESSION_TTL"),
             api_rate_person=_int(get("LINLI_API_RATE_PERSON"), 120, "LINLI_API_RATE_PERSON"),
@@ -268,8 +277,11 @@ class Settings:
         if self.sandbox:
             raise ConfigError(
                 f"--workers {workers} cannot use the built-in WeChat sandbox: it keeps its state "
-                "in one process. Run one worker, or point LINLI_WECHAT_API_BASE at a shared "
-                "sandbox or the real API"
+                "in one process. Run the sandbox as its own process and point every worker at "
+                "it: `linli sandbox --port 8081`, then (with PostgreSQL and Redis in "
+                "LINLI_DATABASE_URL and LINLI_REDIS_URL) `LINLI_WECHAT_API_BASE="
+                f"http://127.0.0.1:8081 LINLI_WECHAT_SECRET={SANDBOX_SECRET} linli serve "
+                f"--workers {workers}`. Or run one worker, or configure the real WeChat API"
             )
         if self.embedded_redis:
             raise ConfigError(

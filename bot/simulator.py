@@ -18,8 +18,8 @@ import fakeredis
 
 from bot import callbacks
 from bot.app import SANDBOX_PATH
-from bot.config import Settings
-from bot.sandbox import MESSAGES_PATH
+from bot.config import PRODUCTION_API_BASE, Settings
+from bot.sandbox import INBOUND_PATH, MESSAGES_PATH
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
 from bot.wechat.errors import WeChatError
@@ -79,6 +79,17 @@ async def upload_photo(http: aiohttp.ClientSession, sandbox_url: str, settings: 
     return await client.upload_media("image", filename, content, content_type)
 
 
+async def tell_inbound(http: aiohttp.ClientSession, sandbox_url: str, openid: str) -> None:
+    """Tell a sandbox run as its own process (``linli sandbox``) that ``openid`` just wrote to
+    the account, as WeChat knows of every message it relays: their 48 h customer-service window
+    restarts there. (The built-in sandbox hears it from the service's webhook.)"""
+    try:
+        async with http.post(sandbox_url + INBOUND_PATH, json={"openid": openid}) as r:
+            await r.read()
+    except aiohttp.ClientError:
+        pass  # no sandbox there: the message still goes to the service
+
+
 async def delivered(http: aiohttp.ClientSession, sandbox_url: str, openid: str, since: int
                     ) -> tuple[list[dict], int]:
     """What the sandbox delivered to ``openid`` after cursor ``since``, and the next cursor
@@ -104,10 +115,19 @@ class Simulator:
     since: int = 0
 
     @property
+    def standalone_sandbox(self) -> bool:
+        """The service talks to a sandbox of its own (LINLI_WECHAT_API_BASE, not WeChat's)."""
+        return not self.settings.sandbox and self.settings.wechat_api_base != PRODUCTION_API_BASE
+
+    @property
     def sandbox_url(self) -> str:
+        if self.standalone_sandbox:
+            return self.settings.wechat_api_base
         return self.url.rstrip("/") + SANDBOX_PATH
 
     async def post(self, xml: str) -> str | None:
+        if self.standalone_sandbox:  # WeChat learns of the message before it relays it
+            await tell_inbound(self.http, self.sandbox_url, self.openid)
         return await post_callback(self.http, self.url, self.settings, self.openid, xml, self.aes)
 
     async def upload(self, path: Path) -> str:

@@ -13,10 +13,11 @@ import asyncio
 import os
 import re
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from storage.core.models import MediaBlob
+from storage.core.models import MediaBlob, Photo, PhotoStatus
 
 DIR = "dir"
 DATABASE = "database"
@@ -123,3 +124,38 @@ def open_store(kind: str, root: Path) -> MediaStore:
     if kind == DATABASE:
         return DatabaseStore()
     raise ValueError(f"unknown media store {kind!r} (dir or database)")
+
+
+@dataclass
+class Moved:
+    """What ``migrate`` did, per stored photo (by path)."""
+
+    copied: int = 0  # written to the target
+    present: int = 0  # the target had it already (an earlier run, or both stores in use)
+    missing: int = 0  # in neither store: the photo's bytes are lost
+    removed: int = 0  # deleted from the source afterwards (``move``)
+    lost: list[str] = field(default_factory=list)  # the missing paths (the first 20)
+
+
+async def migrate(source: MediaStore, target: MediaStore, *, move: bool = False) -> Moved:
+    """Copy every stored photo's bytes from ``source`` to ``target``, one photo in memory at
+    a time; idempotent (a photo the target has is left alone). ``move``: then delete the
+    source's copy, once the target is known to hold it."""
+    done = Moved()
+    rows = await Photo.filter(status=PhotoStatus.STORED).exclude(path="").order_by(
+        "path").values_list("path", "content_type")
+    for path, content_type in dict(rows).items():
+        if await target.exists(path):
+            done.present += 1
+        elif (content := await source.get(path)) is not None:
+            await target.put(path, content, content_type)
+            done.copied += 1
+        else:
+            done.missing += 1
+            if len(done.lost) < 20:
+                done.lost.append(path)
+            continue
+        if move and await target.exists(path) and await source.exists(path):
+            await source.delete(path)
+            done.removed += 1
+    return done

@@ -22,6 +22,10 @@ from bot.sandbox.state import SandboxState
 STATE_KEY = web.AppKey("sandbox_state", SandboxState)
 MESSAGES_PATH = "/_sandbox/messages"
 LOGIN_PATH = "/_sandbox/login"
+# The relay's word that a person just wrote to the account (their 48 h customer-service window
+# restarts): WeChat knows because it relays the message; a sandbox run as its own process
+# (``linli sandbox``) is told by whoever plays the relay (``linli chat``).
+INBOUND_PATH = "/_sandbox/inbound"
 APPID_KEY = web.RequestKey("sandbox_appid", str)  # the AppID whose access_token the call carried  # plays the mini-program's wx.login(): a code for an openid
 # Uploads of images up to WeChat's 10 MB limit must reach the handler.
 CLIENT_MAX_SIZE = 12 * 1024 * 1024
@@ -55,6 +59,7 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
         app.router.add_route(method, path, _wechat(path, handler, authed, error_type))
     app.router.add_get(MESSAGES_PATH, _messages)
     app.router.add_post(LOGIN_PATH, _login)
+    app.router.add_post(INBOUND_PATH, _inbound)
     return app
 
 
@@ -114,3 +119,16 @@ async def _login(request: web.Request) -> web.Response:
     unionid = doc.get("unionid")
     code = request.app[STATE_KEY].issue_login_code(openid, str(unionid) if unionid else None)
     return web.json_response({"code": code})
+
+
+async def _inbound(request: web.Request) -> web.Response:
+    """POST {"openid": X}: X just messaged the Official Account (as WeChat sees each message
+    it relays): their customer-service window restarts."""
+    try:
+        openid = str(jsonsafe.loads(await request.read())["openid"]).strip()
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(text='body must be {"openid": "..."}') from None
+    if not 1 <= len(openid) <= 64:
+        raise web.HTTPBadRequest(text="openid must be 1-64 characters")
+    request.app[STATE_KEY].observe_inbound(openid)
+    return web.json_response({"ok": True})
