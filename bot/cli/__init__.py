@@ -104,6 +104,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in Python's exit
         return code
+    except SystemExit:  # --help, --version, a usage error: argparse printed and exits
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            return failures.quiet_broken_pipe()
+        raise
     except BrokenPipeError:
         return failures.quiet_broken_pipe()
     except KeyboardInterrupt:
