@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from bot.wechat.values import DEFAULT_NOTICE_KEYS, notice_keys
 from handlers.context import Retention
 
 SANDBOX = "sandbox"
@@ -27,11 +28,11 @@ PRODUCTION_API_BASE = "https://api.weixin.qq.com"
 DEFAULT_TIMESTAMP_SKEW = 300
 
 
-def data_dir(env: Mapping[str, str] | None = None) -> Path:
+def data_dir(env: Mapping[str, str] | None = None, *, checkout: Path | None = None) -> Path:
     """Where the embedded defaults keep the SQLite database and the photos, whatever the
     working directory: ``var/`` of the source checkout linli runs from (``make run``, an
     editable install), else ``$XDG_DATA_HOME/linli`` (``~/.local/share/linli``)."""
-    checkout = Path(__file__).resolve().parents[1]
+    checkout = checkout or Path(__file__).resolve().parents[1]
     if (checkout / "pyproject.toml").is_file():
         return checkout / "var"
     env = os.environ if env is None else env
@@ -68,10 +69,27 @@ class Settings:
     # Passive replies must leave within WeChat's 5 s; past this we answer "success" and
     # deliver the reply through the customer-service API.
     reply_deadline: float = 4.0
-    # Progress pushes outside the 48 h window: a subscribe-message template (used only for
-    # people who granted it) and a template-message template (verified service accounts).
+    # Progress pushes outside the 48 h window, each used only for people who granted it:
+    # the Official Account's subscription notice (订阅通知, sent with subscribe/bizsend;
+    # LINLI_WECHAT_SUBSCRIBE_PROGRESS) and the mini-program's subscribe message (subscribe/
+    # send; LINLI_MINIAPP_SUBSCRIBE_PROGRESS, defaulting to the former when the mini-program
+    # shares the Official Account's AppID); and a template message for everyone else
+    # (verified service accounts; LINLI_WECHAT_TEMPLATE_PROGRESS).
     subscribe_template_progress: str | None = None
     template_progress: str | None = None
+    miniapp_subscribe_progress: str | None = None
+    # Long-term subscription templates (长期订阅, granted to government, medical, transport
+    # and education accounts): comma-separated template ids whose grant a send does not use up
+    # (LINLI_WECHAT_SUBSCRIBE_LONG_TERM).
+    subscribe_long_term: tuple[str, ...] = ()
+    # Each template's keys for the notice's title, status, text and time, in that order,
+    # comma-separated; an empty place leaves the field out (bot.wechat.values.notice_keys).
+    # Every value is cut to its key type's limit (thing 20, phrase 5, ...; template messages
+    # 20 at most). LINLI_WECHAT_SUBSCRIBE_PROGRESS_KEYS, LINLI_MINIAPP_SUBSCRIBE_PROGRESS_KEYS,
+    # LINLI_WECHAT_TEMPLATE_PROGRESS_KEYS; default "thing1,phrase2,thing3,time4".
+    subscribe_progress_keys: str = DEFAULT_NOTICE_KEYS
+    miniapp_subscribe_progress_keys: str = DEFAULT_NOTICE_KEYS
+    template_progress_keys: str = DEFAULT_NOTICE_KEYS
     # Mini-program API (/api/v1): session lifetime, and requests per minute per person
     # (writes: a quarter of it) and per client address.
     api_session_ttl: int = 7 * 24 * 3600
@@ -169,6 +187,14 @@ class Settings:
             subscribe_template_progress=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS"),
             template_progress=get("LINLI_WECHAT_TEMPLATE_PROGRESS")
             or (SANDBOX_TEMPLATE if sandbox_keys else None),
+            miniapp_subscribe_progress=get("LINLI_MINIAPP_SUBSCRIBE_PROGRESS"),
+            subscribe_long_term=_list(get("LINLI_WECHAT_SUBSCRIBE_LONG_TERM")),
+            subscribe_progress_keys=get("LINLI_WECHAT_SUBSCRIBE_PROGRESS_KEYS")
+            or DEFAULT_NOTICE_KEYS,
+            miniapp_subscribe_progress_keys=get("LINLI_MINIAPP_SUBSCRIBE_PROGRESS_KEYS")
+            or DEFAULT_NOTICE_KEYS,
+            template_progress_keys=get("LINLI_WECHAT_TEMPLATE_PROGRESS_KEYS")
+            or DEFAULT_NOTICE_KEYS,
             api_session_ttl=_int(get("LINLI_API_SESSION_TTL"), 7 * 24 * 3600,
                                  "LINLI_API_SESSION_TTL"),
             api_rate_person=_int(get("LINLI_API_RATE_PERSON"), 120, "LINLI_API_RATE_PERSON"),
@@ -195,6 +221,7 @@ class Settings:
     def validate(self) -> None:
         self._validate_wechat()
         self._validate_miniapp()
+        self._validate_notices()
         self._validate_services()
         self._validate_deployment()
 
@@ -209,6 +236,20 @@ class Settings:
                               "both (the mini-program's AppID and AppSecret) or neither")
         if self.miniapp_appid and not re.fullmatch(r"wx[0-9a-f]{16}", self.miniapp_appid):
             raise ConfigError("LINLI_MINIAPP_APPID must look like wx followed by 16 hex digits")
+
+    def _validate_notices(self) -> None:
+        for name, spec in (("LINLI_WECHAT_SUBSCRIBE_PROGRESS_KEYS", self.subscribe_progress_keys),
+                           ("LINLI_MINIAPP_SUBSCRIBE_PROGRESS_KEYS",
+                            self.miniapp_subscribe_progress_keys),
+                           ("LINLI_WECHAT_TEMPLATE_PROGRESS_KEYS", self.template_progress_keys)):
+            try:
+                notice_keys(spec)
+            except ValueError as exc:
+                raise ConfigError(f"{name}: {exc} (e.g. {DEFAULT_NOTICE_KEYS}: the keys of "
+                                  "title, status, text and time)") from None
+        if self.miniapp_subscribe_progress and not self.separate_miniapp:
+            raise ConfigError("LINLI_MINIAPP_SUBSCRIBE_PROGRESS needs the mini-program as its "
+                              "own app (LINLI_MINIAPP_APPID and LINLI_MINIAPP_SECRET)")
 
     def _validate_deployment(self) -> None:
         for proxy in self.trusted_proxies:
@@ -325,6 +366,10 @@ RETENTION = {f"LINLI_RETENTION_{f.name.upper()}": f.default for f in fields(Rete
 def _retention(get) -> dict[str, int]:
     return {name.removeprefix("LINLI_").lower(): _int(get(name), default, name)
             for name, default in RETENTION.items()}
+
+
+def _list(raw: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in (raw or "").split(",") if p.strip()))
 
 
 def _flag(raw: str | None, name: str) -> bool:

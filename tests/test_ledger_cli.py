@@ -109,7 +109,7 @@ def test_rewards_commands(cli, capsys):
         1,
     )
     # Through the end of 31 December in Shanghai, i.e. 1 January 00:00 +08:00, in UTC.
-    assert item["available_until"].startswith("2099-12-31 16:00:00")
+    assert item["available_until"].startswith("2099-12-31T16:00:00")
     assert main(["rewards", "disable", "1"]) == 0
     assert capsys.readouterr().out == "reward 1 disabled\n"
     assert main(["rewards", "list", "--json"]) == 0

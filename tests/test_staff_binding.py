@@ -86,7 +86,7 @@ async def test_invite_validation(db):
 async def test_cli_lists_staff_and_refuses_bad_invites(bot):
     env = {"LINLI_DATABASE_URL": bot.settings.database_url}
     bad = await run_cli("staff", "invite", "--role", "grid_worker", "--name", "无网格", env=env)
-    assert bad.code == 2 and "--grid" in bad.out
+    assert bad.code == 2 and "--grid" in bad.err
     code = await create_invite(Role.DEPARTMENT, "刘强", org="市容环境卫生局")
     await bot.say("o-dept", f"绑定 {code}")
     listed = await run_cli("staff", "list", "--json", env=env)
