@@ -13,7 +13,7 @@ import time
 
 from aiohttp import web
 
-from bot import keys, logs, metrics
+from bot import identity, keys, logs, metrics
 from bot.signing import DecryptError, SignatureError, check, check_nonce, check_timestamp
 from bot.translate import BadLocation, render_text, to_inbound
 from bot.xmlsafe import BadXml, parse_fields
@@ -83,6 +83,7 @@ async def receive(request: web.Request) -> web.Response:
     metrics.MESSAGES.labels(inbound.kind.value).inc()
     for observer in request.app[keys.INBOUND_OBSERVERS]:
         observer(inbound.openid)
+    inbound = await identity.as_person(request.app, inbound)  # the reply goes to `fields`
     result = await request.app[keys.PIPELINE].handle(inbound)
     _observe(inbound, result, time.perf_counter() - started)
     if not result.reply:

@@ -55,6 +55,13 @@ def person(kv: KV, openid: str) -> str:
     return kv.key("person", openid)
 
 
+def identity(kv: KV, app: str, openid: str) -> str:
+    """``<prefix>identity:<app>:<openid>``: the person key (``Person.openid``) an app's openid
+    belongs to, cached by ``handlers.identity`` (a day; minutes after a failed UnionID look-up);
+    deleted when people are joined or erased."""
+    return kv.key("identity", app, openid)
+
+
 def turn(kv: KV, openid: str) -> list[str]:
     """The person's keys in the order ``storage.turn``'s scripts take them:
     lock, seen, state, person."""

@@ -24,4 +24,5 @@ ACTION_NAMES: dict[str, str] = {
     "wish_approve": "通过心愿",
     "wish_reject": "退回心愿",
     "wish_post": "代发心愿",
+    "people_link": "合并公众号与小程序身份",
 }

@@ -131,6 +131,7 @@ REDIS: tuple[RedisKey, ...] = (
     RedisKey("expired", "what to say when the conversation times out (may quote the draft; "
              "a day, within the draft cap)", True),
     RedisKey("person", "a 30 s snapshot of the person's row", False),
+    RedisKey("identity", "which person an app's openid belongs to (a day)", False),
     RedisKey("seen", "the time of the last message (48 h)", True),
     RedisKey("lock", "the per-person lock while a message is handled", False),
     RedisKey("notice", "notices waiting for the next reply", False),

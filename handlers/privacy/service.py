@@ -35,6 +35,7 @@ from storage.core.models import (
     ConsoleLink,
     OutboxMessage,
     Person,
+    PersonConflict,
     Photo,
     ProcessedMessage,
     Role,
@@ -84,6 +85,7 @@ async def erase(openid: str, kv: KV, *, media: MediaStore | None,
         return Erasure(None)
     pseudonym = new_pseudonym()
     result = Erasure(pseudonym)
+    aliases = await AppOpenid.filter(person_openid=openid).values_list("app", "openid")
     async with aftercommit.transaction():
         person = await Person.get_or_none(openid=openid)
         keep_name = keep_staff_history and person is not None and person.role.is_staff
@@ -95,7 +97,7 @@ async def erase(openid: str, kv: KV, *, media: MediaStore | None,
     if result.rows == 0 and not result.photos:
         result.pseudonym = None
     await _delete_media(media, paths)
-    await _forget_redis(kv, openid)
+    await _forget_redis(kv, openid, aliases)
     log.info("privacy erase of #%s: %s rows, %s photos, %s released, %s cancelled",
              hash_openid(openid), result.rows, result.photos, len(result.released),
              len(result.cancelled))
@@ -183,6 +185,10 @@ async def _blank(openid: str, person: Person | None, keep_name: bool, known: lis
     await OutboxMessage.filter(openid=openid).delete()
     await SubscribeGrant.filter(openid=openid).delete()
     await ConsoleLink.filter(openid=openid).delete()
+    # both apps' openids: the conflicts an operator was to look at go as well
+    mine = [openid, *await AppOpenid.filter(person_openid=openid).values_list(
+        "openid", flat=True)]
+    await PersonConflict.filter(Q(oa_openid__in=mine) | Q(miniapp_openid__in=mine)).delete()
     await AppOpenid.filter(person_openid=openid).delete()
     await ProcessedMessage.filter(openid=openid).update(reply=None)
     await _blank_wishes(openid, known)
@@ -250,7 +256,9 @@ async def _replace_inside(table: Table, column: str, openid: str, pseudonym: str
 # -- Redis ------------------------------------------------------------------------------------
 
 
-async def _forget_redis(kv: KV, openid: str) -> None:
+async def _forget_redis(kv: KV, openid: str, aliases: list[tuple[str, str]]) -> None:
+    """``aliases``: (app, openid) of the person's other WeChat app, cached by
+    ``handlers.identity``: a later message from it must not find the erased key."""
     await sessions.revoke_all(kv, openid)
     await console_sessions.revoke_all(kv, openid)
     link = await kv.redis.get(keys.privacy_export_of(kv, openid))
@@ -258,7 +266,9 @@ async def _forget_redis(kv: KV, openid: str) -> None:
               keys.seen(kv, openid),
               keys.notice(kv, openid), keys.privacy_export_of(kv, openid),
               keys.rate(kv, keys.rate_api_person(openid)),
-              keys.rate(kv, keys.rate_api_write(openid))]
+              keys.rate(kv, keys.rate_api_write(openid)),
+              keys.identity(kv, "oa", openid), keys.identity(kv, "miniapp", openid),
+              *(keys.identity(kv, app, other) for app, other in aliases)]
     if link:
         doomed.append(keys.privacy_export(kv, link.decode() if isinstance(link, bytes) else link))
     await kv.redis.delete(*doomed)

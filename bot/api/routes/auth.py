@@ -18,6 +18,7 @@ from bot.wechat.errors import (
     TransientError,
     WeChatError,
 )
+from handlers.identity import resolve
 from storage import sessions
 from storage.core.models import Person, Role
 
@@ -65,11 +66,14 @@ async def login(call: Call) -> LoginOut:
                        headers={"Retry-After": "60"}) from None
     except (TransientError, WeChatError):
         raise ApiError(503, "wechat_unavailable", api_texts.WECHAT_UNAVAILABLE) from None
-    openid = found["openid"]
+    settings = request.config_dict[keys.SETTINGS]
+    openid = found["openid"]  # the session holds the person key: the records chat sees too
+    if settings.separate_miniapp:
+        openid = await resolve.miniapp_key(call.kv, openid, found.get("unionid"))
     person = await Person.get_or_none(openid=openid)
     if person is None:
         person, _ = await Person.get_or_create(openid=openid)
-    ttl = request.config_dict[keys.SETTINGS].api_session_ttl
+    ttl = settings.api_session_ttl
     token = await sessions.create(call.kv, openid, found.get("session_key", ""), ttl)
     return LoginOut(token=token, expires_in=ttl, person=Me.of(person))
 
