@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from bot import api, console, keys, logs, privacy_download, webhook
+from bot import api, console, keys, logs, privacy_download, proxies, requests, scrape, webhook
 from bot.config import Settings
 from bot.open311 import add_routes as add_open311_routes
 from bot.photo_fetcher import WeChatMediaFetcher
 from bot.signing import MessageCrypto
 from bot.wechat.client import WeChatClient
-from bot.wechat.messenger import WeChatMessenger
+from bot.wechat.messenger import NoticeKeys, WeChatMessenger
 from handlers.categories import classifier
 from handlers.context import Services
 from handlers.pipeline import Pipeline
@@ -38,6 +37,8 @@ def create_app(settings: Settings, *, api_base: str | None = None,
     """
     logs.install()  # process-wide and idempotent: no openid in any log line of the service
     app = web.Application(client_max_size=12 * 1024 * 1024)
+    # First: request ids, the access log and, behind LINLI_TRUSTED_PROXIES, X-Forwarded-*.
+    requests.install(app, proxies.from_settings(settings.trusted_proxies))
     app[keys.SETTINGS] = settings
     app[keys.INBOUND_OBSERVERS] = []
     app[keys.API_BASE] = api_base or settings.wechat_api_base
@@ -59,7 +60,7 @@ def create_app(settings: Settings, *, api_base: str | None = None,
     console.add_routes(app)
     privacy_download.add_routes(app)
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/metrics", metrics_view)
+    scrape.add_routes(app)  # /metrics
     return app
 
 
@@ -71,6 +72,8 @@ def _mount_sandbox(app: web.Application, settings: Settings) -> None:
                          templates=templates)
     if settings.separate_miniapp:  # the sandbox plays the mini-program as well
         state.add_app(settings.miniapp_appid, settings.miniapp_secret)
+    state.subscribe_templates.update(t for t in (settings.subscribe_template_progress,
+                                                 settings.miniapp_subscribe_progress) if t)
     app[keys.SANDBOX] = state
     # The real WeChat knows who wrote last because it relays the message; so does ours.
     app[keys.INBOUND_OBSERVERS].append(state.observe_inbound)
@@ -113,6 +116,13 @@ async def _pipeline(app: web.Application) -> AsyncIterator[None]:
     messenger = WeChatMessenger(app[keys.WECHAT],
                                 subscribe_template=settings.subscribe_template_progress,
                                 template_id=settings.template_progress,
+                                miniapp_client=app[keys.WECHAT_MINIAPP],
+                                miniapp_subscribe_template=settings.miniapp_subscribe_progress,
+                                separate_miniapp=settings.separate_miniapp,
+                                long_term=settings.subscribe_long_term,
+                                keys=NoticeKeys(settings.subscribe_progress_keys,
+                                                settings.miniapp_subscribe_progress_keys,
+                                                settings.template_progress_keys),
                                 media=media)
     services = Services(kv=app[keys.KV_STORE], messenger=messenger,
                         photos=PhotoStore(WeChatMediaFetcher(app[keys.WECHAT]), media),
@@ -152,10 +162,3 @@ async def healthz(request: web.Request) -> web.Response:
     healthy = all(v == "ok" for v in checks.values())
     return web.json_response({"status": "ok" if healthy else "degraded", **checks},
                              status=200 if healthy else 503)
-
-
-async def metrics_view(request: web.Request) -> web.Response:
-    from bot.metrics import REGISTRY
-
-    body = generate_latest(REGISTRY)
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

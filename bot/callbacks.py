@@ -56,6 +56,47 @@ def event(openid: str, name: str, key: str = "", create_time: int | None = None,
     return _xml(openid, to, "event", body, create_time)
 
 
+def _items(rows: list[dict[str, str | int]]) -> str:
+    def value(v: str | int) -> str:
+        return str(v) if isinstance(v, int) else f"<![CDATA[{v}]]>"
+
+    return "".join("<List>" + "".join(f"<{k}>{value(v)}</{k}>" for k, v in row.items())
+                   + "</List>" for row in rows)
+
+
+def subscribe_popup(openid: str, answers: dict[str, str], scene: int = 2,
+                    create_time: int | None = None, to: str = "gh_linli") -> str:
+    """``subscribe_msg_popup_event``: the person answered an Official Account's subscription
+    pop-up, {template_id: "accept" | "reject"} (``scene`` 1: a web page, 2: an article)."""
+    rows = [{"TemplateId": t, "SubscribeStatusString": s, "PopupScene": scene}
+            for t, s in answers.items()]
+    body = (f"<Event><![CDATA[subscribe_msg_popup_event]]></Event>"
+            f"<SubscribeMsgPopupEvent>{_items(rows)}</SubscribeMsgPopupEvent>")
+    return _xml(openid, to, "event", body, create_time)
+
+
+def subscribe_change(openid: str, answers: dict[str, str], create_time: int | None = None,
+                     to: str = "gh_linli") -> str:
+    """``subscribe_msg_change_event``: the person changed templates in their notice settings,
+    {template_id: "accept" | "reject"}."""
+    rows = [{"TemplateId": t, "SubscribeStatusString": s} for t, s in answers.items()]
+    body = (f"<Event><![CDATA[subscribe_msg_change_event]]></Event>"
+            f"<SubscribeMsgChangeEvent>{_items(rows)}</SubscribeMsgChangeEvent>")
+    return _xml(openid, to, "event", body, create_time)
+
+
+def subscribe_sent(openid: str, template_id: str, error_code: int = 0, msg_id: int | None = None,
+                   create_time: int | None = None, to: str = "gh_linli") -> str:
+    """``subscribe_msg_sent_event``: what became of a subscription notice (ErrorCode 0:
+    delivered; 43101: the person refused it)."""
+    status = "success" if error_code == 0 else "failed:user block"
+    rows = [{"TemplateId": template_id, "MsgID": msg_id or next_msg_id(),
+             "ErrorCode": error_code, "ErrorStatus": status}]
+    body = (f"<Event><![CDATA[subscribe_msg_sent_event]]></Event>"
+            f"<SubscribeMsgSentEvent>{_items(rows)}</SubscribeMsgSentEvent>")
+    return _xml(openid, to, "event", body, create_time)
+
+
 def signed_query(token: str, openid: str = "", timestamp: int | None = None,
                  nonce: str | None = None) -> dict[str, str]:
     ts = str(timestamp or int(time.time()))

@@ -6,14 +6,15 @@ WeChat documents for each message type and event.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from datetime import UTC, datetime
 
 from wechatpy.replies import TextReply
 
-from bot.xmlsafe import BadXml
-from handlers.inbound import Inbound, Kind
+from bot.xmlsafe import BadXml, Fields
+from handlers.inbound import Inbound, Kind, SubscribeChoice
 from handlers.normalize import normalize
 
 _EVENTS = {
@@ -23,7 +24,17 @@ _EVENTS = {
     "click": Kind.CLICK,
     "view": Kind.VIEW,
     "location": Kind.REPORT_LOCATION,
+    "subscribe_msg_popup_event": Kind.SUBSCRIBE_MSG_POPUP,
+    "subscribe_msg_change_event": Kind.SUBSCRIBE_MSG_CHANGE,
+    "subscribe_msg_sent_event": Kind.SUBSCRIBE_MSG_SENT,
 }
+# The element holding each subscription-notice event's <List> items.
+_CHOICE_LISTS = {
+    Kind.SUBSCRIBE_MSG_POPUP: "SubscribeMsgPopupEvent",
+    Kind.SUBSCRIBE_MSG_CHANGE: "SubscribeMsgChangeEvent",
+    Kind.SUBSCRIBE_MSG_SENT: "SubscribeMsgSentEvent",
+}
+_MAX_CHOICES = 20
 # WeChat openids are 28 characters of these; an Official Account's id is gh_ and 12 hex digits.
 # Anything longer or stranger is not from WeChat, and never reaches storage or a log.
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -64,6 +75,32 @@ def dedup_key(fields: dict[str, str]) -> str:
     if fields.get("EventKey"):
         parts.append(fields["EventKey"])
     return "e:" + ":".join(parts)
+
+
+def _choices(fields: dict[str, str], kind: Kind) -> tuple[SubscribeChoice, ...]:
+    """The templates of a subscription-notice event; BadXml when an item is not one."""
+    lists = fields.lists if isinstance(fields, Fields) else {}
+    items = lists.get(_CHOICE_LISTS[kind], [])
+    if not items or len(items) > _MAX_CHOICES:
+        raise BadXml("a subscription-notice event needs 1-20 <List> items")
+    choices = []
+    for item in items:
+        template_id = item.get("TemplateId", "")
+        if not _ACCOUNT_ID.fullmatch(template_id):
+            raise BadXml("TemplateId is missing or not a template id")
+        try:
+            code = int(item.get("ErrorCode") or 0)
+        except ValueError:
+            raise BadXml("ErrorCode must be a number") from None
+        status = item.get("SubscribeStatusString") or item.get("ErrorStatus") or ""
+        choices.append(SubscribeChoice(template_id, status.strip().lower()[:64], code))
+    return tuple(choices)
+
+
+def _choices_key(choices: tuple[SubscribeChoice, ...]) -> str:
+    """Two events of one second differ by their templates; a redelivery does not."""
+    raw = "|".join(f"{c.template_id},{c.status},{c.error_code}" for c in choices)
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
 def _coordinate(fields: dict[str, str], name: str, limit: float, answer: bool) -> float:
@@ -115,6 +152,10 @@ def to_inbound(fields: dict[str, str]) -> Inbound:
     if kind is Kind.REPORT_LOCATION:
         return Inbound(lat=_coordinate(fields, "Latitude", 90, False),
                        lng=_coordinate(fields, "Longitude", 180, False), **common)
+    if kind in _CHOICE_LISTS:
+        choices = _choices(fields, kind)
+        common["dedup_key"] += ":" + _choices_key(choices)
+        return Inbound(choices=choices, **common)
     if kind in (Kind.VOICE, Kind.VIDEO):
         return Inbound(media_id=fields.get("MediaId"),
                        text=normalize(fields.get("Recognition", "")), **common)

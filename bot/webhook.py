@@ -18,12 +18,15 @@ from bot.signing import DecryptError, SignatureError, check, check_nonce, check_
 from bot.translate import BadLocation, render_text, to_inbound
 from bot.xmlsafe import BadXml, parse_fields
 from handlers import texts
-from handlers.inbound import Inbound
+from handlers.inbound import Inbound, Kind
 from handlers.pipeline import Result
 
 MAX_BODY = 64 * 1024
 _ECHOSTR = re.compile(r"[A-Za-z0-9_-]{1,128}")  # WeChat's is a string of digits
 log = logging.getLogger(__name__)
+# Events that do not open WeChat's 48 h customer-service window (the person wrote nothing).
+NO_WINDOW = frozenset({Kind.SUBSCRIBE_MSG_POPUP, Kind.SUBSCRIBE_MSG_CHANGE,
+                       Kind.SUBSCRIBE_MSG_SENT})
 
 
 def _plain(text: str, status: int = 200) -> web.Response:
@@ -63,8 +66,7 @@ async def _read_body(request: web.Request) -> bytes | None:
 
 
 async def receive(request: web.Request) -> web.Response:
-    started = time.perf_counter()
-    logs.request_id.set(secrets.token_hex(6))
+    started = time.perf_counter()  # the request id and access log: bot.requests
     body = await _read_body(request)
     if body is None:
         return _plain("request body too large", 413)
@@ -81,8 +83,9 @@ async def receive(request: web.Request) -> web.Response:
 
     logs.about(inbound.openid)
     metrics.MESSAGES.labels(inbound.kind.value).inc()
-    for observer in request.app[keys.INBOUND_OBSERVERS]:
-        observer(inbound.openid)
+    if inbound.kind not in NO_WINDOW:
+        for observer in request.app[keys.INBOUND_OBSERVERS]:
+            observer(inbound.openid)
     inbound = await identity.as_person(request.app, inbound)  # the reply goes to `fields`
     result = await request.app[keys.PIPELINE].handle(inbound)
     _observe(inbound, result, time.perf_counter() - started)

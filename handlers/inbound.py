@@ -20,7 +20,22 @@ class Kind(StrEnum):
     CLICK = "event:click"
     VIEW = "event:view"
     REPORT_LOCATION = "event:location"
+    # The Official Account's subscription notices (订阅通知): opted in or out in a pop-up,
+    # changed in the settings, and WeChat's word on a notice sent.
+    SUBSCRIBE_MSG_POPUP = "event:subscribe_msg_popup"
+    SUBSCRIBE_MSG_CHANGE = "event:subscribe_msg_change"
+    SUBSCRIBE_MSG_SENT = "event:subscribe_msg_sent"
     OTHER = "other"
+
+
+@dataclass(frozen=True)
+class SubscribeChoice:
+    """One template in a subscription-notice event: ``status`` "accept" or "reject" (pop-up,
+    change), or for a sent notice WeChat's ErrorStatus with ``error_code`` (0: delivered)."""
+
+    template_id: str
+    status: str
+    error_code: int = 0
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class Inbound:
     lng: float | None = None
     label: str = ""
     event_key: str = ""
+    choices: tuple[SubscribeChoice, ...] = ()  # the subscription-notice events' templates
 
 
 @dataclass

@@ -53,16 +53,23 @@ class Notice:
 class NoticeSender(Protocol):
     """Subscribe and template messages, for people outside the customer-service window.
 
-    ``subscribe_template`` / ``template_id`` are the configured template ids (None: the
-    channel is not configured). Refusals raise ``DeliveryRefused``, hiccups ``DeliveryFailed``.
+    ``subscribe_templates``: the subscribe templates a person's grant may be used for (empty:
+    the channel is not configured); ``long_term``: those of them that are long-term (长期订阅:
+    a send does not use the grant up); ``template_id``: the template message (None: none).
+    ``key`` is the person's ``Person.openid``: the sender finds their openid in the app it
+    sends through (``app``: "oa" bizsend, "miniapp" the mini-program's subscribe/send) and
+    refuses when they never used that app. Refusals raise ``DeliveryRefused``, hiccups
+    ``DeliveryFailed``.
     """
 
-    subscribe_template: str | None
+    subscribe_templates: frozenset[str]
+    long_term: frozenset[str]
     template_id: str | None
 
-    async def send_subscribe(self, openid: str, notice: Notice) -> None: ...
+    async def send_subscribe(self, key: str, notice: Notice, app: str,
+                             template_id: str) -> None: ...
 
-    async def send_template(self, openid: str, notice: Notice) -> None: ...
+    async def send_template(self, key: str, notice: Notice) -> None: ...
 
 
 class MediaExpired(Exception):

@@ -34,6 +34,13 @@ def seen(kv: KV, openid: str) -> str:
     return kv.key("seen", openid)
 
 
+def cs_sent(kv: KV, openid: str, window: str) -> str:
+    """``<prefix>cs:<openid>:<window>``: customer-service messages sent to the person since
+    their message at ``window`` (the ``seen`` value), counted by ``handlers.push.budget``;
+    kept 48 h (WeChat's window), a new message of theirs starts a new key."""
+    return kv.key("cs", openid, window)
+
+
 def state(kv: KV, openid: str) -> str:
     """``<prefix>state:<openid>``: the person's conversation state (JSON), for the
     conversation timeout; absent when no conversation is open."""

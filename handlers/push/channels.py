@@ -3,13 +3,17 @@
 (45015, or 45047 past the count) and the next channel takes over.
 
 1. the next passive reply, if the person is chatting right now (offered, not sent here);
-2. a customer-service message (only inside 48 h of their last message, a few per window);
-3. a one-time subscribe message, if they granted one (counted in ``grants``);
+2. a customer-service message (only inside 48 h of their last message, 5 per window:
+   counted in ``budget`` so a spent window costs no round trip);
+3. a subscribe message, if they granted one (counted in ``grants``): an Official Account
+   grant as a subscription notice (bizsend), a mini-program grant as the mini-program's
+   subscribe message, each to the person's openid in that app;
 4. a template message, if one is configured;
 5. none: held until they write again.
 
-A refusal (quota, window, no grant) moves on to the next channel and is never retried;
-a transient failure stops the chain: the caller backs off and tries again later.
+A refusal (quota, window, no grant, no openid in that app) moves on to the next channel and
+is never retried; a transient failure stops the chain: the caller backs off and tries again
+later.
 """
 
 from __future__ import annotations
@@ -18,13 +22,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from handlers.ports import DeliveryFailed, DeliveryRefused, Messenger, Notice, NoticeSender
-from handlers.push import grants
+from handlers.push import budget, grants
 from storage import clock, keys, presence
 from storage.core.models import OutboxMessage
 from storage.kv import KV
 
 CHATTING = timedelta(seconds=90)  # wrote this recently: the next reply will come soon
 REPLY, CS, SUBSCRIBE, TEMPLATE = "reply", "cs", "subscribe", "template"
+REFUSED_BY_PERSON = 43101  # WeChat: the person refused, or the grant is used up
 
 
 @dataclass
@@ -63,11 +68,8 @@ async def choose_and_send(rows: list[OutboxMessage], text: str, notice: Notice,
             return Outcome(REPLY)
     refused: list[str] = []
     try:
-        try:
-            await messenger.send_text(openid, text)
+        if await _customer_service(messenger, kv, openid, text, refused):
             return Outcome(CS)
-        except DeliveryRefused as exc:
-            refused.append(f"{CS} {exc.code}")
         if isinstance(messenger, NoticeSender):
             if await _subscribe(messenger, openid, notice, refused):
                 return Outcome(SUBSCRIBE)
@@ -82,18 +84,43 @@ async def choose_and_send(rows: list[OutboxMessage], text: str, notice: Notice,
     return Outcome(error="refused " + ", ".join(refused))
 
 
-async def _subscribe(messenger: NoticeSender, openid: str, notice: Notice,
-                     refused: list[str]) -> bool:
-    template = messenger.subscribe_template
-    if not template or not await grants.take(openid, template):
+async def _customer_service(messenger: Messenger, kv: KV | None, openid: str, text: str,
+                            refused: list[str]) -> bool:
+    """Send by customer service unless our count says WeChat would refuse it."""
+    code = await budget.refusal(kv, openid) if kv is not None else None
+    if code is not None:
+        refused.append(f"{CS} {code} counted")
         return False
     try:
-        await messenger.send_subscribe(openid, notice)
-        return True
+        await messenger.send_text(openid, text)
     except DeliveryRefused as exc:
-        await grants.clear(openid, template)
-        refused.append(f"{SUBSCRIBE} {exc.code}")
+        refused.append(f"{CS} {exc.code}")
+        if kv is not None and exc.code == budget.OUT_OF_COUNT:
+            await budget.spent_all(kv, openid)
         return False
-    except DeliveryFailed:
-        await grants.give_back(openid, template)
-        raise
+    if kv is not None:
+        await budget.spend(kv, openid)
+    return True
+
+
+async def _subscribe(messenger: NoticeSender, key: str, notice: Notice,
+                     refused: list[str]) -> bool:
+    """The first of the person's grants that carries it; a refused grant is withdrawn (43101:
+    refused or used up) and the next one tried, never the same one again."""
+    for grant in await grants.usable(key, messenger.subscribe_templates):
+        template = grant.template_id
+        if not await grants.take(key, template):
+            continue  # used a moment ago by another sender
+        try:
+            await messenger.send_subscribe(key, notice, grant.app, template)
+            return True
+        except DeliveryRefused as exc:
+            if exc.code == REFUSED_BY_PERSON:  # refused or used up: trust WeChat
+                await grants.withdraw(key, template)
+            else:  # not used (no openid in that app, a bad value): keep it
+                await grants.give_back(key, template)
+            refused.append(f"{SUBSCRIBE} {grant.app} {exc.code}")
+        except DeliveryFailed:
+            await grants.give_back(key, template)
+            raise
+    return False

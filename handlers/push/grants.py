@@ -1,37 +1,70 @@
-"""One-time subscribe grants, counted by us: WeChat has no API for the remaining count."""
+"""Subscribe grants, counted by us: WeChat has no API for the remaining count.
+
+A grant belongs to the app whose template it is: "miniapp" (``wx.requestSubscribeMessage``,
+reported by the mini-program through the API) or "oa" (the Official Account's subscription
+notices, reported by the ``subscribe_msg_*`` events). A one-time grant carries one message;
+a long-term one (长期订阅) is not used up by a send and lasts until withdrawn.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from storage.core.models import SubscribeGrant
+from storage.identity import MINIAPP
 
 
-async def record_subscribe_grant(openid: str, template_id: str, count: int = 1) -> int:
-    """The person accepted ``count`` more subscribe messages of ``template_id`` (the
-    mini-program reports ``wx.requestSubscribeMessage`` results here); returns what is left."""
+async def record_subscribe_grant(openid: str, template_id: str, count: int = 1, *,
+                                 app: str = MINIAPP, long_term: bool = False) -> int:
+    """The person accepted ``count`` more subscribe messages of ``template_id`` of ``app``
+    (``long_term``: a long-term template, not used up by sends); returns what is left."""
     if count <= 0:
         raise ValueError("count must be positive")
     row = SubscribeGrant.filter(openid=openid, template_id=template_id)
-    if not await row.update(remaining=F("remaining") + count):
+    changes = {"remaining": F("remaining") + count, "app": app}
+    if long_term:
+        changes["long_term"] = True
+    if not await row.update(**changes):
         try:
             async with in_transaction() as conn:
-                await SubscribeGrant.create(openid=openid, template_id=template_id,
-                                            remaining=count, using_db=conn)
+                await SubscribeGrant.create(openid=openid, template_id=template_id, app=app,
+                                            remaining=count, long_term=long_term,
+                                            using_db=conn)
         except IntegrityError:  # created a moment ago by a concurrent call
-            await row.update(remaining=F("remaining") + count)
+            await row.update(**changes)
     return await remaining(openid, template_id)
 
 
-async def record_accepted(openid: str, template_ids: Iterable[str]) -> dict[str, int]:
-    """What the person accepted in one ``wx.requestSubscribeMessage``: one more send of each
-    template (a template listed twice is still one acceptance); returns what is left of each.
-    The caller makes a retried report count once (the API's ``Idempotency-Key``)."""
-    return {tid: await record_subscribe_grant(openid, tid) for tid in dict.fromkeys(template_ids)}
+async def record_accepted(openid: str, template_ids: Iterable[str], *, app: str = MINIAPP,
+                          long_term: Collection[str] = ()) -> dict[str, int]:
+    """What the person accepted in one opt-in (``wx.requestSubscribeMessage``, or an Official
+    Account's subscription pop-up): one more send of each template (a template listed twice
+    is still one acceptance; those in ``long_term`` are long-term); returns what is left of
+    each. The caller makes a repeated report count once (the API's ``Idempotency-Key``, the
+    webhook's dedup key)."""
+    return {tid: await record_subscribe_grant(openid, tid, app=app, long_term=tid in long_term)
+            for tid in dict.fromkeys(template_ids)}
+
+
+async def withdraw(openid: str, template_id: str) -> None:
+    """The person withdrew the grant, or WeChat refused a send (43101): none left, and a
+    long-term grant is long-term no more."""
+    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(
+        remaining=0, long_term=False)
+
+
+async def usable(openid: str, template_ids: Collection[str]) -> list[SubscribeGrant]:
+    """The person's grants with a message left among ``template_ids``, one-time ones first
+    (they would otherwise lapse unused), then by template."""
+    if not template_ids:
+        return []
+    return await SubscribeGrant.filter(
+        openid=openid, template_id__in=list(template_ids), remaining__gt=0
+    ).order_by("long_term", "template_id")
 
 
 async def counts(openid: str, template_ids: Iterable[str] | None = None) -> dict[str, int]:
@@ -53,21 +86,18 @@ async def remaining(openid: str, template_id: str) -> int:
 
 
 async def take(openid: str, template_id: str) -> bool:
-    """Use one grant if there is one left (a guarded decrement: never below zero)."""
-    return bool(await SubscribeGrant.filter(
-        openid=openid, template_id=template_id, remaining__gt=0
-    ).update(remaining=F("remaining") - 1))
+    """Use one grant if there is one left (a guarded decrement: never below zero); a
+    long-term grant is used without being used up."""
+    left = SubscribeGrant.filter(openid=openid, template_id=template_id, remaining__gt=0)
+    if await left.filter(long_term=True).exists():
+        return True
+    return bool(await left.filter(long_term=False).update(remaining=F("remaining") - 1))
 
 
 async def give_back(openid: str, template_id: str) -> None:
     """The send failed before WeChat used the grant: count it again."""
-    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(
-        remaining=F("remaining") + 1)
-
-
-async def clear(openid: str, template_id: str) -> None:
-    """WeChat says none are left (43101): our count was wrong, trust WeChat."""
-    await SubscribeGrant.filter(openid=openid, template_id=template_id).update(remaining=0)
+    await SubscribeGrant.filter(openid=openid, template_id=template_id, long_term=False
+                                ).update(remaining=F("remaining") + 1)
 
 
 async def without_grant(openids: Iterable[str], template_id: str) -> list[str]:

@@ -4,6 +4,10 @@ Rows are claimed a chunk at a time, just before they are sent (one update per ch
 lease never runs out while rows wait their turn). Rows that went out are marked sent in
 batches: whatever finished while the previous batch was being written goes in the next
 one, so a crash can repeat at most the sends of one such write.
+
+One person's messages go one after another, oldest first (rows come due-time then id
+order): each waits for the one before it, so their customer-service budget (5 a window) is
+spent on the oldest and the rest fall to the next channel in order.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class Sweep:
         self.result = SweepResult()
         self._sent: list[tuple[list[OutboxMessage], str, str]] = []
         self._writer: asyncio.Task | None = None
+        self._last: dict[str, asyncio.Task] = {}  # openid -> their latest send in flight
 
     async def run(self, fetch: Fetch, limit: int) -> SweepResult:
         """Deliver rows from ``fetch(n)`` (due leads, at most n) until it has none or
@@ -68,12 +73,18 @@ class Sweep:
         for _ in range(len(part) - len(groups)):
             slots.release()
         for rows in groups:
-            task = asyncio.create_task(self._one(rows, token, rows[0].openid in chatting))
+            openid = rows[0].openid
+            task = asyncio.create_task(self._one(rows, token, openid in chatting,
+                                                 self._last.get(openid)))
+            self._last[openid] = task
             task.add_done_callback(lambda t: (slots.release(), tasks.discard(t)))
             tasks.add(task)
         return len(groups)
 
-    async def _one(self, rows: list[OutboxMessage], token: str, chatting: bool) -> None:
+    async def _one(self, rows: list[OutboxMessage], token: str, chatting: bool,
+                   before: asyncio.Task | None) -> None:
+        if before is not None:  # the person's older message goes first
+            await asyncio.wait({before})
         try:
             if rows[0].kind == images.KIND:
                 await images.settle_image(rows[0], token, self.messenger, self.result)

@@ -18,6 +18,7 @@ from storage.reports.models import Case, CaseStatus
 SUB, TPL = "sub-progress", "tpl-progress"
 CUSTOM = "/cgi-bin/message/custom/send"
 SUBSCRIBE = "/cgi-bin/message/subscribe/send"
+BIZSEND = "/cgi-bin/message/subscribe/bizsend"
 TEMPLATE = "/cgi-bin/message/template/send"
 
 

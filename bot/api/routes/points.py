@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from bot import keys
 from bot.api import texts as api_texts
 from bot.api.errors import ApiError
 from bot.api.operations import Call, Routes
@@ -103,7 +104,9 @@ async def redemptions_pickup(call: Call) -> PickupOut:
              description="同一个 Idempotency-Key 重复提交只计一次。返回所提到的模板各自剩余的条数。")
 async def subscriptions_record(call: Call) -> SubscriptionsOut:
     body: SubscriptionsIn = call.body
-    await grants.record_accepted(call.me.openid, body.accepted)
+    await grants.record_accepted(call.me.openid, body.accepted,
+                                 long_term=call.request.config_dict[keys.SETTINGS]
+                                 .subscribe_long_term)
     return SubscriptionsOut.of(await grants.counts(call.me.openid,
                                                    [*body.accepted, *body.rejected]))
 

@@ -31,7 +31,7 @@ from aiohttp import web
 from bot import callbacks, keys, simulator
 from bot.app import SANDBOX_PATH
 from bot.config import is_loopback
-from bot.sandbox.api_messages import CUSTOM_SEND, SUBSCRIBE_SEND, TEMPLATE_SEND
+from bot.sandbox.api_messages import BIZSEND, CUSTOM_SEND, SUBSCRIBE_SEND, TEMPLATE_SEND
 from bot.sandbox.chat import texts as t
 from bot.sandbox.state import SandboxState
 from bot.wechat.errors import WeChatError
@@ -242,7 +242,7 @@ def view(message: dict) -> dict[str, Any]:
                 "fields": _fields(data, ("first", "remark")),
                 "remark": str((data.get("remark") or {}).get("value", "")),
                 "url": str(payload.get("url") or "")}
-    if endpoint == SUBSCRIBE_SEND:
+    if endpoint in (SUBSCRIBE_SEND, BIZSEND):  # the mini-program's, the account's
         return {**base, "kind": "subscribe", "label": t.KIND_NAMES["subscribe"],
                 "title": t.SUBSCRIBE_TITLE, "fields": _fields(data, ()),
                 "page": str(payload.get("page") or "")}
