@@ -218,3 +218,16 @@ def test_menu_file_is_installed_with_the_package():
     assert Path(menus.DEFAULT_MENU).is_file()
     pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text()
     assert '"*" = ["*.json"' in pyproject
+
+
+def test_the_web_chat_shows_the_pushed_menu_else_the_shipped_one():
+    from bot.sandbox import SandboxState
+    from bot.sandbox.chat import menu_groups
+
+    state = SandboxState(SANDBOX_APPID, SANDBOX_SECRET)
+    groups = menu_groups(state)
+    assert [g["name"] for g in groups] == [b["name"] for b in SHIPPED["button"]]
+    assert {i["key"] for g in groups for i in g["items"]} == {
+        item["key"] for _, item in menus.items(SHIPPED)}
+    state.menus[SANDBOX_APPID] = _menu(click("帮助", "HELP"))
+    assert menu_groups(state) == [{"name": "帮助", "items": [{"name": "帮助", "key": "HELP"}]}]

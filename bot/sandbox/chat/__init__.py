@@ -10,7 +10,8 @@ Routes (all JSON but the page; POSTs carry the header ``X-Linli-Chat: 1``, which
 another site cannot send without a CORS preflight nobody answers):
 
 - ``GET  /sandbox/chat``                   the page (two phones)
-- ``GET  /sandbox/chat/setup``             demo people, the account's menu, buildings (QR codes)
+- ``GET  /sandbox/chat/setup``             demo people, the account's menu (as pushed, else the
+                                           shipped bot/wechat/menu.json), buildings (QR codes)
 - ``GET  /sandbox/chat/map``               every grid as GeoJSON (the map a place is picked on)
 - ``POST /sandbox/chat/send``              {openid, kind: text|click|follow|location, ...}
 - ``POST /sandbox/chat/photo``             multipart: openid, photo
@@ -34,6 +35,7 @@ from bot.config import is_loopback
 from bot.sandbox.api_messages import BIZSEND, CUSTOM_SEND, SUBSCRIBE_SEND, TEMPLATE_SEND
 from bot.sandbox.chat import texts as t
 from bot.sandbox.state import SandboxState
+from bot.wechat import menu as menus
 from bot.wechat.errors import WeChatError
 from handlers.reports import mapdata
 from storage.core.models import Person
@@ -116,10 +118,20 @@ async def setup(request: web.Request) -> web.StreamResponse:
         "account": t.ACCOUNT,
         "people": [{"openid": openid, "name": names.get(openid) or "", "label": label}
                    for openid, label in t.PEOPLE],
-        "menu": [{"name": name, "items": [{"name": item, "key": key} for item, key in items]}
-                 for name, items in t.MENU],
+        "menu": menu_groups(_state(request)),
         "buildings": buildings,
     })
+
+
+def menu_groups(state: SandboxState) -> list[dict[str, Any]]:
+    """The menu as pushed (``linli wechat menu push``), else the one linli ships: its click
+    buttons, grouped as on the phone."""
+    menu = state.menu or menus.load()
+    return [{"name": button.get("name"),
+             "items": [{"name": item.get("name"), "key": item.get("key")}
+                       for item in button.get("sub_button") or [button]
+                       if item.get("type") == "click"]}
+            for button in menu.get("button", [])]
 
 
 async def grid_map(request: web.Request) -> web.StreamResponse:

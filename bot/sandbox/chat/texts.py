@@ -13,15 +13,6 @@ PEOPLE = [
     ("demo-volunteer", "志愿者"),
 ]
 
-# The account's menu as WeChat shows it under the input: three buttons, each opening a list.
-# Every key is one the bot handles (a flow's ``clicks``, or HELP).
-MENU = [
-    ("随手拍", [("随手拍", "REPORT"), ("我的上报", "REPORT_MINE")]),
-    ("邻里心愿", [("心愿墙", "WISH_WALL"), ("发布心愿", "WISH_POST"), ("当志愿者", "VOLUNTEER")]),
-    ("我的", [("我的积分", "POINTS"), ("积分兑换", "REDEEM"), ("我的兑换", "MY_REDEMPTIONS"),
-             ("帮助", "HELP")]),
-]
-
 # How pushes are labelled, and the fields of the template and subscribe messages
 # (bot.wechat.messenger fills them).
 KIND_NAMES = {"text": "客服消息", "image": "客服消息", "template": "模板消息",
