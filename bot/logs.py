@@ -49,6 +49,9 @@ _QUOTED = re.compile(r"'[^'\n]*'")
 _KEY_VALUE = re.compile(r"\)=\([^\n]*?\)")
 _TRAILING_VALUE = re.compile(r': "[^"\n]*"$', re.MULTILINE)
 WITHHELD = "<withheld>"
+# Fields a log call may add (``extra=``): the webhook's "handled" line and the access log's.
+EXTRA_FIELDS = ("kind", "elapsed_ms", "repeat", "late", "method", "path", "route", "status",
+                "duration_ms", "bytes", "remote")
 
 
 def about(openid: str) -> None:
@@ -153,7 +156,7 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "linli_request_id", request_id.get()),
             "person": getattr(record, "linli_person", person.get()),
         }
-        for key in ("kind", "elapsed_ms", "status", "repeat", "late"):
+        for key in EXTRA_FIELDS:
             if hasattr(record, key):
                 doc[key] = getattr(record, key)
         if record.exc_text:

@@ -39,3 +39,14 @@ WECHAT_API_CALLS = Counter(
 OUTBOX = Counter(
     "linli_outbox", "Outbox deliveries by result", ["result"], registry=REGISTRY,
 )
+# Every request of the public surfaces (bot.requests): the route is the route's template
+# (``/api/v1/reports/{number}``, ``unmatched`` for no route), never a path with ids in it.
+HTTP_REQUESTS = Counter(
+    "linli_http_requests", "Requests of the webhook, API, Open311 and console",
+    ["surface", "route", "method", "status"], registry=REGISTRY,  # status: 2xx, 4xx...
+)
+HTTP_SECONDS = Histogram(
+    "linli_http_request_seconds", "Time from a request's arrival to its answer",
+    ["surface", "route", "method"], registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot import callbacks
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
@@ -38,7 +39,8 @@ async def serving(env: dict[str, str], *args: str) -> AsyncIterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(100):
+            # Up to 30 s: spawned workers import everything afresh, slowly on a busy machine.
+            for _ in range(300):
                 try:
                     async with http.get(url + "/healthz") as r:
                         if r.status == 200:
@@ -108,6 +110,53 @@ async def test_two_workers_share_one_effect(pg_db, sandbox, redis_prefix):
     assert len(set(replies)) == 1 and "绑定成功" in replies[0]
     assert await ProcessedMessage.filter(dedup_key="m:777001").count() == 1
     assert (await Person.get(openid="o-w2")).role is Role.GRID_WORKER
+
+
+def _http_counts(directory) -> dict[str, float]:
+    """linli_http_requests_total summed per worker, from each worker's own metrics file."""
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    counts = {}
+    for path in directory.glob("counter_*.db"):
+        counts[path.stem] = sum(
+            s.value for m in MultiProcessCollector.merge([str(path)])
+            for s in m.samples if s.name == "linli_http_requests_total")
+    return counts
+
+
+async def test_metrics_of_every_worker_in_each_scrape(pg_db, sandbox, redis_prefix, tmp_path):
+    """`linli serve --workers 2`: whichever worker answers /metrics counts both workers'
+    requests (prometheus_client's multiprocess mode, in the operator's directory here)."""
+    metrics = tmp_path / "prometheus"
+    metrics.mkdir()
+    (metrics / "counter_1.db").write_bytes(b"a previous run's")  # removed at start
+    env = {
+        "LINLI_DATABASE_URL": pg_db.database_url, "LINLI_REDIS_URL": pg_db.redis_url,
+        "LINLI_REDIS_PREFIX": redis_prefix, "LINLI_WECHAT_API_BASE": sandbox.url,
+        "LINLI_WECHAT_SECRET": SANDBOX_SECRET, "LINLI_WECHAT_TOKEN": SANDBOX_TOKEN,
+        "LINLI_WECHAT_APPID": SANDBOX_APPID, "PROMETHEUS_MULTIPROC_DIR": str(metrics),
+    }
+    sent = 0
+    async with serving(env, "--workers", "2", "--no-scheduler") as url, \
+            aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
+        # A connection each: the kernel spreads them over both workers (SO_REUSEPORT). Go on
+        # until both have answered some (the second may start a moment after the first).
+        for _ in range(40):
+            for _ in range(10):
+                async with http.get(url + "/api/v1/privacy") as r:
+                    assert r.status == 200
+                sent += 1
+            if sum(1 for n in _http_counts(metrics).values() if n > 0) == 2:
+                break
+        assert sorted(v > 0 for v in _http_counts(metrics).values()) == [True, True]
+        assert sum(_http_counts(metrics).values()) == sent
+        for _ in range(4):  # each scrape, whichever worker serves it, has all of them
+            async with http.get(url + "/metrics") as r:
+                text = await r.text()
+            total = sum(s.value for f in text_string_to_metric_families(text)
+                        for s in f.samples if s.name == "linli_http_requests_total")
+            assert total == sent
+            assert "linli_outbox_due" in text
 
 
 @pytest.mark.parametrize(("env", "args", "message"), [

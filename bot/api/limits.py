@@ -25,8 +25,8 @@ def _refuse() -> ApiError:
 
 
 def client_address(request: web.Request) -> str:
-    # The peer address: behind a reverse proxy, configure it to pass the real address
-    # through (aiohttp-remotes / the proxy's PROXY protocol); X-Forwarded-For is not trusted.
+    # The peer address; behind a proxy of LINLI_TRUSTED_PROXIES, the client's address from
+    # its X-Forwarded-For (bot.proxies). From anyone else X-Forwarded-For is ignored.
     return request.remote or "unknown"
 
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
+import shutil
 import signal
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from aiohttp import web
 
 from bot import logs
 from bot.app import SANDBOX_PATH, create_app
 from bot.config import Settings, is_loopback
+from bot.scrape import MULTIPROC_ENV
 
 BANNER = """
 linli (邻里) is running on http://{host}:{port}
@@ -48,8 +55,39 @@ def _api_base(settings: Settings, port: int) -> str | None:
 def _serve_one(settings: Settings, host: str, port: int, scheduler: bool, reuse: bool) -> None:
     logs.setup()
     app = create_app(settings, api_base=_api_base(settings, port), scheduler=scheduler)
-    web.run_app(app, host=host, port=port, reuse_port=reuse or None, print=None,
-                access_log=None, handle_signals=True)
+    try:  # the access log is bot.requests' (one JSON line per request)
+        web.run_app(app, host=host, port=port, reuse_port=reuse or None, print=None,
+                    access_log=None, handle_signals=True)
+    finally:
+        if os.environ.get(MULTIPROC_ENV):
+            from prometheus_client import multiprocess
+
+            multiprocess.mark_process_dead(os.getpid())
+
+
+@contextmanager
+def metrics_dir() -> Iterator[str]:
+    """The directory where the workers' metrics meet (prometheus_client's multiprocess mode),
+    in the environment the workers are spawned with.
+
+    An operator's PROMETHEUS_MULTIPROC_DIR is used (created if missing, a previous run's
+    files removed); else a fresh temporary directory, removed when the workers are gone.
+    """
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+        yield given
+        return
+    made = tempfile.mkdtemp(prefix="linli-metrics-")
+    os.environ[MULTIPROC_ENV] = made  # read by prometheus_client as the workers import it
+    try:
+        yield made
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(made, ignore_errors=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -68,9 +106,15 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.workers <= 1:
         _serve_one(settings, args.host, args.port, scheduler, reuse=False)
         return 0
+    with metrics_dir():
+        return _run_workers(settings, args.host, args.port, args.workers, scheduler)
+
+
+def _run_workers(settings: Settings, host: str, port: int, workers: int,
+                 scheduler: bool) -> int:
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_serve_one, args=(settings, args.host, args.port, scheduler, True),
-                         name=f"linli-worker-{i}") for i in range(args.workers)]
+    procs = [ctx.Process(target=_serve_one, args=(settings, host, port, scheduler, True),
+                         name=f"linli-worker-{i}") for i in range(workers)]
     for proc in procs:
         proc.start()
 

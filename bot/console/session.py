@@ -44,7 +44,10 @@ class NotSignedIn(web.HTTPSeeOther):
 
 
 def secure_cookie(request: web.Request) -> bool:
-    return request.config_dict[keys.SETTINGS].public_url.startswith("https://")
+    """Secure when people reach us over https: LINLI_PUBLIC_URL says so, or the request
+    came over https (behind a trusted proxy: its X-Forwarded-Proto)."""
+    return (request.config_dict[keys.SETTINGS].public_url.startswith("https://")
+            or request.secure)
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse, token: str) -> None:
@@ -77,17 +80,27 @@ async def viewer(request: web.Request) -> Viewer:
     return found
 
 
+DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def _origin(scheme: str, netloc: str) -> str:
+    scheme, netloc = scheme.lower(), netloc.lower()
+    return f"{scheme}://{netloc.removesuffix(DEFAULT_PORTS.get(scheme, '-'))}"
+
+
 def same_origin(request: web.Request) -> bool:
-    """Whether a changing request comes from our own pages (Origin, else Referer)."""
+    """Whether a changing request comes from our own pages (Origin, else Referer): the
+    same scheme and host as this request (behind a trusted proxy: the forwarded ones) or as
+    LINLI_PUBLIC_URL."""
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
     if not source or source == "null":
         return False
     parts = urlsplit(source)
     public = urlsplit(request.config_dict[keys.SETTINGS].public_url or "")
-    allowed = {request.host}
+    allowed = {_origin(request.scheme, request.host)}
     if public.netloc:
-        allowed.add(public.netloc)
-    return parts.netloc in allowed
+        allowed.add(_origin(public.scheme, public.netloc))
+    return _origin(parts.scheme, parts.netloc) in allowed
 
 
 def check_csrf(request: web.Request, viewer_: Viewer | None, form: dict | None) -> None:
@@ -110,4 +123,5 @@ async def form_of(request: web.Request, viewer_: Viewer) -> dict[str, str]:
 
 
 def client_ip(request: web.Request) -> str:
+    """The client's address (behind a trusted proxy, from its X-Forwarded-For: bot.proxies)."""
     return request.remote or ""

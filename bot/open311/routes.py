@@ -16,6 +16,7 @@ from aiohttp import web
 from bot import keys
 from bot.api.errors import UNAVAILABLE
 from bot.open311.render import CONTENT_TYPES, FORMATS, JSON, XML, render
+from bot.requests import public_base
 from bot.textcheck import unstorable
 from handlers.open311 import params, requests, services, submit, texts
 from handlers.open311.errors import BadRequest, Open311Error
@@ -67,7 +68,7 @@ def document(root: str) -> Callable[[Handler], Handler]:
 
 @document("discovery")
 async def discovery(request: web.Request) -> Any:
-    url = f"{request.url.origin()}{PREFIX}"
+    url = f"{public_base(request)}{PREFIX}"
     return await services.discovery(url, test=request.app[keys.SETTINGS].sandbox)
 
 
