@@ -24,6 +24,7 @@ from storage.core.models import (
     MediaBlob,
     OutboxMessage,
     Person,
+    PersonConflict,
     Photo,
     PhotoStatus,
     ProcessedMessage,
@@ -76,6 +77,8 @@ async def _everything(media, openid: str = OID, role: Role = Role.RESIDENT) -> d
     await Person.create(openid=openid, name=NAME, phone=PHONE, building="B1", role=role,
                         unionid=f"u-{openid}")
     await AppOpenid.create(app="miniapp", openid=f"mp-{openid}", person_openid=openid)
+    await PersonConflict.create(oa_openid=openid, miniapp_openid=f"mp2-{openid}",
+                                unionid=f"u2-{openid}")
     await volunteer(openid, NAME)
     await Volunteer.filter(openid=openid).update(phone=PHONE)
     await StaffInvite.create(code_hash="h", role=Role.GRID_WORKER, name=NAME, used_by=openid,

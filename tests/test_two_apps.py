@@ -15,6 +15,7 @@ import pytest
 from bot import keys
 from bot.cli import main
 from bot.sandbox.api_users import USER_INFO
+from bot.wechat.errors import WeChatError
 from handlers.geo.demo import load_geo_demo
 from handlers.identity.data import has_data
 from handlers.identity.join import JoinRefused, join
@@ -25,8 +26,8 @@ from rewards.verify import verify
 from storage import identity
 from storage import keys as storage_keys
 from storage.core.models import AppOpenid, AuditEntry, Person, PersonConflict, Role
-from storage.ledger.models import Account
 from storage.db import close_db, init_db
+from storage.ledger.models import Account
 from tests.conftest import _truncate_all as truncate_all
 from tests.support.api import form, jpeg
 
@@ -117,6 +118,9 @@ async def test_chat_first_then_miniapp_is_one_person(two, mp, sandbox):
     assert await AppOpenid.filter(person_openid=OA1).values_list("app", "openid") == [
         ("miniapp", MP1)]
     assert user_info_calls(sandbox) == 1
+    status, mine = await anna.get("/me/export")  # 我的数据 names both openids
+    assert status == 200, mine
+    assert [a["openid"] for a in mine["sections"]["app_openids"]] == [MP1]
 
 
 async def test_without_unionid_two_people_and_nothing_breaks(two, mp, sandbox):
@@ -274,3 +278,21 @@ def test_linli_people_conflicts_and_link(cli, capsys):
     assert "already belong to one person" in capsys.readouterr().err
     assert main(["people", "link", "--oa", "o-nobody", "--miniapp", "o-none", "--yes"]) == 1
     assert "unknown_person" in capsys.readouterr().err
+
+
+async def test_sandbox_user_info_answers_as_wechat(two, sandbox):
+    oa, miniapp = two.client.app[keys.WECHAT], two.client.app[keys.WECHAT_MINIAPP]
+    with pytest.raises(WeChatError) as unknown:
+        await oa.user_info(OA1)
+    assert unknown.value.code == 40003  # the account never saw this openid
+    await two.say(OA1, "你好")
+    info = await oa.user_info(OA1)
+    assert info["subscribe"] == 1 and info["openid"] == OA1 and "unionid" not in info
+    assert "nickname" not in info  # not told since December 2021
+    bind(sandbox)
+    assert (await oa.user_info(OA1))["unionid"] == U1
+    sandbox.state.set_following(OA1, False)
+    assert await oa.user_info(OA1) == {"subscribe": 0, "openid": OA1}
+    with pytest.raises(WeChatError) as refused:
+        await miniapp.user_info(OA1)
+    assert refused.value.code == 48001  # an Official Account API
