@@ -115,7 +115,11 @@ def run_building(args: argparse.Namespace) -> int:
     if made is None:
         return 1
     out = args.out or Path(f"{made.scene}.png")
-    out.write_bytes(made.png)
+    try:
+        out.write_bytes(made.png)
+    except OSError as exc:
+        print(f"error: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"{out}: building {made.scene} ({made.building.name}); following through it sends "
           f"the scene {SCENE_PREFIX}{made.scene}; the code holds {made.url}")
     return 0
@@ -132,8 +136,12 @@ def run_sheet(args: argparse.Namespace) -> int:
     if made is None:
         return 1
     compound, codes = made
-    pages = render([Code(compound.name, c.building.name, c.scene, c.png) for c in codes],
-                   args.out, title=compound.name)
+    try:
+        pages = render([Code(compound.name, c.building.name, c.scene, c.png) for c in codes],
+                       args.out, title=compound.name)
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     print(f"{args.out}: {len(codes)} codes of {compound.name} on {pages} A4 page(s) "
           f"({', '.join(c.scene for c in codes)})")
     return 0
