@@ -103,3 +103,16 @@ async def test_sandbox_template_send_refuses_old_style_data(sandbox, kv, data):
         assert refused.value.code == (47001 if not data else 47003)
         await wechat.send_template("o1", "tpl", {"thing1": "一" * 20, "time2": "2026-11-21 09:30"})
     assert [m["endpoint"] for m in sandbox.state.sent] == [TEMPLATE]
+
+
+def test_settings_check_the_template_keys_and_the_mini_programs_template():
+    from bot.config import ConfigError, Settings
+
+    settings = Settings.from_env({"LINLI_WECHAT_TEMPLATE_PROGRESS_KEYS": "thing2, phrase3,,time5",
+                                  "LINLI_WECHAT_SUBSCRIBE_LONG_TERM": "lt-1, lt-2,lt-1"})
+    assert settings.template_progress_keys == "thing2, phrase3,,time5"
+    assert settings.subscribe_long_term == ("lt-1", "lt-2")
+    with pytest.raises(ConfigError, match="LINLI_WECHAT_TEMPLATE_PROGRESS_KEYS"):
+        Settings.from_env({"LINLI_WECHAT_TEMPLATE_PROGRESS_KEYS": "first,keyword1,keyword2,remark"})
+    with pytest.raises(ConfigError, match="LINLI_MINIAPP_APPID"):
+        Settings.from_env({"LINLI_MINIAPP_SUBSCRIBE_PROGRESS": "mini-t"})

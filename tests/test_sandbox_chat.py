@@ -216,8 +216,11 @@ async def test_a_worker_who_never_wrote_gets_the_dispatch_as_a_template_card(web
     services = web.app[keys.SERVICES]
     await outbox.deliver_due(services.messenger, kv=services.kv)
     cards = [m for m in (await feed(web, GRID, start))["messages"] if m["kind"] == "template"]
-    assert cards and number in cards[0]["first"], cards
-    assert cards[0]["title"] and cards[0]["fields"][0][0] == "办理状态"
+    assert cards and cards[0]["title"], cards
+    # The 2023 template: no first/remark, one line per field (事项 names the case).
+    assert not cards[0]["first"] and not cards[0]["remark"]
+    fields = dict(cards[0]["fields"])
+    assert number in fields["事项"] and list(fields)[1] == "状态", fields
 
 
 async def test_pushes_appear_as_they_would_images_and_cards(web):
