@@ -63,3 +63,19 @@ def in_db(url: str, work=None, *, empty: bool = False):
             await close_db()
 
     return asyncio.run(go())
+
+
+def run_main(*args: str) -> CliResult:
+    """``linli ARGS`` in-process: its exit code (argparse's too) and what it printed."""
+    import contextlib
+    import io
+
+    from bot.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as done:  # --help, a usage error
+            code = done.code if isinstance(done.code, int) else 1
+    return CliResult(code, out.getvalue(), err.getvalue())
