@@ -19,7 +19,7 @@ from bot import keys
 from bot.wechat.client import WeChatClient
 from bot.wechat.errors import WeChatError
 from handlers.identity.resolve import LookupFailed, oa_key
-from handlers.inbound import Inbound
+from handlers.inbound import Inbound, Kind
 
 USER_INFO_TIMEOUT = 1.5
 
@@ -33,7 +33,8 @@ async def as_person(app: web.Application, inbound: Inbound) -> Inbound:
     async def ask(openid: str) -> str | None:
         return await ask_unionid(wechat, openid)
 
-    key = await oa_key(app[keys.KV_STORE], inbound.openid, ask)
+    key = await oa_key(app[keys.KV_STORE], inbound.openid, ask,
+                       fresh=inbound.kind == Kind.SUBSCRIBE)
     if key == inbound.openid:
         return inbound
     return dataclasses.replace(inbound, openid=key,

@@ -19,6 +19,7 @@ from bot.wechat.errors import WeChatError
 from handlers.geo.demo import load_geo_demo
 from handlers.identity.data import has_data
 from handlers.identity.join import JoinRefused, join
+from handlers.privacy.service import erase
 from handlers.reports import texts as report_texts
 from handlers.reports.service.cases import submit_case
 from rewards import ledger
@@ -92,6 +93,10 @@ async def test_miniapp_first_then_chat_is_one_person(two, mp, sandbox):
     assert await identity.app_openid(MP1, identity.OA) == OA1
     # Replies still go to the Official Account's openid (the passive reply's ToUserName).
     assert f"<ToUserName><![CDATA[{OA1}]]>" in await _raw_reply(two, OA1, "积分")
+    # Customer-service messages to her key go to her Official Account openid.
+    await two.client.app[keys.SERVICES].messenger.send_text(MP1, "您的上报有新进展")
+    assert [m["payload"]["text"]["content"] for m in sandbox.state.messages_for(OA1)] == [
+        "您的上报有新进展"]
 
 
 async def _raw_reply(bot, openid: str, text: str) -> str:
@@ -296,3 +301,30 @@ async def test_sandbox_user_info_answers_as_wechat(two, sandbox):
     with pytest.raises(WeChatError) as refused:
         await miniapp.user_info(OA1)
     assert refused.value.code == 48001  # an Official Account API
+
+
+async def test_a_follow_looks_again_when_the_open_platform_came_later(two, mp, sandbox):
+    await two.say(OA1, "你好")  # no UnionID yet: remembered for a day
+    anna = await mp.login(MP1)
+    await report_via_api(anna)
+    bind(sandbox)  # the operator binds both apps to the open platform
+    await mp.login(MP1)  # the mini-program's next sign-in brings the UnionID
+    assert (await Person.get(openid=MP1)).unionid == U1
+    await two.say(OA1, "积分")
+    assert user_info_calls(sandbox) == 1
+    await two.event(OA1, "subscribe")  # she follows again: asked again, joined
+    assert user_info_calls(sandbox) == 2
+    assert await identity.person_key(identity.OA, OA1) == MP1  # the one with data kept
+    assert not await Person.exists(openid=OA1)
+    await two.event(OA1, "subscribe")
+    assert user_info_calls(sandbox) == 2  # linked people are not asked again
+
+
+async def test_erasure_by_the_other_apps_openid_erases_the_person(two, mp, sandbox):
+    bind(sandbox)
+    anna = await mp.login(MP1)
+    await report_via_api(anna)
+    await two.say(OA1, "你好")
+    done = await erase(OA1, two.client.app[keys.KV_STORE], media=None)  # `linli privacy erase`
+    assert done.pseudonym is not None and done.rows > 0
+    assert not await Person.exists(openid=MP1) and await AppOpenid.all().count() == 0

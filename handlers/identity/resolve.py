@@ -65,12 +65,15 @@ async def miniapp_key(kv: KV, openid: str, unionid: str | None) -> str:
 # -- the Official Account ---------------------------------------------------------------------
 
 
-async def oa_key(kv: KV, openid: str, ask: AskUnionid) -> str:
-    """The person key of an Official Account ``openid`` (one Redis read when cached)."""
+async def oa_key(kv: KV, openid: str, ask: AskUnionid, *, fresh: bool = False) -> str:
+    """The person key of an Official Account ``openid`` (one Redis read when cached).
+    ``fresh`` (a follow event): an openid cached as unlinked is looked at again, as the
+    account may have been bound to an open platform since."""
     cached = keys.identity(kv, OA, openid)
     raw = await kv.redis.get(cached)
-    if raw:
-        return raw.decode() if isinstance(raw, bytes) else raw
+    key = raw.decode() if isinstance(raw, bytes) else raw
+    if key and not (fresh and key == openid):
+        return key
     key, ttl = await _resolve_oa(kv, openid, ask)
     await kv.redis.set(cached, key, ex=ttl)
     return key

@@ -83,6 +83,8 @@ async def erase(openid: str, kv: KV, *, media: MediaStore | None,
                 keep_staff_history: bool = True) -> Erasure:
     if is_pseudonym(openid) or not openid:
         return Erasure(None)
+    alias = await AppOpenid.get_or_none(openid=openid)  # either app's openid: the one person
+    openid = alias.person_openid if alias is not None else openid
     pseudonym = new_pseudonym()
     result = Erasure(pseudonym)
     aliases = await AppOpenid.filter(person_openid=openid).values_list("app", "openid")
