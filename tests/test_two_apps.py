@@ -247,8 +247,8 @@ def _prepare(url: str) -> None:
             await load_geo_demo()
             await Person.create(openid=OA1, unionid=U1)
             await Person.create(openid=MP1, app="miniapp")
-            await ledger.grant(OA1, 5, "志愿服务", "cli-grant")
-            await direct_case(MP1)
+            await direct_case(OA1)
+            await ledger.grant(MP1, 5, "志愿服务", f"grant:{MP1}:1")  # a key naming her
             await identity.record_conflict(OA1, MP1, U1)
         finally:
             await close_db()
@@ -268,15 +268,17 @@ def cli(backend, monkeypatch):
 def test_linli_people_conflicts_and_link(cli, capsys):
     assert main(["people", "conflicts"]) == 0
     out = capsys.readouterr().out
-    assert f"--oa {OA1} (points_accounts 1)" in out
-    assert f"--miniapp {MP1} (case_events 1, reports 1)" in out
+    assert f"--oa {OA1} (case_events 1, reports 1)" in out
+    assert f"--miniapp {MP1} (points_accounts 1, points_transfers 1)" in out
     assert main(["people", "link", "--oa", OA1, "--miniapp", MP1]) == 0
     out = capsys.readouterr().out
-    assert "would move" in out and "reports: 1 row(s)" in out and "dry run" in out
+    assert "would move" in out and "points_accounts: 1 row(s)" in out and "dry run" in out
     assert main(["people", "link", "--oa", OA1, "--miniapp", MP1, "--yes"]) == 0
     out = capsys.readouterr().out
     assert f"moved from {MP1}" in out and f"{MP1} is now an alias of {OA1}" in out
     assert main(["ledger", "verify"]) == 0
+    assert main(["points", "balance", OA1]) == 0
+    assert "balance 5" in capsys.readouterr().out
     assert main(["people", "conflicts"]) == 0
     assert "no conflicts" in capsys.readouterr().out
     assert main(["people", "link", "--oa", OA1, "--miniapp", MP1, "--yes"]) == 0
