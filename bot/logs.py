@@ -49,9 +49,10 @@ _QUOTED = re.compile(r"'[^'\n]*'")
 _KEY_VALUE = re.compile(r"\)=\([^\n]*?\)")
 _TRAILING_VALUE = re.compile(r': "[^"\n]*"$', re.MULTILINE)
 WITHHELD = "<withheld>"
-# Fields a log call may add (``extra=``): the webhook's "handled" line and the access log's.
-EXTRA_FIELDS = ("kind", "elapsed_ms", "repeat", "late", "method", "path", "route", "status",
-                "duration_ms", "bytes", "remote")
+# Fields a log call may add (``extra=``): the access log's (bot.requests), with the webhook's
+# kind, repeat and late.
+EXTRA_FIELDS = ("method", "path", "route", "status", "duration_ms", "bytes", "remote", "kind",
+                "repeat", "late")
 
 
 def about(openid: str) -> None:

@@ -25,6 +25,7 @@ import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -40,8 +41,17 @@ SURFACES = (("/wechat", "webhook"), ("/api/", "api"), ("/open311/", "open311"),
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 MAX_PATH = 256
 CLIENT_GONE = 499  # nginx's word for a client that left before the answer
+NOTES = web.RequestKey("linli_access_notes", dict)
 log = logging.getLogger("linli.access")
 errors = logging.getLogger("linli.errors")
+# The metrics' children by label values: a dict look-up instead of ``labels()`` per request.
+_children: dict[tuple[str, str, str, str], tuple[Any, Any]] = {}
+
+
+def annotate(request: web.Request, **fields: object) -> None:
+    """Fields for the request's access-log line (the webhook's message kind...), instead of a
+    line of their own."""
+    request[NOTES] = {**request.get(NOTES, {}), **fields}
 
 
 def public_base(request: web.BaseRequest) -> str:
@@ -97,12 +107,22 @@ def record(request: web.BaseRequest, status: int, size: int | None, started: flo
     surface = surface_of(route, request.path)
     method = request.method if request.method in METHODS else "OTHER"
     if surface is not None:
-        metrics.HTTP_REQUESTS.labels(surface, route, method, f"{status // 100}xx").inc()
-        metrics.HTTP_SECONDS.labels(surface, route, method).observe(elapsed)
-    log.info("request", extra={
-        "method": method, "path": path_of(request, route), "route": route, "status": status,
-        "duration_ms": round(elapsed * 1000, 2), "bytes": size,
-        "remote": request.remote or "-"})
+        _observe(surface, route, method, status, elapsed)
+    if log.isEnabledFor(logging.INFO):
+        extra = {"method": method, "path": path_of(request, route), "route": route,
+                 "status": status, "duration_ms": round(elapsed * 1000, 2), "bytes": size,
+                 "remote": request.remote or "-", **request.get(NOTES, {})}
+        log.info("request", extra=extra)
+
+
+def _observe(surface: str, route: str, method: str, status: int, elapsed: float) -> None:
+    key = (surface, route, method, f"{status // 100}xx")
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (metrics.HTTP_REQUESTS.labels(*key),
+                                     metrics.HTTP_SECONDS.labels(*key[:3]))
+    children[0].inc()
+    children[1].observe(elapsed)
 
 
 def middleware(proxies: TrustedProxies | None) -> Callable[[web.Request, Handler],

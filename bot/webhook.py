@@ -13,7 +13,7 @@ import time
 
 from aiohttp import web
 
-from bot import identity, keys, logs, metrics
+from bot import identity, keys, logs, metrics, requests
 from bot.signing import DecryptError, SignatureError, check, check_nonce, check_timestamp
 from bot.translate import BadLocation, render_text, to_inbound
 from bot.xmlsafe import BadXml, parse_fields
@@ -88,7 +88,7 @@ async def receive(request: web.Request) -> web.Response:
             observer(inbound.openid)
     inbound = await identity.as_person(request.app, inbound)  # the reply goes to `fields`
     result = await request.app[keys.PIPELINE].handle(inbound)
-    _observe(inbound, result, time.perf_counter() - started)
+    _observe(request, inbound, result, time.perf_counter() - started)
     if not result.reply:
         return _plain("success")
     return _reply(request, result.reply, fields, aes, key_index)
@@ -125,14 +125,14 @@ def _open(request: web.Request, body: bytes,
         return _plain("malformed message", 400)
 
 
-def _observe(inbound: Inbound, result: Result, elapsed: float) -> None:
+def _observe(request: web.Request, inbound: Inbound, result: Result, elapsed: float) -> None:
     if result.repeat:
         metrics.DEDUP_HITS.labels("redis").inc()
     if result.late:
         metrics.DEADLINE_FALLBACKS.inc()
     metrics.HANDLING_SECONDS.labels(inbound.kind.value).observe(elapsed)
-    log.info("handled", extra={"kind": inbound.kind.value, "elapsed_ms": round(elapsed * 1000, 2),
-                               "repeat": result.repeat, "late": result.late})
+    # One line per callback: the access log's, with what the message was and how it went.
+    requests.annotate(request, kind=inbound.kind.value, repeat=result.repeat, late=result.late)
 
 
 def _reply(request: web.Request, text: str, fields: dict[str, str], aes: bool,
