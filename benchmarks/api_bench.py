@@ -1,7 +1,7 @@
 """Mini-program API benchmark: four ``/api/v1`` operations on linli, with the floor alongside.
 
     .venv/bin/python -m benchmarks.api_bench [--rounds 3] [--people 200] [--connections 50]
-        [--requests 20000] [--max-seconds 3] [--reports 400]
+        [--requests 20000] [--max-seconds 3] [--reports 400] [--media-store dir|database]
 
 Servers, database and Redis are set up as in ``benchmarks.webhook_bench`` (whose helpers this
 imports): ``linli serve`` in sandbox mode on a PostgreSQL database and a Redis prefix of its
@@ -384,7 +384,8 @@ async def _prepare(args: argparse.Namespace, session: aiohttp.ClientSession, flo
                                     args.connections)
     if up.bad:
         raise RuntimeError(f"{len(up.bad)} uploads failed, e.g. {up.bad[0]}")
-    print(f"uploaded {len(up.latencies)} photos (POST /photos, multipart, "
+    print(f"uploaded {len(up.latencies)} photos into the {args.media_store} store "
+          f"(POST /photos, multipart, "
           f"{args.connections} connections, not part of the rounds): {up.rate:.0f} req/s, "
           f"p50 {up.pct(50):.1f} ms, p99 {up.pct(99):.1f} ms", flush=True)
     return _Runs(args, session, floor, linli, db_url, tokens, pools)
@@ -471,6 +472,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--keep-logs", action="store_true",
                    help="keep the servers' logs (their path is printed)")
+    p.add_argument("--media-store", choices=("dir", "database"), default="dir",
+                   help="where linli keeps the uploaded photos (LINLI_MEDIA_STORE)")
     args = p.parse_args(argv)
     if min(args.rounds, args.requests, args.reports, args.connections) < 1:
         p.error("--rounds, --requests, --reports and --connections must be at least 1")
@@ -495,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
         env.update({"LINLI_DATABASE_URL": db_url, "LINLI_REDIS_URL": args.redis_url,
                     "LINLI_REDIS_PREFIX": prefix, "LINLI_MEDIA_DIR": str(workdir / "media"),
+                    "LINLI_MEDIA_STORE": args.media_store,
                     "LINLI_API_RATE_PERSON": "100000000", "LINLI_API_RATE_IP": "100000000",
                     "PYTHONUNBUFFERED": "1"})
         cli = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
