@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 
+import aiohttp
 import pytest
 
 from bot import keys
@@ -330,3 +331,14 @@ async def test_erasure_by_the_other_apps_openid_erases_the_person(two, mp, sandb
     done = await erase(OA1, two.client.app[keys.KV_STORE], media=None)  # `linli privacy erase`
     assert done.pseudonym is not None and done.rows > 0
     assert not await Person.exists(openid=MP1) and await AppOpenid.all().count() == 0
+
+
+async def test_the_sandbox_binds_an_openid_to_a_unionid_over_http(two, sandbox):
+    async with aiohttp.ClientSession() as http:
+        ok = await http.post(f"{sandbox.url}/_sandbox/unionid",
+                             json={"openid": MP1, "unionid": U1, "appid": MP_APPID})
+        assert ok.status == 200
+        unknown = await http.post(f"{sandbox.url}/_sandbox/unionid",
+                                  json={"openid": MP1, "unionid": U1, "appid": "wx0"})
+        assert unknown.status == 400
+    assert sandbox.state.unionid_of(MP_APPID, MP1) == U1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot import jsonsafe
 from bot.sandbox.codes import SandboxFail, wx_json
 from bot.sandbox.state import SandboxState
 
@@ -49,3 +50,27 @@ def _knows(state: SandboxState, openid: str) -> bool:
     or unfollowed it, or the open platform binds them."""
     return (openid in state.inbound or openid in state.unfollowed
             or (state.appid, openid) in state.unionids)
+
+
+UNIONID_PATH = "/_sandbox/unionid"
+
+
+async def steer_unionid(request: web.Request) -> web.Response:
+    """POST {"openid": X, "unionid": U[, "appid": A]}: the open platform binds X of app A
+    (default: the Official Account) to the person U (``state.set_unionid``). A sandbox
+    helper, not a WeChat API."""
+    from bot.sandbox.app import STATE_KEY
+
+    state = request.app[STATE_KEY]
+    try:
+        doc = jsonsafe.loads(await request.read())
+        openid, unionid = str(doc["openid"]).strip(), str(doc["unionid"]).strip()
+        appid = str(doc.get("appid") or state.appid)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError):
+        raise web.HTTPBadRequest(text='body must be {"openid": "...", "unionid": "..."}') from None
+    if appid not in state.apps:
+        raise web.HTTPBadRequest(text=f"the sandbox plays no app {appid}")
+    if not (1 <= len(openid) <= 64 and 1 <= len(unionid) <= 64):
+        raise web.HTTPBadRequest(text="openid and unionid must be 1-64 characters")
+    state.set_unionid(appid, openid, unionid)
+    return web.json_response({"appid": appid, "openid": openid, "unionid": unionid})

@@ -59,6 +59,7 @@ def create_sandbox_app(state: SandboxState) -> web.Application:
         app.router.add_route(method, path, _wechat(path, handler, authed, error_type))
     app.router.add_get(MESSAGES_PATH, _messages)
     app.router.add_post(LOGIN_PATH, _login)
+    app.router.add_post(api_users.UNIONID_PATH, api_users.steer_unionid)
     app.router.add_post(INBOUND_PATH, _inbound)
     return app
 
