@@ -10,6 +10,7 @@ from bot.cli.output import add_json_flag, print_json
 from handlers.reports.bulletin import notify as bulletin_notify
 from handlers.reports.bulletin import queries as bulletin
 from handlers.reports.bulletin import render as bulletin_render
+from storage import clock
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,7 +60,8 @@ def _unit(unit: bulletin.Unit) -> dict:
 def _document(text: str, f: bulletin.Figures, queued: int | None) -> dict:
     """The week's figures as the text gives them (units in the text's order), and the text."""
     order = bulletin_render.in_order
-    return {"week": f.week, "since": f.since, "until": f.until, "total": _unit(f.total),
+    return {"week": f.week, "since": clock.local(f.since), "until": clock.local(f.until),
+            "total": _unit(f.total),
             "communities": [_unit(u) for u in order(f.communities.values())],
             "grids": [_unit(u) for u in order(f.grids.values())],
             "queued": queued, "text": text}
