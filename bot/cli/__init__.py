@@ -37,8 +37,6 @@ COMMANDS: dict[str, str] = {
     "privacy": "privacy",
     "media": "media",
     "sandbox": "sandbox",
-    "media": "media",
-    "sandbox": "sandbox",
     "people": "people",
     "doctor": "doctor",
     "wechat": "wechat",

@@ -75,9 +75,6 @@ TABLES: tuple[Table, ...] = (
     # A photo's bytes are kept by ``path`` in the media store (``storage.media``: a file under
     # LINLI_MEDIA_DIR, or a MediaBlob row with LINLI_MEDIA_STORE=database); they carry no
     # openid, and go with the last Photo row showing them (erasure, retention).
-    # A photo's bytes are kept by ``path`` in the media store (``storage.media``: a file under
-    # LINLI_MEDIA_DIR, or a MediaBlob row with LINLI_MEDIA_STORE=database); they carry no
-    # openid, and go with the last Photo row showing them (erasure, retention).
     Table("photos", Photo, ("openid",), ("path", "sha256", "media_id")),
     Table("messages", ProcessedMessage, ("openid",), ("reply",), inside=("dedup_key",)),
     Table("pushes", OutboxMessage, ("openid",), ("payload",), inside=("key",), erase="delete"),
