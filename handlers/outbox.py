@@ -14,9 +14,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from handlers.ports import Messenger
 from handlers.push import images, leases
 from handlers.push.compose import quiet_until
@@ -26,6 +23,7 @@ from handlers.push.settle import HOLD, MAX_ATTEMPTS, OFFER_WAIT, SweepResult, se
 from handlers.push.sweep import Sweep
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
+from storage.inserts import insert_new
 from storage.kv import KV
 
 __all__ = ["CLAIM_LEASE", "HOLD", "MAX_ATTEMPTS", "OFFER_WAIT", "SweepResult", "deliver",
@@ -43,37 +41,30 @@ async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, sub
     rolls back) with the change it reports. ``subject`` groups rows into one message;
     ``notice`` may add ``head``/``line``/``title``/``status`` (see ``push.compose``).
     """
-    existing = await OutboxMessage.filter(key=key).using_db(using_db).first()
-    if existing is not None:
-        return existing
     now = clock.now()
     due = now if urgent else (quiet_until(now) or now)
-    try:
-        # A savepoint inside an outer transaction: a lost race must not abort the outer one.
-        async with in_transaction() as conn:
-            return await OutboxMessage.create(
-                key=key, openid=openid, kind="text", payload={**(notice or {}), "text": text},
-                subject=subject[:64], urgent=urgent, next_attempt_at=due, using_db=conn)
-    except IntegrityError:
-        return await OutboxMessage.filter(key=key).using_db(using_db).get()
+    return await _insert(OutboxMessage(
+        key=key, openid=openid, kind="text", payload={**(notice or {}), "text": text},
+        subject=subject[:64], urgent=urgent, next_attempt_at=due), using_db)
+
+
+async def _insert(row: OutboxMessage, using_db: Any) -> OutboxMessage:
+    """``row``, or the one already written under its key: one INSERT ... ON CONFLICT DO
+    NOTHING (a lost race aborts nothing, so no savepoint), a SELECT only on a conflict."""
+    if await insert_new(row, using_db):
+        return row
+    return await OutboxMessage.filter(key=row.key).using_db(using_db).get()
 
 
 async def enqueue_image(openid: str, photo_id: int, key: str, using_db: Any = None, *,
                         urgent: bool = False, delay: timedelta = IMAGE_DELAY) -> OutboxMessage:
     """A customer-service image of a photo (``Photo.id``), idempotent by ``key``: sent once
     the photo is stored (``push.images``), ``delay`` after a notice enqueued with it."""
-    existing = await OutboxMessage.filter(key=key).using_db(using_db).first()
-    if existing is not None:
-        return existing
     now = clock.now()
     due = (now if urgent else (quiet_until(now) or now)) + delay
-    try:
-        async with in_transaction() as conn:
-            return await OutboxMessage.create(
-                key=key, openid=openid, kind=images.KIND, payload={"photo_id": photo_id},
-                urgent=urgent, next_attempt_at=due, using_db=conn)
-    except IntegrityError:
-        return await OutboxMessage.filter(key=key).using_db(using_db).get()
+    return await _insert(OutboxMessage(
+        key=key, openid=openid, kind=images.KIND, payload={"photo_id": photo_id},
+        urgent=urgent, next_attempt_at=due), using_db)
 
 
 async def _claim(row_id: int) -> bool:

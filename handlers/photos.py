@@ -30,6 +30,7 @@ from handlers.errors import Refusal
 from handlers.ports import DeliveryFailed, MediaExpired, PhotoStore
 from storage import clock
 from storage.core.models import Photo, PhotoStatus
+from storage.inserts import insert_new
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,12 @@ async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> 
     An upload of ``openid``'s (``store_upload``, the mini-program) not yet attached is
     adopted instead: it is already stored, so only its owner changes.
     """
+    if not media_id.startswith(UPLOAD_PREFIX):  # a WeChat MediaId: new, but for a repeat
+        now = clock.now()
+        photo = Photo(media_id=media_id, owner_kind=owner_kind, owner_id=owner_id,
+                      openid=openid, received_at=now, next_attempt_at=now)
+        if await insert_new(photo):  # one statement; a conflict reads the existing row
+            return photo
     existing = await Photo.get_or_none(media_id=media_id)
     if existing is not None:
         if existing.owner_kind == UPLOAD and existing.openid == openid:

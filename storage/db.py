@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 # One app label per package storage/<label>/ (models + migrations), so domains evolve their
 # schema independently. The labels are what migrations and the database's migration records
@@ -34,13 +35,32 @@ def normalise_url(url: str) -> str:
     return url
 
 
+async def _keep_session(connection: Any) -> None:
+    """The pool's reset on release, without asyncpg's default reset query.
+
+    asyncpg still rolls back a transaction left open (``Connection._reset``) and drops
+    listeners; the query it would send besides (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``) undoes session state linli never sets (no advisory locks,
+    cursors, LISTEN or SET), and costs one round trip per statement run outside a
+    transaction - as many as the statements themselves (issue 17, docs/benchmarks.md).
+    """
+
+
+def _connection(url: str) -> str | dict[str, Any]:
+    if not url.startswith("postgres://"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"]["reset"] = _keep_session
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     url = normalise_url(database_url)
     if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
         path = Path(url.removeprefix("sqlite://"))
         path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "connections": {"default": url},
+        "connections": {"default": _connection(url)},
         "apps": {label: {**app, "default_connection": "default"} for label, app in APPS.items()},
         "use_tz": True,
         "timezone": "UTC",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import readonce
 from storage.geo.models import Category
 
 
@@ -15,5 +16,6 @@ async def all_categories() -> list[Category]:
 
 
 async def get_category(code: str) -> Category | None:
-    """A category by code, active or not (old cases keep deactivated categories)."""
-    return await Category.get_or_none(code=code)
+    """A category by code, active or not (old cases keep deactivated categories); read
+    once per ``readonce.scope`` (a report's 确认, the API's create)."""
+    return await readonce.read(("category", code), lambda: Category.get_or_none(code=code))

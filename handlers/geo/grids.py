@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from tortoise import Tortoise
 
+from handlers import readonce
 from handlers.geo.geometry import geometry_from_text
 from handlers.geo.gridindex import NEAREST_BOUND_M, CompoundArea, GridArea, GridIndex, Place
 from storage.geo.models import Building, Compound, Grid
@@ -64,7 +65,7 @@ async def _build() -> GridIndex:
 
 
 async def current_index() -> GridIndex:
-    signature = await _signature()
+    signature = await readonce.read("grids:signature", _signature)
     if _cache.index is None or _cache.signature != signature:
         index = await _build()
         _cache.signature, _cache.index = signature, index

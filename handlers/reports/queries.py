@@ -22,7 +22,6 @@ from typing import Literal
 from tortoise.expressions import Q
 
 from handlers import texts as root_texts
-from handlers.geo import places
 from handlers.reports import render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase
 from handlers.reports.staff import auth as staff_auth
@@ -128,7 +127,7 @@ async def case_view(case: Case, person: Person) -> CaseView:
                     after_photos=[p for p in rows if p.owner_kind == AFTER],
                     events=await render.public_events(case),
                     actions=resident_actions(case, role, supported),
-                    place=await places.place_name(case.lat, case.lng, case.building_code),
+                    place=await render.place_name_of(case),
                     holder=_holder_text(await who_has(case), role))
 
 

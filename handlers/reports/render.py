@@ -57,7 +57,20 @@ async def place_of(case: Case) -> str | None:
     or empty; None when the resident's own address (WeChat's label, a typed one) stands."""
     if case.address and not places.is_point_label(case.address):
         return None
-    return await places.place_name(case.lat, case.lng, case.building_code) or None
+    return await place_name_of(case) or None
+
+
+async def place_name_of(case: Case) -> str:
+    """``places.place_name`` of the case's point or building. Asked several times while one
+    message or request is handled (each notice, the reply): kept on the instance for the
+    place it was asked about."""
+    asked = (case.lat, case.lng, case.building_code)
+    memo = getattr(case, "_place_memo", None)
+    if memo is not None and memo[0] == asked:
+        return memo[1]
+    name = await places.place_name(case.lat, case.lng, case.building_code)
+    case._place_memo = (asked, name)  # type: ignore[attr-defined]
+    return name
 
 
 def where(case: Case, public: bool = False, place: str | None = None) -> str:

@@ -42,7 +42,7 @@ from bot.api.routes.reports_models import (
     ReportSupportIn,
     ReportSupportOut,
 )
-from handlers import photos
+from handlers import photos, readonce
 from handlers.categories import suggest
 from handlers.categories.queries import active_categories, get_category
 from handlers.geo.projection import distance_m
@@ -121,10 +121,13 @@ async def create_report(call: Call) -> ReportDetail:
     body: ReportCreate = call.body
     me = call.me
     await photos.check_uploads(body.photo_ids, me.openid)
-    case = await intake.submit_report(
-        me, category=body.category, description=body.description, photo_ids=body.photo_ids,
-        lat=body.lat, lng=body.lng, address=body.address, use_building=body.use_building)
-    return await _detail(case, me)
+    with readonce.scope():  # the category and the grids read once for the case and the view
+        case = await intake.submit_report(
+            me, category=body.category, description=body.description,
+            photo_ids=body.photo_ids, lat=body.lat, lng=body.lng, address=body.address,
+            use_building=body.use_building)
+        # submit_case remembered the category's name (render.remember_category): no reload
+        return ReportDetail.of(await queries.case_view(case, me))
 
 
 @routes.get("/reports/nearby", query=ReportNearbyQuery, response=ReportNearbyList,

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from handlers import photos
+from handlers import photos, readonce
 from handlers.context import Context
 from handlers.flows import Flow, Step, done, goto
 from handlers.geo import known
@@ -138,6 +138,11 @@ async def _category(ctx: Context, text: str) -> Step:
 async def _confirm(ctx: Context, text: str) -> Step | None:
     if text not in texts.YES_WORDS:
         return None
+    with readonce.scope():  # the category and the grids read once for the check and the case
+        return await _check_and_submit(ctx)
+
+
+async def _check_and_submit(ctx: Context) -> Step:
     d = ctx.data
     found = await cases.find_duplicates(d["category"], d["lat"], d["lng"])
     if found:
@@ -149,7 +154,8 @@ async def _confirm(ctx: Context, text: str) -> Step | None:
 
 async def _dup(ctx: Context, text: str) -> Step | None:
     if text in texts.DUP_NO:
-        return await _submit(ctx)
+        with readonce.scope():
+            return await _submit(ctx)
     if text not in texts.DUP_YES:
         return None
     case = await Case.get_or_none(number=ctx.data.get("dup", ""))

@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
+from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.transactions import in_transaction
 
 from handlers import photos
@@ -26,6 +28,7 @@ from handlers.reports.lifecycle import transition
 from handlers.reports.staff import notify as staff_notify
 from handlers.reports.urgency import staff_urgent
 from storage import clock
+from storage.core.models import Photo
 from storage.geo.models import Category
 from storage.reports.models import OPEN_STATUSES, Case, CaseSource
 
@@ -35,6 +38,11 @@ _NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
 
 @asynccontextmanager
 async def transaction(using_db: Any = None) -> AsyncIterator[Any]:
+    """``using_db``, else the transaction already open around the caller (a message's
+    effect: no savepoint, two round trips less), else a new one."""
+    current = Tortoise.get_connection("default")
+    if using_db is None and isinstance(current, TransactionalDBClient):
+        using_db = current
     if using_db is not None:
         yield using_db
     else:
@@ -108,18 +116,24 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
             accept_due_at=now + timedelta(hours=category.accept_sla_hours),
             resolve_due_at=now + timedelta(hours=category.resolve_sla_hours), source=source,
             using_db=conn)
+        # The number follows from the id: written by the dispatch's update below, in the
+        # same transaction (nothing reads it from the database before the commit).
         case.number = f"A{NUMBER_BASE + case.id}"
-        await Case.filter(id=case.id).using_db(conn).update(number=case.number)
         await transition(case, "submit", author, using_db=conn)
-        for media_id in dict.fromkeys(media_ids):
-            await photos.attach(media_id, "report", case.number, author)
-        await dispatch(case, category, conn)
+        attached = [await photos.attach(media_id, "report", case.number, author)
+                    for media_id in dict.fromkeys(media_ids)]
+        await dispatch(case, category, conn, number=case.number, shots=sorted(
+            (p for p in attached if p.owner_kind == "report" and p.owner_id == case.number
+             and p.status in staff_notify.SHOWN), key=lambda p: p.id))
     return case
 
 
-async def dispatch(case: Case, category: Category, using_db: Any = None) -> None:
+async def dispatch(case: Case, category: Category, using_db: Any = None, *,
+                   number: str | None = None, shots: list[Photo] | None = None) -> None:
     """Route ``case`` (submitted or reopened) and tell whoever must act: at once, even in
-    the quiet hours, when the category's SLA ends before they do (``urgency``)."""
+    the quiet hours, when the category's SLA ends before they do (``urgency``).
+    ``number``: a new case's number, written with the routing; ``shots``: its photos, as
+    ``staff_notify.case_photos`` would read them (a new case's: those just attached)."""
     found = await routing.assign(case, category, using_db)
     moved = await transition(case, "dispatch", "system", note=f"分拨至{found.label}",
                              using_db=using_db, fields={
@@ -127,9 +141,10 @@ async def dispatch(case: Case, category: Category, using_db: Any = None) -> None
                                  "responsible": found.responsible,
                                  "department": found.department,
                                  "property_org": found.property_org,
-                                 "dispatched_at": clock.now()})
+                                 "dispatched_at": clock.now(),
+                                 **({"number": number} if number else {})})
     await staff_notify.dispatched(case, moved.event.id, found.others, found.copies, found.label,
-                                 using_db, urgent=staff_urgent(category))
+                                 using_db, urgent=staff_urgent(category), shots=shots)
 
 
 async def find_duplicates(category_code: str, lat: float, lng: float) -> list[Case]:

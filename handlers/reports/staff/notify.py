@@ -21,10 +21,13 @@ from storage.reports.models import Case
 AFTER = "report_after"  # owner_kind of the after-photo (the report's own are "report")
 
 
+SHOWN = (PhotoStatus.STORED, PhotoStatus.PENDING)  # stored, or soon to be
+
+
 async def case_photos(case: Case, kind: str = "report", using_db: Any = None) -> list[Photo]:
     """The case's photos that are (or will soon be) stored, oldest first."""
-    return await Photo.filter(owner_kind=kind, owner_id=case.number, status__in=[
-        PhotoStatus.STORED, PhotoStatus.PENDING]).using_db(using_db).order_by("id")
+    return await Photo.filter(owner_kind=kind, owner_id=case.number,
+                              status__in=list(SHOWN)).using_db(using_db).order_by("id")
 
 
 async def photo_text(case: Case, kind: str = "report", using_db: Any = None,
@@ -35,12 +38,13 @@ async def photo_text(case: Case, kind: str = "report", using_db: Any = None,
 
 
 async def send_photos(case: Case, openids: Iterable[str | None], using_db: Any = None, *,
-                      kind: str = "report", urgent: bool = False, again: str = "") -> int:
+                      kind: str = "report", urgent: bool = False, again: str = "",
+                      found: list[Photo] | None = None) -> int:
     """Queue the photos as customer-service images for each person, once per person and
     photo; ``again`` (the request's key) sends them once more to someone who asks (案件),
-    unless they are still on their way."""
+    unless they are still on their way. ``found``: the ``case_photos`` the caller read."""
     queued = 0
-    for photo in await case_photos(case, kind, using_db):
+    for photo in found if found is not None else await case_photos(case, kind, using_db):
         for openid in dict.fromkeys(o for o in openids if o):
             key = f"case-photo:{case.number}:{photo.id}:{openid}"
             if again:
@@ -79,13 +83,18 @@ async def fill(case: Case, template: str, **extra: object) -> str:
 
 
 async def dispatched(case: Case, event_id: int, others: list[str], copies: list[str],
-                     label: str, using_db: Any = None, *, urgent: bool = False) -> None:
+                     label: str, using_db: Any = None, *, urgent: bool = False,
+                     shots: list[Photo] | None = None) -> None:
     """A new (or reopened) case: the assignee and the same party's others; the grid a copy.
-    ``urgent`` applies to all of them."""
-    photos = await photo_text(case, using_db=using_db)
+    ``urgent`` applies to all of them. ``shots``: ``case_photos`` if the caller knows them."""
+    if shots is None:  # read once for the text and the images
+        shots = await case_photos(case, using_db=using_db)
+    photos = t.PHOTO_COUNT.format(count=len(shots), number=case.number) if shots else \
+        t.PHOTO_NONE
     lead = t.PROPERTY_NOTICE if case.responsible == "property" else t.DISPATCHED
     await tell(case, event_id, [case.assignee_openid, *others],
                await fill(case, lead, photos=photos), using_db, urgent=urgent)
-    await send_photos(case, [case.assignee_openid, *others], using_db, urgent=urgent)
+    await send_photos(case, [case.assignee_openid, *others], using_db, urgent=urgent,
+                      found=shots)
     await tell(case, event_id, copies, await fill(case, t.COPY_NOTICE, label=label), using_db,
                urgent=urgent)

@@ -1,0 +1,104 @@
+"""The SQL statements of the write paths, pinned (issue 17): a 随手拍 submitted in chat, a
+report posted through the API with a photo, and a plain 帮助 through the webhook.
+
+Counted at the drivers (``tests/support/sqlcount.py``): every round trip, BEGIN and COMMIT
+included. Each operation runs once to warm the process's caches (as any server does after its
+first request), then is counted on the next one. ``LINLI_STATEMENTS_SHOW=1`` prints the
+profile (``python -m benchmarks.statements``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from storage.core.models import Person, Role
+from storage.geo.models import Category
+from storage.reports.models import Case
+from tests.support.api import form, jpeg
+from tests.support.reports import photo, place, report_bot
+from tests.support.sqlcount import Statements, count_statements
+
+# Upper bounds per backend (PostgreSQL, SQLite): a change that adds statements fails here.
+# Before issue 17 (same counting): chat 46 / 39, API 50 / 49, 帮助 0 / 0.
+LIMITS = {
+    "chat_submit": {"postgres": 25, "sqlite": 26},
+    "api_report": {"postgres": 27, "sqlite": 28},
+    "help": {"postgres": 0, "sqlite": 0},
+}
+
+
+def check(name: str, backend, record: Statements) -> None:
+    if os.environ.get("LINLI_STATEMENTS_SHOW"):
+        print(f"\n== {name} ({backend.name}): {len(record)} statements\n{record.show()}")
+        if os.environ.get("LINLI_STATEMENTS_SHOW") == "sql":
+            print("\n".join(s[:200] for s in record.sql))
+    limit = LIMITS[name][backend.name]
+    assert len(record) <= limit, f"{name}: {len(record)} > {limit}\n{record.show()}"
+
+
+async def chat_ready(bot, openid: str) -> None:
+    """A draft with everything but the 确认: photo, place, description, category."""
+    await photo(bot, openid)
+    await place(bot, openid)
+    await bot.say(openid, "路灯不亮了晚上很黑")
+    await bot.say(openid, "1")
+
+
+@pytest.fixture
+async def rbot(make_bot, tmp_path):
+    return await report_bot(make_bot, tmp_path)
+
+
+async def test_chat_submission(rbot, backend):
+    await chat_ready(rbot, "o-warm")
+    assert "编号" in (await rbot.say("o-warm", "确认") or "")
+    # Far from the first case: no "是不是这个？" - the submission itself is counted.
+    await photo(rbot, "o-res")
+    await place(rbot, "o-res", lat=43.8838, lng=125.3175)
+    await rbot.say("o-res", "路面有个大坑")
+    await rbot.say("o-res", "1")
+    with count_statements() as record:
+        reply = await rbot.say("o-res", "确认")
+    assert "编号" in (reply or ""), reply
+    check("chat_submit", backend, record)
+
+
+async def test_api_report_with_photo(rbot, api_for, backend):
+    caller = await api_for(rbot).login("o-res", Role.RESIDENT)
+    data = {"category": "garbage", "description": "楼下垃圾堆了三天", "lat": 43.8860,
+            "lng": 125.3180}
+    status, body = await caller.post("/reports", data=form(data, [jpeg(color=(1, 2, 3))]))
+    assert status == 201, body
+    data = {**data, "lat": 43.8838, "lng": 125.3175}
+    with count_statements() as record:
+        status, body = await caller.post("/reports", data=form(data, [jpeg(color=(9, 8, 7))]))
+    assert status == 201, body
+    check("api_report", backend, record)
+
+
+async def test_help_message(rbot, backend):
+    await Person.create(openid="o-help", role=Role.RESIDENT)
+    await rbot.say("o-help", "帮助")
+    with count_statements() as record:
+        reply = await rbot.say("o-help", "帮助")
+    assert reply
+    check("help", backend, record)
+
+
+async def test_reads_are_not_kept_past_the_message(rbot, api_for, backend):
+    """The category and the grids are read once per 确认 / create, never kept beyond it: a
+    category switched off between two reports refuses the second at once (any process)."""
+    caller = await api_for(rbot).login("o-res", Role.RESIDENT)
+    data = {"category": "garbage", "description": "楼下垃圾堆了三天", "lat": 43.8860,
+            "lng": 125.3180}
+    status, body = await caller.post("/reports", data=form(data, [jpeg(color=(1, 2, 3))]))
+    assert status == 201, body
+    await Category.filter(code="garbage").update(active=False)
+    status, body = await caller.post("/reports", data=form(data, [jpeg(color=(4, 5, 6))]))
+    assert status == 422 and body["error"]["code"] == "unknown_category", body
+    await chat_ready(rbot, "o-chat")
+    await Category.filter(active=True).update(active=False)
+    assert "编号" not in (await rbot.say("o-chat", "确认") or "")
+    assert not await Case.filter(reporter_openid="o-chat").exists()
