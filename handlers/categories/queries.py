@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import readonce
+from storage import readonce
 from storage.geo.models import Category
 
 

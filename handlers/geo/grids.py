@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from tortoise import Tortoise
 
-from handlers import readonce
 from handlers.geo.geometry import geometry_from_text
 from handlers.geo.gridindex import NEAREST_BOUND_M, CompoundArea, GridArea, GridIndex, Place
+from storage import readonce
 from storage.geo.models import Building, Compound, Grid
 
 __all__ = ["NEAREST_BOUND_M", "Place", "current_index", "invalidate", "locate",

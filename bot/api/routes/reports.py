@@ -42,13 +42,14 @@ from bot.api.routes.reports_models import (
     ReportSupportIn,
     ReportSupportOut,
 )
-from handlers import photos, readonce
+from handlers import photos
 from handlers.categories import suggest
 from handlers.categories.queries import active_categories, get_category
 from handlers.geo.projection import distance_m
 from handlers.reports import queries, render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase, UnknownCategory
 from handlers.reports.service import cases, feedback, intake, support
+from storage import readonce
 from storage.core.models import Person
 from storage.reports.models import Case
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from handlers import photos, readonce
+from handlers import photos
 from handlers.context import Context
 from handlers.flows import Flow, Step, done, goto
 from handlers.geo import known
 from handlers.inbound import Kind
 from handlers.reports import draft, queries, render, texts
 from handlers.reports.service import cases, support
+from storage import readonce
 from storage.reports.models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
 PROMPTS = {"photo": texts.ASK_PHOTO, "location": texts.PROMPT_LOCATION,
