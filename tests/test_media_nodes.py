@@ -14,6 +14,7 @@ import asyncio
 import os
 import socket
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -60,17 +61,20 @@ async def _stopped_together() -> AsyncIterator[list[asyncio.subprocess.Process]]
 async def _running(procs: list, env: dict[str, str], *args: str) -> str:
     """``linli ARGS --port P`` (stopped with ``procs``); its URL once it answers."""
     port = _free_port()
+    # A line per request goes to its log: a file, never an unread pipe that would fill up and
+    # block the process at its next log write.
+    log = tempfile.TemporaryFile()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", *args, "--port", str(port), env={**os.environ, **env},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-        start_new_session=True)
+        stdout=asyncio.subprocess.DEVNULL, stderr=log, start_new_session=True)
     procs.append(proc)
     url = f"http://127.0.0.1:{port}"
     probe = url + ("/healthz" if args[0] == "serve" else "/_sandbox/messages?openid=probe")
     async with aiohttp.ClientSession() as http:
         for _ in range(300):
             if proc.returncode is not None:
-                raise AssertionError((await proc.stderr.read()).decode()[-2000:])
+                log.seek(0)
+                raise AssertionError(log.read().decode()[-2000:])
             try:
                 async with http.get(probe) as r:
                     if r.status == 200:

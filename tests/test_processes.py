@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,10 +33,13 @@ def _free_port() -> int:
 @asynccontextmanager
 async def serving(env: dict[str, str], *args: str) -> AsyncIterator[str]:
     port = _free_port()
+    # The service logs a line per request: into a file, never an unread pipe (a full pipe
+    # blocks the server's next log write, and with it every request).
+    log = tempfile.TemporaryFile()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *args,
         env={**os.environ, **env}, stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stderr=log, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
@@ -48,7 +52,8 @@ async def serving(env: dict[str, str], *args: str) -> AsyncIterator[str]:
                 except aiohttp.ClientError:
                     pass
                 if proc.returncode is not None:
-                    raise AssertionError((await proc.stderr.read()).decode()[-2000:])
+                    log.seek(0)
+                    raise AssertionError(log.read().decode()[-2000:])
                 await asyncio.sleep(0.1)
             else:
                 raise AssertionError("service did not start")
@@ -57,6 +62,7 @@ async def serving(env: dict[str, str], *args: str) -> AsyncIterator[str]:
         if proc.returncode is None:
             os.killpg(proc.pid, 15)
             await asyncio.wait_for(proc.wait(), 15)
+        log.close()
 
 
 async def _post(http: aiohttp.ClientSession, url: str, xml: str, token: str) -> str | None:

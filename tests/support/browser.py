@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import typing
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -109,14 +110,15 @@ class ConsoleServer:
             return (await r.json())["messages"]
 
 
-def _wait_healthy(proc: subprocess.Popen, url: str) -> None:
+def _wait_healthy(proc: subprocess.Popen, url: str, log: typing.IO[bytes]) -> None:
     import urllib.error
     import urllib.request
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"linli serve exited: {proc.stderr.read()[-2000:]}")
+            log.seek(0)
+            raise AssertionError(f"linli serve exited: {log.read().decode()[-2000:]}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
                 if r.status == 200:
@@ -154,12 +156,15 @@ def console_server(real_redis_checked: bool) -> Iterator[ConsoleServer]:
     try:
         _cli(env, "migrate")
         _cli(env, "demo-data")
+        # The access log (a line per request) goes to a file: an unread pipe fills up and
+        # blocks the server at its next log write.
+        log = tempfile.TemporaryFile()
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port",
-             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, start_new_session=True)
+             str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log,
+            start_new_session=True)
         url = f"http://127.0.0.1:{port}"
-        _wait_healthy(proc, url)
+        _wait_healthy(proc, url, log)
         yield ConsoleServer(url, env, database_url)
     finally:
         if proc is not None and proc.poll() is None:
