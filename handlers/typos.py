@@ -3,13 +3,20 @@
 Chinese typos are mostly homophones picked from the input method's list, so a word is
 compared with every command twice: by its characters and by its pinyin (``pypinyin``, tones
 dropped). The commands' pinyin is computed once, when the router is built.
+
+pypinyin is imported without its dictionary of phrases (PYPINYIN_NO_PHRASES): each character
+gets its usual reading. The phrases (and the prefix index built from them) are 45 MB of every
+server process, and change the pinyin of none of the commands (tests/test_typos_pinyin.py).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")  # read by pypinyin when it is imported
 
 from pypinyin import lazy_pinyin
 

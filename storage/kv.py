@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import fakeredis
 import redis.asyncio as aioredis
+
+if TYPE_CHECKING:
+    import fakeredis
 
 # One in-process server per process: every client made here shares its data, as the
 # embedded default (one process) expects.
@@ -16,6 +19,8 @@ def create_redis(url: str | None) -> aioredis.Redis:
     """A client for ``url``, or for the in-process emulation when ``url`` is None."""
     global _fake_server
     if url is None:
+        import fakeredis  # 17 MB with its Lua runtime: only the embedded default pays for it
+
         if _fake_server is None:
             _fake_server = fakeredis.FakeServer()
         return fakeredis.FakeAsyncRedis(server=_fake_server, decode_responses=False)
