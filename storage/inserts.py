@@ -14,23 +14,36 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.models import Model
 
+_STATEMENTS: dict[tuple[type[Model], str], tuple[list[str], str]] = {}
+
+
+def _statement(model: type[Model], conn: Any, dialect: str) -> tuple[list[str], str]:
+    """(field names, SQL) of the model's conflict-ignoring insert, built once per dialect."""
+    key = (model, dialect)
+    if key not in _STATEMENTS:
+        meta = model._meta
+        executor = conn.executor_class(model=model, db=conn)
+        columns = list(executor.regular_columns)
+        query = executor._prepare_insert_statement(
+            [meta.fields_db_projection[name] for name in columns], has_generated=False,
+            ignore_conflicts=True).returning(meta.db_pk_column)
+        _STATEMENTS[key] = columns, str(query)
+    return _STATEMENTS[key]
+
 
 async def insert_new(instance: Model, using_db: Any = None) -> bool:
     """Insert ``instance`` (not yet saved); False, leaving it unsaved, when a unique
     constraint already holds its key."""
     meta = instance._meta
     conn = using_db or Tortoise.get_connection(meta.default_connection or "default")
-    executor = conn.executor_class(model=type(instance), db=conn)
-    columns = executor.regular_columns
-    query = executor._prepare_insert_statement(
-        [meta.fields_db_projection[name] for name in columns], has_generated=False,
-        ignore_conflicts=True).returning(meta.db_pk_column)
+    dialect = conn.capabilities.dialect
+    columns, sql = _statement(type(instance), conn, dialect)
     values = [meta.fields_map[name].to_db_value(getattr(instance, name), instance)
               for name in columns]
-    if conn.capabilities.dialect == "postgres":  # its execute_query drops RETURNING rows
-        row = await conn.execute_insert(str(query), values)
+    if dialect == "postgres":  # its execute_query drops RETURNING rows
+        row = await conn.execute_insert(sql, values)
     else:  # SQLite's execute_insert gives lastrowid, stale when nothing was inserted
-        rows = (await conn.execute_query(str(query), values))[1]
+        rows = (await conn.execute_query(sql, values))[1]
         row = rows[0] if rows else None
     if row is None:
         return False
