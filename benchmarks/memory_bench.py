@@ -62,10 +62,11 @@ from handlers import texts
 TARGET_MB = 150.0
 FOLLOW_REPLY = texts.WELCOME.splitlines()[0]
 HELP_REPLY = texts.MENU_RESIDENT
-# Cumulative imports, in the order ``linli serve`` pulls them in, then the whole app, then the
-# classifier's dictionary (what ``_warm_up`` loads).
-BREAKDOWN = ["jieba", "pydantic", "shapely", "pypinyin", "aiohttp", "tortoise", "wechatpy",
-             "jinja2", "PIL", "bot.app", "classifier"]
+# Cumulative imports, in the order ``linli serve`` pulls them in (jieba and pypinyin the way
+# linli imports them), then the whole app, then the classifier's dictionary (``_warm_up``).
+BREAKDOWN = ["handlers.categories.jieba_import", "pydantic", "shapely", "handlers.typos",
+             "aiohttp", "tortoise", "wechatpy", "prometheus_client", "jinja2", "PIL", "bot.app",
+             "classifier"]
 PROBE = """
 import importlib, sys
 def rss():
@@ -195,7 +196,7 @@ def breakdown(env: dict[str, str]) -> int:
         print(done.stderr)
         return 1
     rows = [line.rsplit(" ", 1) for line in done.stdout.split("\n") if line]
-    print(f"{'step (cumulative)':<22} {'VmRSS MB':>8} {'added':>7}   alone in a fresh interpreter")
+    print(f"{'step (cumulative)':<32} {'VmRSS MB':>8} {'added':>7}   alone (fresh interpreter)")
     previous = None
     for name, mb in rows:
         alone = ""
@@ -206,7 +207,7 @@ def breakdown(env: dict[str, str]) -> int:
             alone = (f"{float(lines[-1]) - float(lines[1]):+.1f}" if single.returncode == 0
                      else "failed")
         added = "" if previous is None else f"{float(mb) - previous:+.1f}"
-        print(f"{name:<22} {float(mb):8.1f} {added:>7}   {alone}")
+        print(f"{name:<32} {float(mb):8.1f} {added:>7}   {alone}")
         previous = float(mb)
     return 0
 
