@@ -1,6 +1,6 @@
 """The classifier's small jieba dictionary against jieba's full one (issue 17): same suggestions.
 
-The server cuts descriptions with ``small_dictionary`` (40,000 of jieba's 580,000 entries, some
+The server cuts descriptions with ``small_dictionary`` (40,000 of jieba's 500,000 entries, some
 60 MB less per process). Here both classifiers suggest categories for the test examples, the
 benchmark's descriptions and some 800 descriptions written from the rules' own keywords and
 synonyms, and must agree on every one (codes, scores and matched words) but one, listed in

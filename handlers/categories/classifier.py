@@ -112,7 +112,7 @@ def small_dictionary(vocabulary: set[str]) -> tuple[dict[str, int], int]:
     Kept from jieba's dict.txt: every single character (the fall-back route, with its
     frequency), every word that can compete with a vocabulary word (``_overlaps``) and the
     dictionary words that begin those; the total stays that of the whole dictionary, so a kept
-    word has the same probability as in the full one. About 40,000 of the 580,000 entries
+    word has the same probability as in the full one. About 40,000 of the 500,000 entries
     (jieba's words and their beginnings): some 60 MB less per process for the same
     suggestions (tests/test_classifier_dictionary.py compares both on a corpus).
     """
