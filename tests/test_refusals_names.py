@@ -37,10 +37,10 @@ async def test_cli_invite_and_approve_name_what_exists(gbot):
     env = {"LINLI_DATABASE_URL": gbot.settings.database_url}
     bad = await run_cli("staff", "invite", "--role", "grid_worker", "--grid", "G99",
                         "--name", "王五", env=env)
-    assert bad.code == 2 and "没有网格 G99" in bad.out and "G01" in bad.out
+    assert bad.code == 2 and "没有网格 G99" in bad.err and "G01" in bad.err  # errors: stderr
     bad = await run_cli("staff", "invite", "--role", "property_manager", "--org", "不存在的小区",
                         "--name", "王五", env=env)
-    assert bad.code == 2 and "不存在的小区" in bad.out and "明珠小区" in bad.out
+    assert bad.code == 2 and "不存在的小区" in bad.err and "明珠小区" in bad.err
     w = await wish(WishStatus.SUBMITTED, grid=None)
     bad = await run_cli("wishes", "approve", w.number, "--grid", "G99", env=env)
     assert bad.code == 1 and "没有网格 G99" in bad.err
