@@ -41,7 +41,6 @@ import io
 import json
 import os
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -61,10 +60,9 @@ from benchmarks.webhook_bench import (
     ROOT,
     RunResult,
     Server,
+    clean_up,
     cpu_seconds,
     create_database,
-    delete_redis_keys,
-    drop_database,
     free_port,
     start_server,
     tail,
@@ -522,15 +520,8 @@ def main(argv: list[str] | None = None) -> int:
               f"(attach a profiler here, e.g. py-spy record --pid)", flush=True)
         status = asyncio.run(bench(args, servers[0], servers[1], db_url))
     finally:
-        for server in reversed(servers):
-            server.stop()
-        if db_url is not None:
-            asyncio.run(drop_database(args.pg_admin_url, db_url))
-        asyncio.run(delete_redis_keys(args.redis_url, prefix))
-        if args.keep_logs or status != 0:
-            print(f"server logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        clean_up(servers, args.pg_admin_url, db_url, args.redis_url, prefix, workdir,
+                 args.keep_logs or status != 0)
     return status
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -48,9 +47,8 @@ from benchmarks.webhook_bench import (
     ROOT,
     RunResult,
     Server,
+    clean_up,
     create_database,
-    delete_redis_keys,
-    drop_database,
     free_port,
     start_server,
     tail,
@@ -263,15 +261,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.connections} connections", flush=True)
         status = asyncio.run(bench(args, server, db_url))
     finally:
-        if server is not None:
-            server.stop()
-        if db_url is not None:
-            asyncio.run(drop_database(args.pg_admin_url, db_url))
-        asyncio.run(delete_redis_keys(args.redis_url, prefix))
-        if args.keep_logs or status != 0:
-            print(f"server log kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        clean_up([server] if server is not None else [], args.pg_admin_url, db_url,
+                 args.redis_url, prefix, workdir, args.keep_logs or status != 0)
     return status
 
 

@@ -26,7 +26,6 @@ import io
 import os
 import re
 import secrets
-import shutil
 import statistics
 import subprocess
 import sys
@@ -47,10 +46,9 @@ from benchmarks.webhook_bench import (
     RunResult,
     Server,
     build_requests,
+    clean_up,
     cpu_seconds,
     create_database,
-    delete_redis_keys,
-    drop_database,
     free_port,
     run_load,
     start_server,
@@ -332,15 +330,8 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         status = asyncio.run(bench(args, servers[0], servers[1], db_url))
     finally:
-        for server in reversed(servers):
-            server.stop()
-        if db_url is not None:
-            asyncio.run(drop_database(args.pg_admin_url, db_url))
-        asyncio.run(delete_redis_keys(args.redis_url, prefix))
-        if args.keep_logs or status != 0:
-            print(f"server logs kept in {workdir}")
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+        clean_up(servers, args.pg_admin_url, db_url, args.redis_url, prefix, workdir,
+                 args.keep_logs or status != 0)
     return status
 
 

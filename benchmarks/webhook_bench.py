@@ -307,6 +307,21 @@ async def delete_redis_keys(redis_url: str, prefix: str) -> int:
     return deleted
 
 
+def clean_up(servers: list[Server], admin_url: str, db_url: str | None, redis_url: str,
+             prefix: str, workdir: Path, keep_logs: bool) -> None:
+    """Stop the servers (last started first), drop the database and the Redis keys, and remove
+    the logs unless they are wanted (``keep_logs``: asked for, or the run failed)."""
+    for server in reversed(servers):
+        server.stop()
+    if db_url is not None:
+        asyncio.run(drop_database(admin_url, db_url))
+    asyncio.run(delete_redis_keys(redis_url, prefix))
+    if keep_logs:
+        print(f"server logs kept in {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- the run
 
 
