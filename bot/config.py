@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from bot import loops
 from bot.wechat.values import DEFAULT_NOTICE_KEYS, notice_keys
 from handlers.context import Retention
 
@@ -121,6 +122,9 @@ class Settings:
     # Where photos live: "dir" (files under media_dir) or "database" (PostgreSQL/SQLite rows,
     # so every node and every backup has them).
     media_store: str = "dir"
+    # The event loop of `linli serve` and `linli scheduler` (LINLI_EVENT_LOOP): uvloop where it
+    # is installed, else asyncio (bot/loops.py).
+    event_loop: str = "asyncio"
 
     @property
     def retention(self) -> Retention:
@@ -209,6 +213,7 @@ class Settings:
             trusted_proxies=tuple(p.strip() for p in (get("LINLI_TRUSTED_PROXIES") or "")
                                   .split(",") if p.strip()),
             media_store=(get("LINLI_MEDIA_STORE") or "dir").lower(),
+            event_loop=(get("LINLI_EVENT_LOOP") or loops.default()).lower(),
         )
         settings.validate()
         return settings
@@ -258,6 +263,12 @@ class Settings:
             except ValueError:
                 raise ConfigError(f"LINLI_TRUSTED_PROXIES: {proxy!r} is not an address or "
                                   "CIDR (e.g. 127.0.0.1,10.0.0.0/8)") from None
+        if self.event_loop not in loops.CHOICES:
+            raise ConfigError(f"LINLI_EVENT_LOOP must be uvloop or asyncio, not "
+                              f"{self.event_loop!r}")
+        if not loops.available(self.event_loop):
+            raise ConfigError("LINLI_EVENT_LOOP=uvloop but uvloop is not installed here "
+                              "(pip install uvloop, or set LINLI_EVENT_LOOP=asyncio)")
         if self.media_store not in ("dir", "database"):
             raise ConfigError(f"LINLI_MEDIA_STORE must be dir or database, not "
                               f"{self.media_store!r}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot import logs
+from bot import logs, loops
 from bot.app import SANDBOX_PATH, create_app
 from bot.config import Settings, is_loopback
 from bot.scrape import MULTIPROC_ENV
@@ -57,7 +57,8 @@ def _serve_one(settings: Settings, host: str, port: int, scheduler: bool, reuse:
     app = create_app(settings, api_base=_api_base(settings, port), scheduler=scheduler)
     try:  # the access log is bot.requests' (one JSON line per request)
         web.run_app(app, host=host, port=port, reuse_port=reuse or None, print=None,
-                    access_log=None, handle_signals=True)
+                    access_log=None, handle_signals=True,
+                    loop=loops.new_loop(settings.event_loop))
     finally:
         if os.environ.get(MULTIPROC_ENV):
             from prometheus_client import multiprocess
@@ -150,7 +151,8 @@ def run_scheduler(args: argparse.Namespace) -> int:
               "sandbox mode `linli serve` runs the sweeps itself.")
         return 2
     try:
-        asyncio.run(go())
+        with asyncio.Runner(loop_factory=loops.factory(settings.event_loop)) as runner:
+            runner.run(go())
     except KeyboardInterrupt:
         pass
     return 0
