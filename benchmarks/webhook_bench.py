@@ -236,11 +236,11 @@ class Server:
                 self.proc.wait(timeout=5)
 
 
-def start_server(name: str, argv: list[str], port: int, env: dict[str, str], logdir: Path
-                 ) -> Server:
+def start_server(name: str, argv: list[str], port: int, env: dict[str, str], logdir: Path,
+                 cwd: Path = ROOT) -> Server:
     log = logdir / f"{name}.log"
     with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL)
     return Server(name, proc, f"http://127.0.0.1:{port}", log)
 
@@ -329,6 +329,9 @@ def add_variant_args(p: argparse.ArgumentParser) -> None:
                    help="also run a second linli server ('linli-B') with these environment "
                         "variables changed, in every round, right after the first "
                         "(e.g. LINLI_EVENT_LOOP=asyncio)")
+    p.add_argument("--compare-root", metavar="DIR", type=Path, default=None,
+                   help="run linli-B from the code in DIR (another checkout: `git worktree add "
+                        "/tmp/before REV`) - a before/after pair in the same rounds")
     p.add_argument("--loop", choices=("uvloop", "asyncio"), default=None,
                    help="linli's event loop (LINLI_EVENT_LOOP; default: linli's own default, "
                         "uvloop where installed)")
@@ -362,20 +365,22 @@ def variant_env(env: dict[str, str], args: argparse.Namespace) -> dict[str, str]
 def describe_variants(args: argparse.Namespace) -> str:
     line = (f"event loops: linli {linli_loop(args)}, floor {floor_loop(args)}"
             f"{' (the same, for fairness)' if floor_loop(args) == linli_loop(args) else ''}")
-    if args.compare:
-        changes = ", ".join(f"{k}={v}" for k, v in args.compare.items())
-        line += f"; linli-B = linli with {changes}"
+    if args.compare or args.compare_root:
+        changes = ", ".join(f"{k}={v}" for k, v in (args.compare or {}).items())
+        line += (f"; linli-B = linli with {changes or 'the same settings'}"
+                 + (f", code from {args.compare_root}" if args.compare_root else ""))
     return line
 
 
 def start_variant(args: argparse.Namespace, cli: list[str], env: dict[str, str], workdir: Path,
                   extra: tuple[str, ...] = ()) -> list[Server]:
     """linli-B (``--compare``) as a server of its own, or nothing."""
-    if not args.compare:
+    if not (args.compare or args.compare_root):
         return []
     port = free_port()
     return [start_server("linli-B", [*cli, "serve", "--host", "127.0.0.1", "--port", str(port),
-                                     *extra], port, variant_env(env, args), workdir)]
+                                     *extra], port, variant_env(env, args), workdir,
+                         cwd=args.compare_root or ROOT)]
 
 
 # ---------------------------------------------------------------- the run

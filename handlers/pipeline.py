@@ -100,7 +100,8 @@ class Pipeline:
                 reply = await privacy_notice.append_once(
                     msg.openid, reply, self.services.retention, records)
             # Pending progress notices ride on this reply (a Redis flag says whether to look).
-            taken = await notices.take(self.services.kv, msg.openid) if reply else None
+            taken = (await notices.take(self.services.kv, msg.openid, flagged=turn.notices)
+                     if reply else None)
             if taken is not None:
                 reply = notices.appended(reply, taken)
         except BaseException:

@@ -33,17 +33,17 @@ log = logging.getLogger(__name__)
 LEASE_MS = 3_000  # a claim or lock nobody renews is free after this
 RENEW_EVERY = LEASE_MS / 3 / 1000  # seconds: two renewals may fail before the lease ends
 
-# KEYS: lock, seen, state, person[, msg]
+# KEYS: lock, seen, state, person, notice[, msg]
 _ENTER = """
 if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) == false then
-  return {0, false, false}
+  return {0, false, false, 0}
 end
 redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
-return {1, redis.call('get', KEYS[3]), redis.call('get', KEYS[4])}
+return {1, redis.call('get', KEYS[3]), redis.call('get', KEYS[4]), redis.call('exists', KEYS[5])}
 """
 _CLAIM_ENTER = """
-if redis.call('set', KEYS[5], ARGV[5], 'NX', 'PX', ARGV[6]) == false then
-  return {2, false, false}
+if redis.call('set', KEYS[6], ARGV[5], 'NX', 'PX', ARGV[6]) == false then
+  return {2, false, false, 0}
 end
 """ + _ENTER
 # KEYS: lock, msg, state, person, expired
@@ -76,25 +76,38 @@ class Start(Enum):
 
 
 class Lease:
-    """Keeps a living owner's claim and lock alive: renews them until stopped."""
+    """Keeps a living owner's claim and lock alive: renews them until stopped.
+
+    Most turns end long before the first renewal is due, so the renewing task is only started
+    then, by a timer (a timer costs far less than a task that is created and cancelled)."""
 
     def __init__(self, renew: object, keys: list[str], claim: bytes, token: bytes) -> None:
         self._renew = renew
         self._keys = keys
         self._args = [claim, token, LEASE_MS]
+        self._task: asyncio.Task | None = None
+        self._timer: asyncio.TimerHandle | None = asyncio.get_running_loop().call_later(
+            RENEW_EVERY, self._start)
+
+    def _start(self) -> None:
+        self._timer = None
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(RENEW_EVERY)
             try:
                 await self._renew(keys=self._keys, args=self._args)
             except Exception as exc:  # a Redis hiccup: the next tick tries again
                 log.warning("lease renewal failed: %s", type(exc).__name__)
+            await asyncio.sleep(RENEW_EVERY)
 
     def stop(self) -> None:
         """Stop renewing (the process is done with the turn, or is dying)."""
-        self._task.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._task is not None:
+            self._task.cancel()
 
 
 @dataclass
@@ -106,6 +119,7 @@ class Turn:
     had_state: bool
     person: bytes | None  # the cached snapshot of the person's row, if any
     lease: Lease
+    notices: bool = True  # the person's notices flag (handlers.push.reply) was up at the start
 
 
 class TurnStore:
@@ -129,10 +143,10 @@ class TurnStore:
         """
         token = secrets.token_hex(8).encode()
         claim = PENDING + b":" + token
-        person_keys = self._keys(openid)
+        person_keys = [*self._keys(openid), keys.notice(self.kv, openid)]
         msg_key = keys.msg(self.kv, dedup_key)
         args = [token, LEASE_MS, str(now.timestamp()), WINDOW_SECONDS]
-        status, raw, person = await self._claim_enter(
+        status, raw, person, flagged = await self._claim_enter(
             keys=[*person_keys, msg_key], args=[*args, claim, LEASE_MS])
         if status == 2:
             return Start.REPEAT, None
@@ -145,13 +159,13 @@ class TurnStore:
                     raise TimeoutError(f"person lock not free after {wait}s")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.05)
-                status, raw, person = await self._enter(keys=person_keys, args=args)
+                status, raw, person, flagged = await self._enter(keys=person_keys, args=args)
         except BaseException:
             lease.stop()
             await self._release(openid, dedup_key, None)
             raise
         return Start.ENTERED, Turn(openid, dedup_key, token, decode_state(raw), bool(raw),
-                                   person or None, lease)
+                                   person or None, lease, bool(flagged))
 
     async def finish(self, turn: Turn, reply: str | None, state: ConversationState | None,
                      ttl: int, person: str | None = None, person_ttl: int = 30,

@@ -36,9 +36,14 @@ async def mark_waiting(kv: KV, openid: str) -> None:
     await kv.redis.set(_flag(kv, openid), "1", ex=FLAG_TTL)
 
 
-async def take(kv: KV, openid: str) -> Taken | None:
-    """Claim the person's pending notices for the reply being built (None: nothing)."""
-    if not await kv.redis.exists(_flag(kv, openid)):
+async def take(kv: KV, openid: str, flagged: bool | None = None) -> Taken | None:
+    """Claim the person's pending notices for the reply being built (None: nothing).
+
+    ``flagged``: whether the flag was up, when the caller has read it already (the pipeline
+    reads it with the person's state, in the same round trip); None: read it here."""
+    if flagged is None:
+        flagged = bool(await kv.redis.exists(_flag(kv, openid)))
+    if not flagged:
         return None
     token, rows = await leases.claim_person(openid)
     if not rows:
