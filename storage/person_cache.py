@@ -8,8 +8,9 @@ within ``TTL`` seconds. Authorisation that must be exact re-reads the row in its
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
+
+import orjson
 
 from storage.core.models import Person
 
@@ -25,14 +26,14 @@ def encode(person: Person) -> str:
         value = getattr(person, name)
         doc[name] = value.timestamp() if isinstance(value, datetime) else (
             value.value if hasattr(value, "value") else value)
-    return json.dumps(doc, ensure_ascii=False)
+    return orjson.dumps(doc).decode()
 
 
 def decode(raw: bytes | str | None) -> Person | None:
     if not raw:
         return None
     try:
-        doc = json.loads(raw)
+        doc = orjson.loads(raw)
         for name in TIMES:
             if doc[name] is not None:
                 doc[name] = datetime.fromtimestamp(doc[name], UTC)
