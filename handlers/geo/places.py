@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from handlers.geo import grids, texts
+from handlers.geo import atlas, grids, texts
 from handlers.geo.errors import BadCoordinates
 from handlers.geo.geometry import geometry_from_text
 from handlers.geo.gridindex import Place
-from handlers.geo.projection import bbox_around, distance_m
-from storage.geo.models import Building, Community, Compound, Grid
+from handlers.geo.projection import distance_m
+from storage.geo.models import Community, Grid
 
 NEAR_BUILDING_M = 100.0
 _POINT_LABEL = re.compile(r"^\s*-?\d{1,3}(?:\.\d+)?\s*,\s*-?\d{1,3}(?:\.\d+)?\s*$")
@@ -32,25 +32,24 @@ def is_point_label(text: str | None) -> bool:
     return bool(text and _POINT_LABEL.match(text))
 
 
-async def nearest_building(lat: float, lng: float) -> Building | None:
+async def nearest_building(lat: float, lng: float) -> atlas.BuildingFact | None:
     """The building nearest to the point within ``NEAR_BUILDING_M``, or None."""
-    lo_lat, lo_lng, hi_lat, hi_lng = bbox_around(lat, lng, NEAR_BUILDING_M)
-    rows = await Building.filter(lat__gte=lo_lat, lat__lte=hi_lat, lng__gte=lo_lng,
-                                 lng__lte=hi_lng)
+    rows = (await atlas.current()).near(lat, lng, NEAR_BUILDING_M)
     near = sorted((distance_m(lat, lng, b.lat, b.lng), b.code, b) for b in rows)
     return near[0][2] if near and near[0][0] <= NEAR_BUILDING_M else None
 
 
 async def _landmark(place: Place, building_code: str | None) -> str | None:
+    facts = await atlas.current()
     if building_code:
-        building = await Building.get_or_none(code=building_code.strip().upper())
+        building = facts.buildings.get(building_code.strip().upper())
         if building is not None:
             return building.name
-    building = await nearest_building(place.lat, place.lng)
-    if building is not None:
-        return texts.NEAR_BUILDING.format(building=building.name)
+    nearest = await nearest_building(place.lat, place.lng)
+    if nearest is not None:
+        return texts.NEAR_BUILDING.format(building=nearest.name)
     if place.compound:
-        compound = await Compound.get_or_none(code=place.compound)
+        compound = facts.compounds.get(place.compound)
         if compound is not None:
             return texts.IN_COMPOUND.format(compound=compound.name)
     return None
@@ -59,8 +58,8 @@ async def _landmark(place: Place, building_code: str | None) -> str | None:
 async def _area(place: Place) -> str | None:
     if place.community is None:
         return None
-    community = await Community.get_or_none(code=place.community).prefetch_related("street")
-    area = f"{community.street.name}{community.name}" if community else (
+    community = (await atlas.current()).communities.get(place.community)
+    area = f"{community.street_name}{community.name}" if community else (
         place.community_name or place.community)
     if place.grid:
         return texts.GRID.format(area=area, grid=place.grid)

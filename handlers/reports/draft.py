@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.categories import suggest
-from handlers.categories.queries import active_categories, get_category
+from handlers.categories.queries import active_by_name, active_categories, get_category
 from handlers.categories.taxonomy import FALLBACK
 from handlers.context import Context
 from handlers.flows import Step, goto
@@ -125,8 +125,9 @@ async def pick_category(ctx: Context) -> Category | None:
     number = parse_int(ctx.text)
     if number is not None:
         code = cands[number - 1] if 1 <= number <= len(cands) else None
-        return await Category.get_or_none(code=code, active=True) if code else None
-    return await Category.get_or_none(name=ctx.text.strip(), active=True)
+        category = await get_category(code) if code else None
+        return category if category is not None and category.active else None
+    return await active_by_name(ctx.text.strip())
 
 
 async def card(data: dict) -> str:

@@ -22,12 +22,12 @@ from typing import Literal
 from tortoise.expressions import Q
 
 from handlers import texts as root_texts
-from handlers.reports import render, texts
+from handlers.geo import atlas
+from handlers.reports import render, routing, texts
 from handlers.reports.errors import NotAllowed, UnknownCase
 from handlers.reports.staff import auth as staff_auth
 from handlers.reports.staff.notify import AFTER
 from storage.core.models import Person, Photo, PhotoStatus, Role
-from storage.geo.models import Community
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseStatus, Supporter
 
 LIST_LIMIT = 10
@@ -161,12 +161,12 @@ def _joined(*parts: str | None) -> str:
     return " ".join(p for p in parts if p)
 
 
-async def _community(case: Case) -> Community | None:
-    return (await Community.get_or_none(code=case.community_code)
+async def _community(case: Case) -> atlas.CommunityFact | None:
+    return ((await atlas.current()).communities.get(case.community_code)
             if case.community_code else None)
 
 
-async def _person_holder(case: Case, person: Person) -> Holder:
+async def _person_holder(case: Case, person: Person | routing.Staff) -> Holder:
     role = root_texts.ROLE_NAMES.get(person.role.value, "")
     if person.role is Role.PROPERTY_MANAGER:
         org = person.org or case.property_org
@@ -184,9 +184,8 @@ async def _person_holder(case: Case, person: Person) -> Holder:
 async def who_has(case: Case) -> Holder:
     """Who actually has ``case``: its assignee by role and name; without one, the party it
     stands with (the department, the property, the grid, the community admin)."""
-    person = (await Person.get_or_none(openid=case.assignee_openid)
-              if case.assignee_openid else None)
-    if person is not None and person.role.is_staff:
+    person = await routing.staff_member(case.assignee_openid)
+    if person is not None:
         return await _person_holder(case, person)
     role = root_texts.ROLE_NAMES
     if case.responsible == "department" and case.department:

@@ -2,7 +2,12 @@
 category's department, with the grid deputy, the community admin and any admin behind them.
 
 Pure look-ups (no writes); the callers (``service.cases.dispatch``, ``staff.service.transfer``)
-write what they decide.
+write what they decide. The facts they read - the staff (role, grid, org, name), the
+compounds' property orgs, the communities' admins, the grids' deputies - are kept in process
+while the reference facts' version stays the same (``storage.facts``: database triggers bump
+it whenever one of them changes, whoever changes it), so routing a case sends no query.
+``using_db`` is accepted for the callers' sake; the version is read on the connection of the
+transaction around the caller, so a change made in it is seen.
 """
 
 from __future__ import annotations
@@ -10,9 +15,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.geo import atlas
 from storage.core.models import Person, Role
-from storage.geo.models import Category, Community, Compound, Grid, Responsible
+from storage.core.models.people import STAFF_ROLES
+from storage.facts import Cached
+from storage.geo.models import Category, Responsible
 from storage.reports.models import Case
+
+
+@dataclass(frozen=True)
+class Staff:
+    """A staff member's routing facts (what ``Person`` holds of them)."""
+
+    openid: str
+    role: Role
+    name: str
+    grid: str | None
+    org: str | None
+
+
+async def _load_staff() -> tuple[Staff, ...]:
+    rows = await Person.filter(role__in=list(STAFF_ROLES)).order_by("id").values_list(
+        "openid", "role", "name", "grid", "org")
+    return tuple(Staff(openid, Role(role), name, grid, org)
+                 for openid, role, name, grid, org in rows)
+
+
+_staff = Cached(_load_staff)
+
+
+async def staff_member(openid: str | None) -> Staff | None:
+    """The staff member with this openid (None for anyone else)."""
+    return next((s for s in await _staff.get() if s.openid == openid), None) if openid else None
 
 
 @dataclass
@@ -26,9 +60,10 @@ class Assignment:
     label: str = ""  # who it went to, in words (for history and replies)
 
 
-async def _openids(using_db: Any = None, **filters: Any) -> list[str]:
-    return list(await Person.filter(**filters).using_db(using_db).order_by("id")
-                .values_list("openid", flat=True))
+async def _openids(using_db: Any = None, *, role: Role, **match: str) -> list[str]:
+    """The staff of ``role`` whose fields equal ``match`` (grid=, org=), oldest first."""
+    return [s.openid for s in await _staff.get()
+            if s.role is role and all(getattr(s, k) == v for k, v in match.items())]
 
 
 async def grid_workers(grid: str | None, using_db: Any = None) -> list[str]:
@@ -46,14 +81,14 @@ async def department_staff(department: str | None, using_db: Any = None) -> list
 async def compound_org(compound: str | None, using_db: Any = None) -> str | None:
     if not compound:
         return None
-    row = await Compound.get_or_none(code=compound).using_db(using_db)
+    row = (await atlas.current()).compounds.get(compound)
     return row.property_org if row else None
 
 
 async def supervisors(case: Case, using_db: Any = None) -> list[str]:
     """Who hears escalations: the grid's deputy, else the community admin, else all admins."""
     if case.grid_code:
-        grid = await Grid.get_or_none(code=case.grid_code).using_db(using_db)
+        grid = (await atlas.current()).grids.get(case.grid_code)
         if grid and grid.deputy_openid:
             return [grid.deputy_openid]
     admin = await community_admin(case.community_code, using_db)
@@ -63,7 +98,7 @@ async def supervisors(case: Case, using_db: Any = None) -> list[str]:
 async def community_admin(community: str | None, using_db: Any = None) -> str | None:
     if not community:
         return None
-    row = await Community.get_or_none(code=community).using_db(using_db)
+    row = (await atlas.current()).communities.get(community)
     return row.admin_openid if row and row.admin_openid else None
 
 

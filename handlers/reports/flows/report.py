@@ -10,6 +10,10 @@ case of the same category is offered
 that case only, while it is open and within its radius of the draft's place
 (``service.support``). The slots and the prompts live in ``draft``; creating the case is
 ``service.cases.submit_case``.
+
+Each message of the flow runs in one ``readonce.scope``: the reference facts' version
+(``storage.facts``: categories, geography, staff, all kept in process) is read once per
+message, whatever the step looks up.
 """
 
 from __future__ import annotations
@@ -139,8 +143,7 @@ async def _category(ctx: Context, text: str) -> Step:
 async def _confirm(ctx: Context, text: str) -> Step | None:
     if text not in texts.YES_WORDS:
         return None
-    with readonce.scope():  # the category and the grids read once for the check and the case
-        return await _check_and_submit(ctx)
+    return await _check_and_submit(ctx)
 
 
 async def _check_and_submit(ctx: Context) -> Step:
@@ -155,8 +158,7 @@ async def _check_and_submit(ctx: Context) -> Step:
 
 async def _dup(ctx: Context, text: str) -> Step | None:
     if text in texts.DUP_NO:
-        with readonce.scope():
-            return await _submit(ctx)
+        return await _submit(ctx)
     if text not in texts.DUP_YES:
         return None
     case = await Case.get_or_none(number=ctx.data.get("dup", ""))
@@ -207,6 +209,15 @@ TEXT_STEPS: dict[str, Callable[[Context, str], Awaitable[Step | None]]] = {
     "photo": _photo_text, "location": _free_text, "desc": _desc, "category": _category,
     "confirm": _confirm, "dup": _dup}
 
-FLOWS = [Flow("report", start, steps={name: fill for name in TEXT_STEPS},
+def _read_once(step: Callable[[Context], Awaitable[Step | None]]
+               ) -> Callable[[Context], Awaitable[Step | None]]:
+    """``step`` inside a ``readonce.scope``: one version read per message."""
+    async def run(ctx: Context) -> Step | None:
+        with readonce.scope():
+            return await step(ctx)
+    return run
+
+
+FLOWS = [Flow("report", _read_once(start), steps={name: _read_once(fill) for name in TEXT_STEPS},
               keywords=("随手拍",), clicks=("REPORT",), kinds=(Kind.IMAGE, Kind.LOCATION),
               arg="optional", prompts=PROMPTS, expired=expired)]

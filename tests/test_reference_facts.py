@@ -1,0 +1,116 @@
+"""Reference facts kept in process (issue 17, ``storage.facts``): categories, the geography
+and the staff's routing facts are read from the database only when the version row moved,
+and database triggers move it on any change - also one made by another connection with raw
+SQL, as an operator with ``psql`` or another process would."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import asyncpg
+
+from handlers.categories.classifier import warm_up
+from handlers.categories.queries import get_category
+from handlers.geo import grids
+from storage import facts, readonce
+from storage.core.models import Person, Role
+from storage.reports.models import Case
+from tests.support.reports import LAT, LNG, photo, place, report, report_bot
+from tests.support.sqlcount import count_statements
+
+
+async def elsewhere(backend, sql: str) -> None:
+    """``sql`` committed by a connection of its own (not the app's pool)."""
+    if backend.is_postgres:
+        conn = await asyncpg.connect(backend.database_url.replace("postgres://", "postgresql://"))
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+        return
+    conn = sqlite3.connect(backend.database_url.removeprefix("sqlite://"), timeout=10)
+    try:
+        with conn:
+            conn.execute(sql)
+    finally:
+        conn.close()
+
+
+async def _menu(bot, openid: str) -> str:
+    await warm_up()  # the classifier's first load could outlast the webhook's answer
+    await photo(bot, openid)
+    await place(bot, openid)
+    return await bot.say(openid, "路灯不亮了晚上很黑") or ""
+
+
+async def test_a_category_renamed_elsewhere_is_seen_by_the_next_message(make_bot, tmp_path,
+                                                                         backend):
+    bot = await report_bot(make_bot, tmp_path)
+    menu = await _menu(bot, "o-a")
+    first = re.search(r"1\. (\S+)", menu)
+    assert first, menu
+    await photo(bot, "o-b")
+    await place(bot, "o-b")
+    with count_statements() as record:  # kept: only the version is read
+        again = await bot.say("o-b", "路灯不亮了晚上很黑") or ""
+    assert f"1. {first.group(1)}" in again
+    assert not [s for s in record.labels() if "geo_category" in s], record.show()
+
+    await elsewhere(backend, f"UPDATE geo_category SET name = '{first.group(1)}改'"
+                             f" WHERE name = '{first.group(1)}'")
+    assert f"1. {first.group(1)}改" in await _menu(bot, "o-c")
+
+    await elsewhere(backend, f"UPDATE geo_category SET active = {'false' if backend.is_postgres else 0}"
+                             f" WHERE name = '{first.group(1)}改'")
+    assert f"{first.group(1)}改" not in await _menu(bot, "o-d")
+
+
+async def test_routing_follows_staff_changed_elsewhere(make_bot, tmp_path, backend):
+    bot = await report_bot(make_bot, tmp_path)
+    await Person.create(openid="o-grid2", role=Role.GRID_WORKER, name="李新", grid=None)
+    assert "王梦苏" in (await report(bot, "o-r1") or "")
+    assert (await Case.get(reporter_openid="o-r1")).assignee_openid == "o-grid"
+
+    await elsewhere(backend, "UPDATE person SET grid = NULL WHERE openid = 'o-grid'")
+    await elsewhere(backend, "UPDATE person SET grid = 'G01' WHERE openid = 'o-grid2'")
+    reply = await report(bot, "o-r2", answer="不是")  # the same place: a new case after all
+    assert "李新" in (reply or ""), reply
+    assert (await Case.get(reporter_openid="o-r2")).assignee_openid == "o-grid2"
+
+    # A resident's own changes (a new follower, a name) do not move the version.
+    before = await facts.version()
+    await elsewhere(backend, "INSERT INTO person (openid, app, role, name, phone, subscribed,"
+                             " created_at, updated_at) VALUES ('o-new', 'oa', 'resident', '',"
+                             " '', true, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")
+    await elsewhere(backend, "UPDATE person SET name = '路人' WHERE openid = 'o-r1'")
+    assert await facts.version() == before
+
+
+async def test_a_building_renamed_elsewhere_names_the_next_place(make_bot, tmp_path, backend):
+    bot = await report_bot(make_bot, tmp_path)
+    await photo(bot, "o-a")
+    reply = await place(bot, "o-a", LAT, LNG, label="") or ""
+    named = re.search(r"已记下位置：(\S+?)附近", reply)
+    assert named, reply
+    await elsewhere(backend, f"UPDATE geo_building SET name = '新楼名' WHERE name = '{named.group(1)}'")
+    await photo(bot, "o-b")
+    assert "新楼名附近" in (await place(bot, "o-b", LAT, LNG, label="") or "")
+
+
+async def test_kept_while_the_version_stands_reloaded_when_it_moves(db, backend):
+    from handlers.geo.demo import load_geo_demo
+    await load_geo_demo()
+    await grids.locate(LAT, LNG)
+    await grids.locate_building("B12-1")
+    await get_category("garbage")
+    built = grids.builds()
+    with readonce.scope(), count_statements() as record:
+        assert (await get_category("garbage")) is not None
+        assert (await grids.locate(LAT, LNG)).grid == "G01"
+        assert (await grids.locate_building("B12-1")).grid == "G01"
+    assert record.labels() == ["SELECT linli_facts"], record.show()
+    assert grids.builds() == built
+    await elsewhere(backend, "UPDATE geo_grid SET name = '第一网格（新）' WHERE code = 'G01'")
+    assert (await grids.locate(LAT, LNG)).grid_name == "第一网格（新）"
+    assert grids.builds() == built + 1
