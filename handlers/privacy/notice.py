@@ -11,20 +11,28 @@ That a person saw it is remembered durably in the database, not in Redis: a
 hold across processes and repeats; the retention sweep keeps these rows). A person who
 contributed through the mini-program only is told on their next chat message with an
 effect; the mini-program shows ``GET /api/v1/privacy`` itself.
+
+Asked after every message with an effect, so it is kept cheap: one statement whether the
+person was told and whether they reported (the usual first contribution), the marker written
+by an ``INSERT ... ON CONFLICT DO NOTHING`` (no exception, no aborted statement for a race).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tortoise.exceptions import IntegrityError
+from tortoise import Tortoise, timezone
 
 from handlers.context import Retention
 from handlers.privacy import texts
 from storage.core.models import ProcessedMessage, Volunteer, Wish
-from storage.reports.models import Case, Supporter
+from storage.inserts import insert_new
+from storage.reports.models import Supporter
 
 MARKER_PREFIX = "privacy-notice:"
+_TOLD_OR_REPORTED = (
+    'SELECT EXISTS (SELECT 1 FROM "processed_message" WHERE "dedup_key" = {0}) AS told,'
+    ' EXISTS (SELECT 1 FROM "report_case" WHERE "reporter_openid" = {1}) AS reported')
 
 
 def text(retention: Retention) -> str:
@@ -39,24 +47,30 @@ def marker(openid: str) -> str:
     return f"{MARKER_PREFIX}{openid}"
 
 
-async def _contributed(openid: str) -> bool:
-    return (await Case.filter(reporter_openid=openid).exists()
-            or await Supporter.filter(openid=openid).exists()
+async def _told_or_reported(openid: str) -> tuple[bool, bool]:
+    """(told already, reported a case), in one statement."""
+    conn = Tortoise.get_connection("default")
+    marks = ("$1", "$2") if conn.capabilities.dialect == "postgres" else ("?", "?")
+    rows = await conn.execute_query_dict(_TOLD_OR_REPORTED.format(*marks),
+                                         [marker(openid), openid])
+    return bool(rows[0]["told"]), bool(rows[0]["reported"])
+
+
+async def _contributed_otherwise(openid: str) -> bool:
+    """Something kept besides a case: a +1, a wish, a volunteer registration."""
+    return (await Supporter.filter(openid=openid).exists()
             or await Wish.filter(poster_openid=openid).exists()
             or await Volunteer.filter(openid=openid).exists())
 
 
 async def first_time(openid: str) -> bool:
     """True once: the first time it is asked after the person left something behind."""
-    if await ProcessedMessage.exists(dedup_key=marker(openid)):
+    told, reported = await _told_or_reported(openid)
+    if told or not (reported or await _contributed_otherwise(openid)):
         return False
-    if not await _contributed(openid):
-        return False
-    try:
-        await ProcessedMessage.create(dedup_key=marker(openid), openid=openid)
-    except IntegrityError:  # told a moment ago by another message
-        return False
-    return True
+    # False when another message told them a moment ago (the marker's key exists).
+    return await insert_new(ProcessedMessage(dedup_key=marker(openid), openid=openid,
+                                             created_at=timezone.now()))
 
 
 async def append_once(openid: str, reply: str, retention: Retention,
