@@ -45,14 +45,21 @@ from benchmarks.webhook_bench import (
     ROOT,
     RunResult,
     Server,
+    add_variant_args,
     build_requests,
     clean_up,
     cpu_seconds,
     create_database,
+    delete_redis_keys,
+    describe_variants,
+    drop_database,
+    floor_loop,
     free_port,
+    linli_loop,
     run_load,
     start_server,
     tail,
+    variant_env,
     wait_healthy,
 )
 from bot import callbacks
@@ -202,27 +209,31 @@ HEADER = (f"{'':5} | {'floor':^35} | {'linli (report flow)':^35} |\n"
           "(latencies in ms at the client; cpu = server process CPU ms per message)")
 
 
-async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: str) -> int:
+async def bench(args: argparse.Namespace, floor: Server,
+                linlis: list[tuple[Server, str]]) -> int:
     connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
     failures = 0
-    pairs: list[tuple[RunResult, RunResult]] = []
+    pairs: dict[str, list[tuple[RunResult, RunResult]]] = {s.name: [] for s, _ in linlis}
     tag = secrets.token_hex(3)
     async with aiohttp.ClientSession(connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=30)) as session:
         await wait_healthy(session, floor)
-        await wait_healthy(session, linli)
         n_all = args.warmup + args.rounds * args.residents
-        t0 = time.perf_counter()
-        photos = await upload_photos(session, linli.base, n_all)
-        print(f"uploaded {n_all} photos to the sandbox in {time.perf_counter() - t0:.1f} s",
-              flush=True)
+        photos: dict[str, list[str]] = {}
+        for linli, _ in linlis:
+            await wait_healthy(session, linli)
+            t0 = time.perf_counter()
+            photos[linli.name] = await upload_photos(session, linli.base, n_all)
+            print(f"uploaded {n_all} photos to {linli.name}'s sandbox in "
+                  f"{time.perf_counter() - t0:.1f} s", flush=True)
         floor_people = [f"oFloor{tag}{k:05d}" for k in range(500)]
 
-        async def flows(label: str, first: int, n: int) -> FlowResult:
+        async def flows(linli: Server, db_url: str, label: str, first: int, n: int
+                        ) -> FlowResult:
             nonlocal failures
             residents = [f"oReport{tag}{label}{k:05d}" for k in range(n)]
-            res = await run_flows(session, linli, residents, photos[first:first + n],
-                                  args.connections)
+            res = await run_flows(session, linli, residents,
+                                  photos[linli.name][first:first + n], args.connections)
             cases = await count_cases(db_url, residents)
             problems = res.run.bad + ([f"{n} flows but {cases} cases in the database, "
                                        f"{len(res.submitted)} case numbers in replies"]
@@ -248,32 +259,48 @@ async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: 
                 print(f"  ! floor: {len(res.bad)} bad replies, e.g. {res.bad[0]}", flush=True)
             return res
 
-        w = await flows("w", 0, args.warmup)
-        await floor_run(len(w.run.latencies))
-        print(f"warm-up: {args.warmup} flows, {len(w.run.latencies)} messages, "
-              f"{w.run.rate:.0f} msg/s\n", flush=True)
-        print(HEADER, flush=True)
-        for rnd in range(1, args.rounds + 1):
-            li = await flows(f"r{rnd}", args.warmup + (rnd - 1) * args.residents, args.residents)
-            f = await floor_run(len(li.run.latencies))
-            pairs.append((f, li.run))
-            ratio = li.run.rate / f.rate if f.rate else float("nan")
-            print(f"{rnd:>5} | {_cols(f)} | {_cols(li.run)} | {ratio:5.2f} | "
-                  f"{len(li.run.latencies):5d} {li.cases:5d} {li.dup_offers:3d}", flush=True)
+        await _rounds(args, linlis, flows, floor_run, pairs)
 
-    ratio = statistics.median(li.rate / f.rate for f, li in pairs if f.rate)
-    p99 = statistics.median(li.pct(99) for _, li in pairs)
-    print(f"\nmedian over {len(pairs)} rounds: floor "
-          f"{statistics.median(f.rate for f, _ in pairs):.0f} msg/s, linli "
-          f"{statistics.median(li.rate for _, li in pairs):.0f} msg/s, ratio {ratio:.2f} "
-          f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
-          f"linli p99 {p99:.1f} ms (target < {P99_TARGET_MS:.0f} ms: "
-          f"{'met' if p99 < P99_TARGET_MS else 'MISSED'}); server CPU per message: floor "
-          f"{statistics.median(f.cpu_ms for f, _ in pairs):.3f} ms, linli "
-          f"{statistics.median(li.cpu_ms for _, li in pairs):.3f} ms")
+    for name, runs in pairs.items():
+        _summary(name, runs)
     if failures:
         print(f"\n{failures} problems: the figures above are not valid")
     return 1 if failures else 0
+
+
+async def _rounds(args: argparse.Namespace, linlis: list[tuple[Server, str]], flows, floor_run,
+                  pairs: dict[str, list[tuple[RunResult, RunResult]]]) -> None:
+    for linli, db_url in linlis:
+        w = await flows(linli, db_url, f"w{linli.name[-1]}", 0, args.warmup)
+        await floor_run(len(w.run.latencies))
+        print(f"warm-up {linli.name}: {args.warmup} flows, {len(w.run.latencies)} "
+              f"messages, {w.run.rate:.0f} msg/s", flush=True)
+    print("\n" + HEADER, flush=True)
+    for rnd in range(1, args.rounds + 1):
+        f = None
+        for linli, db_url in linlis:
+            li = await flows(linli, db_url, f"r{rnd}{linli.name[-1]}",
+                             args.warmup + (rnd - 1) * args.residents, args.residents)
+            if f is None:  # the floor answers as many messages as the first linli's run
+                f = await floor_run(len(li.run.latencies))
+            pairs[linli.name].append((f, li.run))
+            ratio = li.run.rate / f.rate if f.rate else float("nan")
+            label = str(rnd) if linli is linlis[0][0] else f"{rnd}-B"
+            print(f"{label:>5} | {_cols(f)} | {_cols(li.run)} | {ratio:5.2f} | "
+                  f"{len(li.run.latencies):5d} {li.cases:5d} {li.dup_offers:3d}", flush=True)
+
+
+def _summary(name: str, pairs: list[tuple[RunResult, RunResult]]) -> None:
+    ratio = statistics.median(li.rate / f.rate for f, li in pairs if f.rate)
+    p99 = statistics.median(li.pct(99) for _, li in pairs)
+    print(f"\n{name} median over {len(pairs)} rounds: floor "
+          f"{statistics.median(f.rate for f, _ in pairs):.0f} msg/s, {name} "
+          f"{statistics.median(li.rate for _, li in pairs):.0f} msg/s, ratio {ratio:.2f} "
+          f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
+          f"{name} p99 {p99:.1f} ms (target < {P99_TARGET_MS:.0f} ms: "
+          f"{'met' if p99 < P99_TARGET_MS else 'MISSED'}); server CPU per message: floor "
+          f"{statistics.median(f.cpu_ms for f, _ in pairs):.3f} ms, {name} "
+          f"{statistics.median(li.cpu_ms for _, li in pairs):.3f} ms")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -288,19 +315,43 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--redis-url", default=os.environ.get(
         "LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--keep-logs", action="store_true")
+    add_variant_args(p)
     args = p.parse_args(argv)
     if min(args.rounds, args.residents, args.warmup, args.connections) < 1:
         p.error("--rounds, --residents, --warmup and --connections must be at least 1")
     return args
 
 
+def _prepare(cli: list[str], env: dict[str, str], cwd: Path) -> None:
+    for command in ("migrate", "demo-data"):
+        done = subprocess.run([*cli, command], cwd=cwd, env=env, capture_output=True,
+                              text=True, timeout=180)
+        if done.returncode != 0:
+            raise RuntimeError(f"linli {command} failed:\n{done.stdout}{done.stderr}")
+
+
+def _start_b(args: argparse.Namespace, cli: list[str], env: dict[str, str], workdir: Path,
+             db_b: str, prefix_b: str) -> Server:
+    """linli-B (``--compare`` / ``--compare-root``): a database, Redis prefix and media
+    directory of its own, so neither server's sweeps do the other's work."""
+    env_b = variant_env({**env, "LINLI_DATABASE_URL": db_b, "LINLI_REDIS_PREFIX": prefix_b,
+                         "LINLI_MEDIA_DIR": str(workdir / "media-b")}, args)
+    root = args.compare_root or ROOT
+    _prepare(cli, env_b, root)
+    port = free_port()
+    return start_server("linli-B", [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                        port, env_b, workdir, cwd=root)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="linli-report-bench-"))
     prefix = f"linli_bench_{uuid.uuid4().hex[:12]}:"
-    db_url = None
+    prefix_b = f"linli_bench_{uuid.uuid4().hex[:12]}:"
+    db_url = db_b = None
     servers: list[Server] = []
     status = 1
+    variant = bool(args.compare or args.compare_root)
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; "
           f"client and both servers share them", flush=True)
     try:
@@ -308,30 +359,35 @@ def main(argv: list[str] | None = None) -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
         env.update({"LINLI_DATABASE_URL": db_url, "LINLI_REDIS_URL": args.redis_url,
                     "LINLI_REDIS_PREFIX": prefix, "LINLI_MEDIA_DIR": str(workdir / "media"),
-                    "PYTHONUNBUFFERED": "1"})
+                    "LINLI_EVENT_LOOP": linli_loop(args), "PYTHONUNBUFFERED": "1"})
         cli = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
-        for command in ("migrate", "demo-data"):
-            done = subprocess.run([*cli, command], cwd=ROOT, env=env, capture_output=True,
-                                  text=True, timeout=180)
-            if done.returncode != 0:
-                raise RuntimeError(f"linli {command} failed:\n{done.stdout}{done.stderr}")
+        _prepare(cli, env, ROOT)
         print(f"linli: postgres ({db_url.split('@')[-1]}), redis {args.redis_url} prefix "
               f"{prefix}; demo data loaded", flush=True)
         print(f"load: {args.connections} connections, {args.residents} residents per round "
               f"(+{args.warmup} warm-up), {args.rounds} paired rounds (linli, then the floor "
               f"with as many messages)", flush=True)
+        print(describe_variants(args), flush=True)
         floor_port, linli_port = free_port(), free_port()
         servers.append(start_server("floor", [sys.executable, "-m", "benchmarks.floor_server",
-                                              "--port", str(floor_port)],
-                                    floor_port, env, workdir))
+                                              "--port", str(floor_port), "--loop",
+                                              floor_loop(args)], floor_port, env, workdir))
         servers.append(start_server("linli", [*cli, "serve", "--host", "127.0.0.1", "--port",
                                               str(linli_port)], linli_port, env, workdir))
-        print(f"servers: floor pid {servers[0].proc.pid}, linli pid {servers[1].proc.pid}",
+        linlis = [(servers[1], db_url)]
+        if variant:
+            db_b = asyncio.run(create_database(args.pg_admin_url))
+            servers.append(_start_b(args, cli, env, workdir, db_b, prefix_b))
+            linlis.append((servers[2], db_b))
+        print("servers: " + ", ".join(f"{s.name} pid {s.proc.pid}" for s in servers),
               flush=True)
-        status = asyncio.run(bench(args, servers[0], servers[1], db_url))
+        status = asyncio.run(bench(args, servers[0], linlis))
     finally:
         clean_up(servers, args.pg_admin_url, db_url, args.redis_url, prefix, workdir,
                  args.keep_logs or status != 0)
+        if db_b is not None:
+            asyncio.run(drop_database(args.pg_admin_url, db_b))
+            asyncio.run(delete_redis_keys(args.redis_url, prefix_b))
     return status
 
 
