@@ -64,6 +64,7 @@ from benchmarks.webhook_bench import (
 )
 from bot import callbacks
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET, SANDBOX_TOKEN
+from bot.sandbox import MESSAGES_PATH
 from bot.xmlsafe import parse_fields
 
 RATIO_TARGET = 0.25
@@ -101,9 +102,11 @@ def png(k: int) -> bytes:
     return buf.getvalue()
 
 
-async def upload_photos(session: aiohttp.ClientSession, base: str, n: int) -> list[str]:
-    """n MediaIds from linli's WeChat sandbox, as a resident's phone would have uploaded."""
-    async with session.post(f"{base}{SANDBOX}/cgi-bin/stable_token", json={
+async def upload_photos(session: aiohttp.ClientSession, base: str, n: int,
+                        path: str = SANDBOX) -> list[str]:
+    """n MediaIds from linli's WeChat sandbox (at ``base + path``: linli's own mount, or a
+    ``linli sandbox`` process with ``path=""``), as a resident's phone would have uploaded."""
+    async with session.post(f"{base}{path}/cgi-bin/stable_token", json={
             "grant_type": "client_credential", "appid": SANDBOX_APPID,
             "secret": SANDBOX_SECRET}) as resp:
         token = (await resp.json(content_type=None))["access_token"]
@@ -111,7 +114,7 @@ async def upload_photos(session: aiohttp.ClientSession, base: str, n: int) -> li
     for k in range(n):
         form = aiohttp.FormData()
         form.add_field("media", png(k), filename=f"p{k}.png", content_type="image/png")
-        async with session.post(f"{base}{SANDBOX}/cgi-bin/media/upload",
+        async with session.post(f"{base}{path}/cgi-bin/media/upload",
                                 params={"type": "image", "access_token": token},
                                 data=form) as resp:
             ids.append((await resp.json(content_type=None))["media_id"])
@@ -210,7 +213,7 @@ HEADER = (f"{'':5} | {'floor':^35} | {'linli (report flow)':^35} |\n"
 
 
 async def bench(args: argparse.Namespace, floor: Server,
-                linlis: list[tuple[Server, str]]) -> int:
+                linlis: list[tuple[Server, str]], sandboxes: dict[str, Server]) -> int:
     connector = aiohttp.TCPConnector(limit=args.connections, limit_per_host=args.connections)
     failures = 0
     pairs: dict[str, list[tuple[RunResult, RunResult]]] = {s.name: [] for s, _ in linlis}
@@ -221,9 +224,9 @@ async def bench(args: argparse.Namespace, floor: Server,
         n_all = args.warmup + args.rounds * args.residents
         photos: dict[str, list[str]] = {}
         for linli, _ in linlis:
-            await wait_healthy(session, linli)
             t0 = time.perf_counter()
-            photos[linli.name] = await upload_photos(session, linli.base, n_all)
+            photos[linli.name] = await _photos_for(session, linli, sandboxes.get(linli.name),
+                                                   n_all)
             print(f"uploaded {n_all} photos to {linli.name}'s sandbox in "
                   f"{time.perf_counter() - t0:.1f} s", flush=True)
         floor_people = [f"oFloor{tag}{k:05d}" for k in range(500)]
@@ -266,6 +269,15 @@ async def bench(args: argparse.Namespace, floor: Server,
     if failures:
         print(f"\n{failures} problems: the figures above are not valid")
     return 1 if failures else 0
+
+
+async def _photos_for(session: aiohttp.ClientSession, linli: Server, sandbox: Server | None,
+                      n: int) -> list[str]:
+    await wait_healthy(session, linli)
+    if sandbox is None:
+        return await upload_photos(session, linli.base, n)
+    await wait_healthy(session, sandbox, path=f"{MESSAGES_PATH}?openid=probe")
+    return await upload_photos(session, sandbox.base, n, path="")
 
 
 async def _rounds(args: argparse.Namespace, linlis: list[tuple[Server, str]], flows, floor_run,
@@ -315,6 +327,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--redis-url", default=os.environ.get(
         "LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--keep-logs", action="store_true")
+    p.add_argument("--sandbox", choices=("process", "in-process"), default="process",
+                   help="where the WeChat sandbox runs: a `linli sandbox` process of its own "
+                        "(default; WeChat's side is not linli's work) or inside linli serve "
+                        "(how the figures before 2026-12-07 were taken)")
     add_variant_args(p)
     args = p.parse_args(argv)
     if min(args.rounds, args.residents, args.warmup, args.connections) < 1:
@@ -330,17 +346,34 @@ def _prepare(cli: list[str], env: dict[str, str], cwd: Path) -> None:
             raise RuntimeError(f"linli {command} failed:\n{done.stdout}{done.stderr}")
 
 
-def _start_b(args: argparse.Namespace, cli: list[str], env: dict[str, str], workdir: Path,
-             db_b: str, prefix_b: str) -> Server:
-    """linli-B (``--compare`` / ``--compare-root``): a database, Redis prefix and media
-    directory of its own, so neither server's sweeps do the other's work."""
-    env_b = variant_env({**env, "LINLI_DATABASE_URL": db_b, "LINLI_REDIS_PREFIX": prefix_b,
-                         "LINLI_MEDIA_DIR": str(workdir / "media-b")}, args)
-    root = args.compare_root or ROOT
-    _prepare(cli, env_b, root)
+def _start_linli(args: argparse.Namespace, name: str, cli: list[str], env: dict[str, str],
+                 workdir: Path, cwd: Path, servers: list[Server],
+                 sandboxes: dict[str, Server]) -> Server:
+    """``linli serve`` (after migrate and demo-data) and, unless ``--sandbox in-process``, the
+    WeChat sandbox as a process of its own: WeChat's servers are not linli's work."""
+    if args.sandbox == "process":
+        port = free_port()
+        sandbox = start_server(f"sandbox-{name}", [*cli, "sandbox", "--port", str(port)],
+                               port, env, workdir, cwd=cwd)
+        servers.append(sandbox)
+        sandboxes[name] = sandbox
+        env = {**env, "LINLI_WECHAT_API_BASE": sandbox.base,
+               "LINLI_WECHAT_SECRET": SANDBOX_SECRET, "LINLI_WECHAT_TOKEN": SANDBOX_TOKEN,
+               "LINLI_WECHAT_APPID": SANDBOX_APPID}
+    _prepare(cli, env, cwd)
     port = free_port()
-    return start_server("linli-B", [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                        port, env_b, workdir, cwd=root)
+    server = start_server(name, [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                          port, env, workdir, cwd=cwd)
+    servers.append(server)
+    return server
+
+
+def _env_b(args: argparse.Namespace, env: dict[str, str], workdir: Path, db_b: str,
+           prefix_b: str) -> dict[str, str]:
+    """linli-B's (``--compare`` / ``--compare-root``): a database, Redis prefix and media
+    directory of its own, so neither server's sweeps do the other's work."""
+    return variant_env({**env, "LINLI_DATABASE_URL": db_b, "LINLI_REDIS_PREFIX": prefix_b,
+                        "LINLI_MEDIA_DIR": str(workdir / "media-b")}, args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,27 +394,32 @@ def main(argv: list[str] | None = None) -> int:
                     "LINLI_REDIS_PREFIX": prefix, "LINLI_MEDIA_DIR": str(workdir / "media"),
                     "LINLI_EVENT_LOOP": linli_loop(args), "PYTHONUNBUFFERED": "1"})
         cli = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
-        _prepare(cli, env, ROOT)
         print(f"linli: postgres ({db_url.split('@')[-1]}), redis {args.redis_url} prefix "
               f"{prefix}; demo data loaded", flush=True)
         print(f"load: {args.connections} connections, {args.residents} residents per round "
               f"(+{args.warmup} warm-up), {args.rounds} paired rounds (linli, then the floor "
               f"with as many messages)", flush=True)
         print(describe_variants(args), flush=True)
-        floor_port, linli_port = free_port(), free_port()
-        servers.append(start_server("floor", [sys.executable, "-m", "benchmarks.floor_server",
-                                              "--port", str(floor_port), "--loop",
-                                              floor_loop(args)], floor_port, env, workdir))
-        servers.append(start_server("linli", [*cli, "serve", "--host", "127.0.0.1", "--port",
-                                              str(linli_port)], linli_port, env, workdir))
-        linlis = [(servers[1], db_url)]
+        print("WeChat sandbox: " + ("a `linli sandbox` process of its own per linli"
+                                    if args.sandbox == "process"
+                                    else "inside linli serve (its CPU counts as linli's)"),
+              flush=True)
+        floor_port = free_port()
+        floor = start_server("floor", [sys.executable, "-m", "benchmarks.floor_server",
+                                       "--port", str(floor_port), "--loop", floor_loop(args)],
+                             floor_port, env, workdir)
+        servers.append(floor)
+        sandboxes: dict[str, Server] = {}
+        linlis = [(_start_linli(args, "linli", cli, env, workdir, ROOT, servers, sandboxes),
+                   db_url)]
         if variant:
             db_b = asyncio.run(create_database(args.pg_admin_url))
-            servers.append(_start_b(args, cli, env, workdir, db_b, prefix_b))
-            linlis.append((servers[2], db_b))
+            env_b = _env_b(args, env, workdir, db_b, prefix_b)
+            linlis.append((_start_linli(args, "linli-B", cli, env_b, workdir,
+                                        args.compare_root or ROOT, servers, sandboxes), db_b))
         print("servers: " + ", ".join(f"{s.name} pid {s.proc.pid}" for s in servers),
               flush=True)
-        status = asyncio.run(bench(args, servers[0], linlis))
+        status = asyncio.run(bench(args, floor, linlis, sandboxes))
     finally:
         clean_up(servers, args.pg_admin_url, db_url, args.redis_url, prefix, workdir,
                  args.keep_logs or status != 0)
