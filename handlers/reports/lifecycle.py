@@ -2,12 +2,16 @@
 
 ``transition`` is the only way a case changes status. The update is guarded by the status the
 caller saw, so two staff pressing 接单 at once give one winner; the loser gets ``Conflict``.
+A history row may be held (``hold=True``) and written with the next transition's in one
+INSERT (``held=``), in the same transaction: a new case's "submit" rides with its "dispatch".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from tortoise import Tortoise
 
 from storage import clock
 from storage.reports.models import Case, CaseEvent, CaseStatus
@@ -59,12 +63,40 @@ class Moved:
     event: CaseEvent
 
 
+_EVENT_FIELDS = ("case_id", "at", "actor_openid", "action", "from_status", "to_status", "note")
+
+
+async def _insert_events(events: list[CaseEvent], using_db: Any = None) -> None:
+    """Write ``events`` in order, in one statement; their ids are set as the database gave
+    them (ascending in the order written, as history reads them)."""
+    if len(events) == 1:
+        await events[0].save(using_db=using_db)
+        return
+    meta = CaseEvent._meta
+    conn = using_db or Tortoise.get_connection("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in _EVENT_FIELDS)
+    width = len(_EVENT_FIELDS)
+    rows = ", ".join("(" + ", ".join(f"${i * width + j + 1}" if postgres else "?"
+                                     for j in range(width)) + ")" for i in range(len(events)))
+    values = [meta.fields_map[name].to_db_value(getattr(event, name), event)
+              for event in events for name in _EVENT_FIELDS]
+    returned = await conn.execute_query_dict(
+        f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {rows} RETURNING "id"', values)
+    for event, new_id in zip(events, sorted(r["id"] for r in returned), strict=True):
+        event.id = new_id
+        event._saved_in_db = True
+
+
 async def transition(case: Case, action: str, actor_openid: str, *, note: str = "",
-                     fields: dict[str, Any] | None = None, using_db: Any = None) -> Moved:
+                     fields: dict[str, Any] | None = None, using_db: Any = None,
+                     hold: bool = False, held: list[CaseEvent] | None = None) -> Moved:
     """Apply ``action`` to ``case`` (as loaded by the caller) and record it.
 
     ``fields`` are other columns to set in the same guarded update (assignee, timestamps…).
     Raises Conflict if the case's status does not allow the action or changed meanwhile.
+    ``hold``: the history row is returned unsaved, for a later transition in the same
+    transaction to write with its own (``held``, written first: one INSERT for all).
     """
     now = clock.now()
     changes = dict(fields or {})
@@ -87,10 +119,10 @@ async def transition(case: Case, action: str, actor_openid: str, *, note: str = 
             raise Conflict(case, action)
         for name, value in changes.items():
             setattr(case, name, value)
-    event = await CaseEvent.create(case_id=case.id, at=now, actor_openid=actor_openid,
-                                   action=action, from_status=before.value,
-                                   to_status=(to or before).value, note=note,
-                                   using_db=using_db)
+    event = CaseEvent(case_id=case.id, at=now, actor_openid=actor_openid, action=action,
+                      from_status=before.value, to_status=(to or before).value, note=note)
+    if not hold:
+        await _insert_events([*(held or ()), event], using_db)
     return Moved(case, event)
 
 

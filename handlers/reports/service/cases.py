@@ -30,7 +30,7 @@ from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.core.models import Photo
 from storage.geo.models import Category
-from storage.reports.models import OPEN_STATUSES, Case, CaseSource
+from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseSource
 
 NUMBER_BASE = 1000  # A1001 is the first case
 _NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
@@ -119,24 +119,28 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
         # The number follows from the id: written by the dispatch's update below, in the
         # same transaction (nothing reads it from the database before the commit).
         case.number = f"A{NUMBER_BASE + case.id}"
-        await transition(case, "submit", author, using_db=conn)
+        # Its history's "submit" is written with the "dispatch" (one INSERT).
+        submitted = await transition(case, "submit", author, using_db=conn, hold=True)
         attached = [await photos.attach(media_id, "report", case.number, author)
                     for media_id in dict.fromkeys(media_ids)]
         await dispatch(case, category, conn, number=case.number, shots=sorted(
             (p for p in attached if p.owner_kind == "report" and p.owner_id == case.number
-             and p.status in staff_notify.SHOWN), key=lambda p: p.id))
+             and p.status in staff_notify.SHOWN), key=lambda p: p.id),
+            held=[submitted.event])
     return case
 
 
 async def dispatch(case: Case, category: Category, using_db: Any = None, *,
-                   number: str | None = None, shots: list[Photo] | None = None) -> None:
+                   number: str | None = None, shots: list[Photo] | None = None,
+                   held: list[CaseEvent] | None = None) -> None:
     """Route ``case`` (submitted or reopened) and tell whoever must act: at once, even in
     the quiet hours, when the category's SLA ends before they do (``urgency``).
     ``number``: a new case's number, written with the routing; ``shots``: its photos, as
-    ``staff_notify.case_photos`` would read them (a new case's: those just attached)."""
+    ``staff_notify.case_photos`` would read them (a new case's: those just attached);
+    ``held``: history rows to write with the dispatch's (``lifecycle.transition``)."""
     found = await routing.assign(case, category, using_db)
     moved = await transition(case, "dispatch", "system", note=f"分拨至{found.label}",
-                             using_db=using_db, fields={
+                             using_db=using_db, held=held, fields={
                                  "assignee_openid": found.assignee,
                                  "responsible": found.responsible,
                                  "department": found.department,
