@@ -50,6 +50,8 @@ class Context:
     keyword: str = ""
     notes: list[str] = field(default_factory=list)
     changed: bool = False  # the message wrote to the database (cached snapshots are stale)
+    # The flow's steps that may take an effect, while one of its steps runs (Flow.effects).
+    effect_steps: frozenset[str] | None = None
     # Whether the routing table reads a text as a command (the router's own rules; the
     # pipeline passes its router's): a step asks before taking the text as an answer.
     is_command: Callable[[str], bool] = field(default=lambda text: False, repr=False)
@@ -81,6 +83,9 @@ class Context:
         another message already completed this step of this run of the conversation (the
         resident's second 确认 of a draft whose first one committed, then crashed).
         """
+        if self.effect_steps is not None and (self.state.step or "") not in self.effect_steps:
+            raise RuntimeError(f"step {self.state.step!r} of {self.state.conversation!r} takes "
+                               "an effect but is not among its flow's effects")
         self.changed = True
         key = step_key(self.state.id, self.state.step) if self.state.id else None
         return effect(self.msg.dedup_key, self.msg.openid, key)

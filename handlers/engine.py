@@ -177,14 +177,18 @@ class Router:
         if flow is None or step_fn is None:
             _clear(ctx)
             return None
-        if ctx.state.id is not None:
+        if ctx.state.id is not None and flow.may_take_effect(ctx.state.step):
             done_before = await step_done(step_key(ctx.state.id, ctx.state.step))
             if done_before is not None:
                 # This step took effect, but the process died (or Redis failed) before the
                 # conversation moved on: the draft is submitted; answer as the first time.
                 _clear(ctx)
                 return done_before.reply
-        step = await step_fn(ctx)
+        ctx.effect_steps = flow.effects
+        try:
+            step = await step_fn(ctx)
+        finally:
+            ctx.effect_steps = None
         if step is None:
             return None
         return self._apply(ctx, flow, step)

@@ -58,9 +58,16 @@ class Flow:
     # What the person hears after ``timeout`` when they answer too late: (draft data, minutes)
     # -> the sentence (None: the engine's general one). It may quote the draft's text.
     expired: Callable[[Mapping[str, Any], int], str] | None = None
+    # The steps that may take an effect (``ctx.effect()``); None: any of them. Only these are
+    # checked for an effect taken before a crash (one query a message saved on the others);
+    # an effect in another step is refused (``Context.effect``), so the list cannot lie.
+    effects: frozenset[str] | None = None
 
     def allows(self, role: Role) -> bool:
         return self.roles is None or role in self.roles
+
+    def may_take_effect(self, step: str | None) -> bool:
+        return self.effects is None or (step or "") in self.effects
 
 
 def command(

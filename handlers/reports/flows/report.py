@@ -220,4 +220,5 @@ def _read_once(step: Callable[[Context], Awaitable[Step | None]]
 
 FLOWS = [Flow("report", _read_once(start), steps={name: _read_once(fill) for name in TEXT_STEPS},
               keywords=("随手拍",), clicks=("REPORT",), kinds=(Kind.IMAGE, Kind.LOCATION),
-              arg="optional", prompts=PROMPTS, expired=expired)]
+              arg="optional", prompts=PROMPTS, expired=expired,
+              effects=frozenset({"confirm", "dup"}))]
