@@ -9,9 +9,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import time
 from datetime import UTC, datetime
-
-from wechatpy.replies import TextReply
 
 from bot.xmlsafe import BadXml, Fields
 from handlers.inbound import Inbound, Kind, SubscribeChoice
@@ -162,7 +161,18 @@ def to_inbound(fields: dict[str, str]) -> Inbound:
     return Inbound(**common)
 
 
+def _cdata(value: str) -> str:
+    """``value`` as CDATA; a ``]]>`` inside is split across two sections (wechatpy's
+    renderer leaves it in, which ends the section early and breaks the document)."""
+    return "<![CDATA[" + value.replace("]]>", "]]]]><![CDATA[>") + "]]>"
+
+
 def render_text(text: str, fields: dict[str, str]) -> str:
-    """A passive text reply, addressed back to the sender."""
-    return TextReply(source=fields.get("ToUserName", ""), target=fields["FromUserName"],
-                     content=text).render()
+    """A passive text reply, addressed back to the sender: the document wechatpy's
+    ``TextReply`` renders, written directly (a fortieth of a callback's CPU went to building
+    and rendering the reply object)."""
+    return ("<xml><ToUserName>" + _cdata(fields["FromUserName"]) + "</ToUserName>"
+            "<FromUserName>" + _cdata(fields.get("ToUserName", "")) + "</FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime>"
+            "<MsgType><![CDATA[text]]></MsgType>"
+            "<Content>" + _cdata(text) + "</Content></xml>")

@@ -85,3 +85,14 @@ def test_subscribe_popup_items():
 def test_refused(body):
     with pytest.raises(BadXml):
         parse_fields(body)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(st.sampled_from(list("ab]>[<&!中 \n") + ["😀"]), max_size=30))
+def test_a_rendered_reply_reads_back_whatever_it_says(text):
+    from bot.translate import render_text
+
+    fields = parse_fields(render_text(text, {"ToUserName": "gh_1", "FromUserName": "o-1"}))
+    assert (fields["ToUserName"], fields["FromUserName"], fields["MsgType"]) == (
+        "o-1", "gh_1", "text")
+    assert fields["Content"] == text.replace("\r", "\n")
