@@ -17,11 +17,15 @@ import hashlib
 import io
 import logging
 import secrets
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+from tortoise import Tortoise
 from tortoise.expressions import Q
 
 from handlers import outbox, texts
@@ -82,7 +86,7 @@ async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> 
     """Record a photo to download for (owner_kind, owner_id); idempotent by MediaId.
 
     An upload of ``openid``'s (``store_upload``, the mini-program) not yet attached is
-    adopted instead: it is already stored, so only its owner changes.
+    adopted instead: it is already stored, so only its owner changes (one statement).
     """
     if not media_id.startswith(UPLOAD_PREFIX):  # a WeChat MediaId: new, but for a repeat
         now = clock.now()
@@ -90,6 +94,10 @@ async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> 
                       openid=openid, received_at=now, next_attempt_at=now)
         if await insert_new(photo):  # one statement; a conflict reads the existing row
             return photo
+    else:
+        adopted = await _adopt_upload(media_id, owner_kind, owner_id, openid)
+        if adopted is not None:
+            return adopted
     existing = await Photo.get_or_none(media_id=media_id)
     if existing is not None:
         if existing.owner_kind == UPLOAD and existing.openid == openid:
@@ -98,6 +106,72 @@ async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> 
     now = clock.now()
     return await Photo.create(media_id=media_id, owner_kind=owner_kind, owner_id=owner_id,
                               openid=openid, received_at=now, next_attempt_at=now)
+
+
+# Work that wants the uploads a block adopted (the API's create answers with its case's
+# photos without reading them back) collects them here: ``with adoptions() as found``.
+_adoptions: ContextVar[list[Photo] | None] = ContextVar("linli_photo_adoptions", default=None)
+
+
+@contextmanager
+def adoptions() -> Iterator[list[Photo]]:
+    """The uploads ``attach`` adopts inside the block, in order (nested: the outer list)."""
+    outer = _adoptions.get()
+    if outer is not None:
+        yield outer
+        return
+    found: list[Photo] = []
+    token = _adoptions.set(found)
+    try:
+        yield found
+    finally:
+        _adoptions.reset(token)
+
+
+# An upload changes owner in one statement: the UPDATE finds the earlier photo with the same
+# content (``reused``: what ``_adopt`` reads in a query of its own) itself, and returns the row.
+_EARLIER = ("SELECT e.id FROM photo e WHERE e.sha256 = photo.sha256 AND e.status = '{stored}' "
+            "AND NOT (e.owner_kind = {kind} AND e.owner_id = {owner}) AND e.id <> photo.id "
+            "AND e.owner_kind <> '{upload}' ORDER BY e.id LIMIT 1")
+_ADOPT = ("UPDATE photo SET owner_kind = {kind}, owner_id = {owner}, reused_of_id = ({earlier}), "
+          "reused = (({earlier}) IS NOT NULL) "
+          "WHERE media_id = {media} AND owner_kind = '{upload}' AND openid = {openid} "
+          "RETURNING {columns}")
+_ADOPT_SQL: dict[str, str] = {}
+
+
+def _adopt_sql(dialect: str) -> str:
+    if dialect not in _ADOPT_SQL:
+        columns = ", ".join(f'"{c}"' for c in Photo._meta.fields_db_projection.values())
+        if dialect == "postgres":
+            marks = {"kind": "$1::text", "owner": "$2::text", "media": "$3::text",
+                     "openid": "$4::text"}
+        else:  # qmark: each parameter where it appears
+            marks = dict.fromkeys(("kind", "owner", "media", "openid"), "?")
+        constants = {"stored": PhotoStatus.STORED.value, "upload": UPLOAD}
+        earlier = _EARLIER.format(**marks, **constants)
+        _ADOPT_SQL[dialect] = _ADOPT.format(**marks, **constants, earlier=earlier,
+                                            columns=columns)
+    return _ADOPT_SQL[dialect]
+
+
+async def _adopt_upload(media_id: str, owner_kind: str, owner_id: str,
+                        openid: str) -> Photo | None:
+    """``openid``'s unattached upload ``media_id`` given to (owner_kind, owner_id); None when
+    there is no such upload (unknown, someone else's, attached already)."""
+    conn = Tortoise.get_connection(Photo._meta.default_connection or "default")
+    dialect = conn.capabilities.dialect
+    values = ([owner_kind, owner_id, media_id, openid] if dialect == "postgres" else
+              [owner_kind, owner_id, owner_kind, owner_id, owner_kind, owner_id, media_id,
+               openid])
+    rows = await conn.execute_query_dict(_adopt_sql(dialect), values)
+    if not rows:
+        return None
+    photo = Photo._init_from_db(**rows[0])
+    found = _adoptions.get()
+    if found is not None:
+        found.append(photo)
+    return photo
 
 
 class UnknownUpload(Refusal):
@@ -128,6 +202,15 @@ async def check_uploads(media_ids: list[str], openid: str) -> None:
     found = set(await Photo.filter(media_id__in=list(wanted), owner_kind=UPLOAD,
                                    openid=openid).values_list("media_id", flat=True))
     missing = sorted(wanted - found)
+    if missing:
+        raise UnknownUpload(texts.UPLOAD_UNKNOWN.format(media_id=missing[0]))
+
+
+def refuse_unadopted(media_ids: list[str], adopted: list[Photo]) -> None:
+    """``check_uploads`` after the attaching, for a caller inside a transaction: refuse ids
+    no adoption in ``adoptions()`` took (not ``openid``'s own unattached upload); raising
+    undoes whatever the transaction did with them. Saves the query before."""
+    missing = sorted(set(media_ids) - {p.media_id for p in adopted})
     if missing:
         raise UnknownUpload(texts.UPLOAD_UNKNOWN.format(media_id=missing[0]))
 

@@ -110,6 +110,25 @@ async def test_rate_limit_per_person_is_429_with_retry_after(make_bot, api_for):
     assert (await bob.get("/me"))[0] == 200
 
 
+async def test_writes_are_limited_to_a_quarter_of_the_requests(make_bot, api_for):
+    bot = await make_bot(api_rate_person=8)
+    alice = await api_for(bot).login("o-mini-w")
+    writes = [(await alice.post("/reports", json={}))[0] for _ in range(3)]
+    assert writes == [400, 400, 429]  # 8 // 4 writes a minute, refused or not
+    reads = [(await alice.get("/me"))[0] for _ in range(6)]
+    assert reads == [200] * 5 + [429]  # every request counts towards the 8
+
+
+async def test_rate_limit_per_person_whatever_the_openid_looks_like(make_bot, api_for):
+    """The counters follow the person however their key is spelt (the one-round-trip
+    script reads plain openids; anything else is counted by a second round trip)."""
+    bot = await make_bot(api_rate_person=3)
+    api = api_for(bot)
+    for openid in ("o.mini+é", "o-mini-plain"):
+        caller = await api.login(openid)
+        assert [(await caller.get("/me"))[0] for _ in range(4)] == [200, 200, 200, 429]
+
+
 async def test_rate_limit_per_address(make_bot, api_for):
     bot = await make_bot(api_rate_ip=5)
     api = api_for(bot)

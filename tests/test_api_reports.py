@@ -138,6 +138,45 @@ async def test_report_with_photo_ids_from_post_photos(api):
     assert status == 422 and body["error"]["code"] == "unknown_photo"
 
 
+async def test_the_create_answers_the_case_as_it_reads_back(api):
+    """The create builds its answer from what it did (no supporters yet, the uploads it
+    adopted): the same document GET /reports/{number} reads from the database."""
+    alice = await api.login(RES)
+    ids = [await upload(alice, 3), await upload(alice, 4)]
+    status, created = await alice.post("/reports", json={
+        "photo_ids": ids, "category": "garbage", "lat": IN_G01[0], "lng": IN_G01[1],
+        "description": "楼下垃圾堆了三天"}, headers={"Idempotency-Key": "same-view-1"})
+    assert status == 201, created
+    status, read = await alice.get(f"/reports/{created['number']}")
+    assert status == 200 and created == read
+    assert created["photo_count"] == 2 and created["holder"]
+    status, multipart = await create(alice, 5)
+    assert status == 201 and multipart == (await alice.get(f"/reports/{multipart['number']}"))[1]
+
+
+async def test_an_upload_of_a_picture_stored_before_is_marked_reused(api):
+    """Adopting an upload flags the same content already stored for another owner (no
+    points for it), never an upload or the new owner's own photos."""
+    alice = await api.login(RES)
+    bob = await api.login(RES2)
+    first, again, mine_too = await upload(alice, 7), await upload(bob, 7), await upload(bob, 7)
+    assert (await Photo.get(media_id=again)).reused is False  # an upload is nobody's yet
+    status, one = await alice.post("/reports", json={
+        "photo_ids": [first], "category": "garbage", "lat": IN_G01[0], "lng": IN_G01[1]})
+    assert status == 201, one
+    status, two = await bob.post("/reports", json={
+        "photo_ids": [again, mine_too], "category": "manhole_cover", "lat": FAR[0],
+        "lng": FAR[1]})
+    assert status == 201, two
+    original = await Photo.get(media_id=first)
+    assert (original.owner_id, original.reused, original.reused_of_id) == (
+        one["number"], False, None)
+    for media_id in (again, mine_too):
+        photo = await Photo.get(media_id=media_id)
+        assert (photo.owner_kind, photo.owner_id, photo.openid) == ("report", two["number"], RES2)
+        assert photo.reused and photo.reused_of_id == original.id
+
+
 async def test_someone_elses_upload_or_a_made_up_id_is_refused(api):
     alice = await api.login(RES)
     bob = await api.login(RES2)

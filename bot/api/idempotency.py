@@ -29,6 +29,7 @@ from bot.api import texts
 from bot.api.errors import ApiError
 from bot.api.inputs import check_text, invalid, json_body, wants_multipart
 from bot.api.operations import Call, Operation, render
+from bot.api.people import Previous
 from handlers import photos
 from storage.core.models import ProcessedMessage
 from storage.dedup import AlreadyHandled, effect
@@ -140,6 +141,25 @@ def _replay(stored: str | None, fingerprint: str) -> web.Response:
                         headers={REPLAYED: "true"})
 
 
+def valid_header(request: web.Request) -> str | None:
+    """The request's Idempotency-Key when it has a well-formed one."""
+    header = request.headers.get(HEADER)
+    return header if header is not None and _KEY.match(header) else None
+
+
+def dedup_key(openid: str, secret: str) -> str:
+    """The ``processed_message`` key of ``openid``'s request with the key ``secret``."""
+    return f"api:{openid}:{hashlib.sha256(secret.encode()).hexdigest()}"
+
+
+async def _previous(call: Call, key: str) -> Previous:
+    """The key's record as read with the person (``bot.api.people``), else read now."""
+    if isinstance(call.previous, Previous):
+        return call.previous
+    row = await ProcessedMessage.get_or_none(dedup_key=key)
+    return Previous(row is not None, row.reply if row is not None else None)
+
+
 async def run(op: Operation, call: Call) -> web.StreamResponse:
     header = call.request.headers.get(HEADER)
     if header is not None and not _KEY.match(header):
@@ -147,15 +167,14 @@ async def run(op: Operation, call: Call) -> web.StreamResponse:
                        texts.BAD_KEY)
     openid = call.me.openid
     body, files, fingerprint = await _input(op, call)
-    secret = header if header is not None else uuid.uuid4().hex
-    dedup_key = f"api:{openid}:{hashlib.sha256(secret.encode()).hexdigest()}"
-    call.idempotency_key = dedup_key
+    key = dedup_key(openid, header if header is not None else uuid.uuid4().hex)
+    call.idempotency_key = key
     if header is not None:
-        previous = await ProcessedMessage.get_or_none(dedup_key=dedup_key)
-        if previous is not None:
+        previous = await _previous(call, key)
+        if previous.found:
             return _replay(previous.reply, fingerprint)
     try:
-        async with effect(dedup_key, openid) as record:
+        async with effect(key, openid) as record:
             if files:
                 store = call.request.config_dict[keys.SERVICES].photos
                 ids = []

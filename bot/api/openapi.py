@@ -59,8 +59,10 @@ def _multipart(op: Operation) -> dict[str, Any]:
                               "items": {"type": "string", "contentMediaType": "image/jpeg",
                                         "format": "binary"},
                               "description": "JPEG/PNG 照片，每张不超过 10 MB"}
-    required = [r for r in schema.get("required", []) if r != op.upload_into]
-    schema["required"] = [*required, op.upload_field]
+    # The files are required where the JSON's ids are (a wish may come without a photo).
+    listed = schema.get("required", [])
+    required = [r for r in listed if r != op.upload_into]
+    schema["required"] = [*required, op.upload_field] if op.upload_into in listed else required
     return schema
 
 

@@ -51,6 +51,9 @@ class Call:
     # This creation's key: from the Idempotency-Key header, else unique to the request.
     # Pass it to ledger operations (``redeem`` …) that are idempotent by key themselves.
     idempotency_key: str = ""
+    # What the database held for the request's Idempotency-Key, read with the person
+    # (``bot.api.people``); None when it was not read.
+    previous: Any = None
     # Work that must follow the commit (a confirmation's points) is the use case's own:
     # it registers it with storage.aftercommit.on_commit, and the operation's transaction
     # (storage.dedup.effect, in bot.api.idempotency) runs it once committed.

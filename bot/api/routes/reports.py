@@ -50,7 +50,7 @@ from handlers.reports import queries, render, texts
 from handlers.reports.errors import NotAllowed, UnknownCase, UnknownCategory
 from handlers.reports.service import cases, feedback, intake, support
 from storage import readonce
-from storage.core.models import Person
+from storage.core.models import Person, Photo
 from storage.reports.models import Case
 
 routes = Routes("reports")
@@ -121,14 +121,31 @@ async def suggest_report_categories(call: Call) -> ReportCategorySuggestions:
 async def create_report(call: Call) -> ReportDetail:
     body: ReportCreate = call.body
     me = call.me
-    await photos.check_uploads(body.photo_ids, me.openid)
-    with readonce.scope():  # the category and the grids read once for the case and the view
+    # The category and the grids read once for the case and the view; the uploads it adopts
+    # kept: any id that was not the reporter's unattached upload is refused once attaching
+    # is done (the operation's transaction undoes the case), and the view shows the rest.
+    with readonce.scope(), photos.adoptions() as adopted:
         case = await intake.submit_report(
             me, category=body.category, description=body.description,
             photo_ids=body.photo_ids, lat=body.lat, lng=body.lng, address=body.address,
             use_building=body.use_building)
+        photos.refuse_unadopted(body.photo_ids, adopted)
         # submit_case remembered the category's name (render.remember_category): no reload
-        return ReportDetail.of(await queries.case_view(case, me))
+        return ReportDetail.of(await _new_case_view(case, adopted))
+
+
+async def _new_case_view(case: Case, adopted: list[Photo]) -> queries.CaseView:
+    """``queries.case_view`` of a case its reporter has just created, from what the create
+    knows: nobody can have +1'd it yet, and its photos are the uploads it adopted (pinned
+    equal to the view read back by tests/test_api_reports.py)."""
+    shots = sorted((p for p in adopted if p.owner_kind == queries.REPORT
+                    and p.owner_id == case.number and p.status in queries.SHOWN_PHOTOS),
+                   key=lambda p: p.id)
+    return queries.CaseView(
+        case=case, role="reporter", supported=False, photos=shots, after_photos=[],
+        events=await render.public_events(case),
+        actions=queries.resident_actions(case, "reporter", False),
+        place=await render.place_name_of(case), holder=str(await queries.who_has(case)))
 
 
 @routes.get("/reports/nearby", query=ReportNearbyQuery, response=ReportNearbyList,
