@@ -168,9 +168,10 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "linli_request_id", request_id.get()),
             "person": getattr(record, "linli_person", person.get()),
         }
+        attrs = record.__dict__
         for key in EXTRA_FIELDS:
-            if hasattr(record, key):
-                doc[key] = getattr(record, key)
+            if key in attrs:
+                doc[key] = attrs[key]
         if record.exc_text:
             doc["exc"] = record.exc_text
         return json.dumps(doc, ensure_ascii=False)
@@ -178,6 +179,10 @@ class JsonFormatter(logging.Formatter):
 
 def setup(level: str = "INFO") -> None:
     install()
+    # The JSON lines name no thread, process or source line: a record need not look them up
+    # (with one access line per request, LogRecord's own lookups were a third of its cost).
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    logging._srcfile = None  # no caller search (documented: "set to None to avoid it")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactFilter())
