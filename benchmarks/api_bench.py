@@ -60,10 +60,14 @@ from benchmarks.webhook_bench import (
     ROOT,
     RunResult,
     Server,
+    add_loop_args,
     clean_up,
     cpu_seconds,
     create_database,
+    describe_variants,
+    floor_loop,
     free_port,
+    linli_loop,
     start_server,
     tail,
     wait_healthy,
@@ -472,6 +476,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="keep the servers' logs (their path is printed)")
     p.add_argument("--media-store", choices=("dir", "database"), default="dir",
                    help="where linli keeps the uploaded photos (LINLI_MEDIA_STORE)")
+    add_loop_args(p)
     args = p.parse_args(argv)
     if min(args.rounds, args.requests, args.reports, args.connections) < 1:
         p.error("--rounds, --requests, --reports and --connections must be at least 1")
@@ -496,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
         env.update({"LINLI_DATABASE_URL": db_url, "LINLI_REDIS_URL": args.redis_url,
                     "LINLI_REDIS_PREFIX": prefix, "LINLI_MEDIA_DIR": str(workdir / "media"),
-                    "LINLI_MEDIA_STORE": args.media_store,
+                    "LINLI_MEDIA_STORE": args.media_store, "LINLI_EVENT_LOOP": linli_loop(args),
                     "LINLI_API_RATE_PERSON": "100000000", "LINLI_API_RATE_IP": "100000000",
                     "PYTHONUNBUFFERED": "1"})
         cli = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
@@ -511,9 +516,10 @@ def main(argv: list[str] | None = None) -> int:
               f"reads and replays {args.requests} requests or {args.max_seconds:g} s, "
               f"{args.reports} new reports; {args.rounds} rounds", flush=True)
         floor_port, linli_port = free_port(), free_port()
+        print(describe_variants(args), flush=True)
         servers.append(start_server("floor", [sys.executable, "-m", "benchmarks.floor_server",
-                                              "--port", str(floor_port)],
-                                    floor_port, env, workdir))
+                                              "--port", str(floor_port), "--loop",
+                                              floor_loop(args)], floor_port, env, workdir))
         servers.append(start_server("linli", [*cli, "serve", "--host", "127.0.0.1", "--port",
                                               str(linli_port)], linli_port, env, workdir))
         print(f"servers: floor pid {servers[0].proc.pid}, linli pid {servers[1].proc.pid} "

@@ -324,7 +324,16 @@ def clean_up(servers: list[Server], admin_url: str, db_url: str | None, redis_ur
 # ---------------------------------------------------------------- variants
 
 
+def add_loop_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--loop", choices=("uvloop", "asyncio"), default=None,
+                   help="linli's event loop (LINLI_EVENT_LOOP; default: linli's own default, "
+                        "uvloop where installed)")
+    p.add_argument("--floor-loop", choices=("same", "uvloop", "asyncio"), default="same",
+                   help="the floor's event loop (default: the same as linli's)")
+
+
 def add_variant_args(p: argparse.ArgumentParser) -> None:
+    add_loop_args(p)
     p.add_argument("--compare", metavar="KEY=VALUE[,KEY=VALUE]", type=_env_pairs, default=None,
                    help="also run a second linli server ('linli-B') with these environment "
                         "variables changed, in every round, right after the first "
@@ -332,11 +341,6 @@ def add_variant_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare-root", metavar="DIR", type=Path, default=None,
                    help="run linli-B from the code in DIR (another checkout: `git worktree add "
                         "/tmp/before REV`) - a before/after pair in the same rounds")
-    p.add_argument("--loop", choices=("uvloop", "asyncio"), default=None,
-                   help="linli's event loop (LINLI_EVENT_LOOP; default: linli's own default, "
-                        "uvloop where installed)")
-    p.add_argument("--floor-loop", choices=("same", "uvloop", "asyncio"), default="same",
-                   help="the floor's event loop (default: the same as linli's)")
 
 
 def _env_pairs(text: str) -> dict[str, str]:
@@ -363,9 +367,10 @@ def variant_env(env: dict[str, str], args: argparse.Namespace) -> dict[str, str]
 
 
 def describe_variants(args: argparse.Namespace) -> str:
+    """The event loops (and linli-B's difference, if any), printed next to the figures."""
     line = (f"event loops: linli {linli_loop(args)}, floor {floor_loop(args)}"
             f"{' (the same, for fairness)' if floor_loop(args) == linli_loop(args) else ''}")
-    if args.compare or args.compare_root:
+    if getattr(args, "compare", None) or getattr(args, "compare_root", None):
         changes = ", ".join(f"{k}={v}" for k, v in (args.compare or {}).items())
         line += (f"; linli-B = linli with {changes or 'the same settings'}"
                  + (f", code from {args.compare_root}" if args.compare_root else ""))
