@@ -89,3 +89,20 @@ async def test_out_of_the_window_costs_no_round_trip(make_bot, sandbox):
     await outbox.enqueue("o-o", "进度", key="k1")
     assert (await outbox.deliver_due(_messenger(bot), kv=_kv(bot))).channels["template"] == 1
     assert sandbox.state.calls[CUSTOM] == 0
+
+
+async def test_a_person_who_never_wrote_costs_one_refused_call(make_bot, sandbox):
+    """No window known (a staff member who never wrote): WeChat is asked once, its 45015 is
+    remembered, later pushes go straight to the template - until the person writes."""
+    sandbox.state.templates.add(TPL)
+    bot = await make_bot(template_progress=TPL)
+    for i in range(3):
+        await outbox.enqueue("o-n", f"进度{i}", key=f"k{i}")
+        result = await outbox.deliver_due(_messenger(bot), kv=_kv(bot))
+        assert result.channels["template"] == 1
+    assert sandbox.state.calls[CUSTOM] == 1
+    assert await budget.refusal(_kv(bot), "o-n") == budget.OUT_OF_WINDOW
+    await _writes_then_waits(bot, "o-n")  # they write: the window is open, the memory moot
+    assert await budget.refusal(_kv(bot), "o-n") is None
+    await outbox.enqueue("o-n", "进度3", key="k3")
+    assert (await outbox.deliver_due(_messenger(bot), kv=_kv(bot))).channels["cs"] == 1

@@ -97,6 +97,8 @@ async def _customer_service(messenger: Messenger, kv: KV | None, openid: str, te
         refused.append(f"{CS} {exc.code}")
         if kv is not None and exc.code == budget.OUT_OF_COUNT:
             await budget.spent_all(kv, openid)
+        elif kv is not None and exc.code == budget.OUT_OF_WINDOW:
+            await budget.closed(kv, openid)
         return False
     if kv is not None:
         await budget.spend(kv, openid)
