@@ -12,7 +12,8 @@ import asyncpg
 
 from handlers.categories.classifier import warm_up
 from handlers.categories.queries import get_category
-from handlers.geo import grids
+from handlers.geo import grids, places
+from handlers.reports import routing
 from storage import facts, readonce
 from storage.core.models import Person, Role
 from storage.reports.models import Case
@@ -114,3 +115,19 @@ async def test_kept_while_the_version_stands_reloaded_when_it_moves(db, backend)
     await elsewhere(backend, "UPDATE geo_grid SET name = '第一网格（新）' WHERE code = 'G01'")
     assert (await grids.locate(LAT, LNG)).grid_name == "第一网格（新）"
     assert grids.builds() == built + 1
+
+
+async def test_outside_a_message_a_place_name_or_a_routing_reads_the_version_once(db):
+    """The sweeps and the staff's side (no message scope): one statement for a whole place
+    name, one for a whole routing, once the facts are loaded."""
+    from handlers.geo.demo import load_geo_demo
+    await load_geo_demo()
+    await Person.create(openid="o-grid", role=Role.GRID_WORKER, name="王梦苏", grid="G01")
+    category = await get_category("garbage")
+    case = Case(grid_code="G01", community_code="FR", compound_code="MINGZHU")
+    name = await places.place_name(LAT, LNG)
+    found = await routing.assign(case, category)
+    with count_statements() as record:
+        assert await places.place_name(LAT, LNG) == name
+        assert (await routing.assign(case, category)).assignee == found.assignee
+    assert record.labels() == ["SELECT linli_facts"] * 2, record.show()

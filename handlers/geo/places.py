@@ -16,6 +16,7 @@ from handlers.geo.errors import BadCoordinates
 from handlers.geo.geometry import geometry_from_text
 from handlers.geo.gridindex import Place
 from handlers.geo.projection import distance_m
+from storage import readonce
 from storage.geo.models import Community, Grid
 
 NEAR_BUILDING_M = 100.0
@@ -80,7 +81,13 @@ async def _locate(lat: float | None, lng: float | None, building_code: str | Non
 
 async def place_name(lat: float | None, lng: float | None, building_code: str | None = None
                      ) -> str:
-    """Where a point (or a building) is, in words people recognise; "" for nowhere."""
+    """Where a point (or a building) is, in words people recognise; "" for nowhere.
+    The reference facts' version is read once for the whole name (``storage.facts``)."""
+    with readonce.scope():
+        return await _place_name(lat, lng, building_code)
+
+
+async def _place_name(lat: float | None, lng: float | None, building_code: str | None) -> str:
     place = await _locate(lat, lng, building_code)
     if place is None:
         return point_label(lat, lng) if lat is not None and lng is not None else ""

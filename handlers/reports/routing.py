@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.geo import atlas
+from storage import readonce
 from storage.core.models import Person, Role
 from storage.core.models.people import STAFF_ROLES
 from storage.facts import Cached
@@ -133,7 +134,13 @@ async def to_department(case: Case, department: str | None, using_db: Any = None
 
 
 async def assign(case: Case, category: Category, using_db: Any = None) -> Assignment:
-    """Where a new case goes, per the category's responsible party; the grid as fallback."""
+    """Where a new case goes, per the category's responsible party; the grid as fallback
+    (the facts' version read once for it all)."""
+    with readonce.scope():
+        return await _assign(case, category, using_db)
+
+
+async def _assign(case: Case, category: Category, using_db: Any = None) -> Assignment:
     found: Assignment | None = None
     if category.responsible is Responsible.PROPERTY:
         found = await to_property(case, using_db)
