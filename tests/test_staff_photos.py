@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot import keys
 from handlers import outbox, photos
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
@@ -106,3 +107,29 @@ async def test_outside_the_window_the_notice_goes_by_template_and_photos_wait(ma
     clock.advance(timedelta(seconds=15))
     await outbox.deliver_due(svc.messenger)
     assert len(images(bot, G01)) == 1
+
+
+async def test_a_closed_window_is_asked_about_once_not_per_notice_and_photo(make_bot, tmp_path):
+    """With the sweep's Redis (as in production): WeChat's 45015 for the first notice is
+    remembered, so the next case's notice and both cases' photos cost no refused call."""
+    bot = await make_bot(media_dir=tmp_path / "media", template_progress=TPL)
+    bot.sandbox.templates.add(TPL)
+    await district()
+    svc = services(bot)
+    kv = bot.client.app[keys.KV_STORE]
+    for color in ("red", "blue"):
+        await report("garbage", media_ids=[bot.sandbox.add_media(jpeg(color), "image/jpeg")])
+        await photos.fetch_due(svc.photos)
+        for _ in range(2):
+            await outbox.deliver_due(svc.messenger, kv=kv)
+            clock.advance(timedelta(seconds=15))
+    assert len(sent(bot.sandbox, G01, TEMPLATE)) == 2
+    assert len(sent(bot.sandbox, G01, CUSTOM)) == 0
+    assert bot.sandbox.calls[CUSTOM] == 1  # the first notice's, refused: 45015
+    held = await OutboxMessage.filter(openid=G01, kind="image")
+    assert len(held) == 2 and all(r.status is OutboxStatus.PENDING for r in held)
+    # G01 writes: the window opens and the held photos go out.
+    await bot.say(G01, "我的待办")
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger, kv=kv)
+    assert len(images(bot, G01)) == 2

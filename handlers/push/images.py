@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.ports import DeliveryFailed, DeliveryRefused, ImageSender, MediaRefused, Messenger
-from handlers.push import channels, leases
+from handlers.push import budget, channels, leases
 from handlers.push.compose import quiet_until
 from handlers.push.settle import HOLD, MAX_ATTEMPTS, SweepResult, backoff, mark_sent
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus, Photo, PhotoStatus
+from storage.kv import KV
 
 KIND = "image"
 WAIT = timedelta(seconds=10)  # the photo is being stored, or the notice is on its way
@@ -24,7 +25,7 @@ HELD = timedelta(days=1)  # a notice due later than this is held for the person'
 
 
 async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
-                       result: SweepResult) -> None:
+                       result: SweepResult, kv: KV | None = None) -> None:
     photo = await Photo.get_or_none(id=row.payload.get("photo_id"))
     if photo is None or photo.status in (PhotoStatus.EXPIRED, PhotoStatus.FAILED):
         await _give_up(row, token, "photo not stored", result)
@@ -46,15 +47,24 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
         await leases.finish([row], token, next_attempt_at=now + HOLD, last_error="after notice")
         result.held += 1
         return
+    await _send(row, token, messenger, photo, result, kv)
+
+
+async def _send(row: OutboxMessage, token: str, messenger: ImageSender, photo: Photo,
+                result: SweepResult, kv: KV | None) -> None:
+    counted = await budget.refusal(kv, row.openid) if kv is not None else None
+    if counted is not None:  # WeChat would refuse it (the window is closed): don't ask
+        await _hold(row, token, f"{channels.CS} {counted} counted", result)
+        return
     try:
         await messenger.send_image(row.openid, photo.path, photo.content_type)
     except MediaRefused as exc:
         await _give_up(row, token, f"media refused {exc.code}", result)
         return
     except DeliveryRefused as exc:
-        await leases.finish([row], token, next_attempt_at=now + HOLD, attempts=row.attempts + 1,
-                            last_error=f"{channels.CS} {exc.code}")
-        result.held += 1
+        if kv is not None and exc.code == budget.OUT_OF_WINDOW:
+            await budget.closed(kv, row.openid)
+        await _hold(row, token, f"{channels.CS} {exc.code}", result)
         return
     except DeliveryFailed as exc:
         await _retry(row, token, str(exc), result)
@@ -67,6 +77,13 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
 async def _notice_before(row: OutboxMessage) -> OutboxMessage | None:
     return await OutboxMessage.filter(openid=row.openid, status=OutboxStatus.PENDING,
                                       id__lt=row.id).exclude(kind=KIND).order_by("id").first()
+
+
+async def _hold(row: OutboxMessage, token: str, error: str, result: SweepResult) -> None:
+    """Refused (or sure to be): wait for the person's next message."""
+    await leases.finish([row], token, next_attempt_at=clock.now() + HOLD,
+                        attempts=row.attempts + 1, last_error=error)
+    result.held += 1
 
 
 def _held(row: OutboxMessage) -> bool:

@@ -87,7 +87,7 @@ class Sweep:
             await asyncio.wait({before})
         try:
             if rows[0].kind == images.KIND:
-                await images.settle_image(rows[0], token, self.messenger, self.result)
+                await images.settle_image(rows[0], token, self.messenger, self.result, self.kv)
                 return
             await settle(rows, token, self.messenger, self.result, self.kv, self._on_sent,
                          chatting if self.kv is not None else None)
