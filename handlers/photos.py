@@ -130,10 +130,10 @@ def adoptions() -> Iterator[list[Photo]]:
 
 # An upload changes owner in one statement: the UPDATE finds the earlier photo with the same
 # content (``reused``: what ``_adopt`` reads in a query of its own) itself, and returns the row.
-_EARLIER = ("SELECT e.id FROM photo e WHERE e.sha256 = photo.sha256 AND e.status = '{stored}' "
-            "AND NOT (e.owner_kind = {kind} AND e.owner_id = {owner}) AND e.id <> photo.id "
+_EARLIER = ("SELECT e.id FROM {table} e WHERE e.sha256 = {table}.sha256 AND e.status = '{stored}' "
+            "AND NOT (e.owner_kind = {kind} AND e.owner_id = {owner}) AND e.id <> {table}.id "
             "AND e.owner_kind <> '{upload}' ORDER BY e.id LIMIT 1")
-_ADOPT = ("UPDATE photo SET owner_kind = {kind}, owner_id = {owner}, reused_of_id = ({earlier}), "
+_ADOPT = ("UPDATE {table} SET owner_kind = {kind}, owner_id = {owner}, reused_of_id = ({earlier}), "
           "reused = (({earlier}) IS NOT NULL) "
           "WHERE media_id = {media} AND owner_kind = '{upload}' AND openid = {openid} "
           "RETURNING {columns}")
@@ -148,7 +148,8 @@ def _adopt_sql(dialect: str) -> str:
                      "openid": "$4::text"}
         else:  # qmark: each parameter where it appears
             marks = dict.fromkeys(("kind", "owner", "media", "openid"), "?")
-        constants = {"stored": PhotoStatus.STORED.value, "upload": UPLOAD}
+        constants = {"stored": PhotoStatus.STORED.value, "upload": UPLOAD,
+                     "table": Photo._meta.db_table}
         earlier = _EARLIER.format(**marks, **constants)
         _ADOPT_SQL[dialect] = _ADOPT.format(**marks, **constants, earlier=earlier,
                                             columns=columns)
