@@ -24,7 +24,7 @@ from enum import Enum
 
 from storage import keys
 from storage.dedup import DEDUP_TTL, NO_REPLY, PENDING
-from storage.kv import KV
+from storage.kv import KV, Script
 from storage.presence import WINDOW_SECONDS
 from storage.state import ConversationState, decode_state, encode_state
 
@@ -126,10 +126,10 @@ class TurnStore:
     def __init__(self, kv: KV) -> None:
         self.kv = kv
         redis = kv.redis
-        self._claim_enter = redis.register_script(_CLAIM_ENTER)
-        self._enter = redis.register_script(_ENTER)
-        self._finish = redis.register_script(_FINISH)
-        self._renew = redis.register_script(_RENEW)
+        self._claim_enter = Script(redis, _CLAIM_ENTER)
+        self._enter = Script(redis, _ENTER)
+        self._finish = Script(redis, _FINISH)
+        self._renew = Script(redis, _RENEW)
 
     def _keys(self, openid: str) -> list[str]:
         return keys.turn(self.kv, openid)

@@ -1,11 +1,14 @@
-"""storage.kv.Connection: redis-py's connection without a task per write, against real Redis."""
+"""storage.kv.Connection (redis-py's connection without a task per write, commands packed by
+hiredis) and storage.kv.Script, against real Redis."""
 
 from __future__ import annotations
 
 import pytest
+from redis.asyncio.connection import Connection as RedisPyConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import DataError
 
-from storage.kv import Connection, create_redis
+from storage.kv import Connection, Script, create_redis
 from tests.conftest import REDIS_URL
 
 
@@ -47,3 +50,41 @@ async def test_a_connection_closed_by_the_server_is_replaced(client):
         await client.incr("linli_t_conn:n")
     assert await client.incr("linli_t_conn:n") == 2
     assert await client.incr("linli_t_conn:n") == 3
+
+
+@pytest.mark.parametrize("args", [
+    ("GET", "k"),
+    ("EVALSHA", "0" * 40, 2, "k1", b"k2", "中文", -5, 0, 10**20, b"\x00\xff" * 5000),
+    ("SET", "k", "x" * 100_000),
+    ("CONFIG GET", "maxmemory"),  # a name with a space: split as redis-py does
+    ("SET", "k", 1.5),  # float: redis-py's own formatting
+    ("SET", "k", memoryview(b"abc")),
+])
+def test_commands_are_packed_as_redis_py_packs_them(args):
+    ours = b"".join(Connection().pack_command(*args))
+    theirs = b"".join(RedisPyConnection().pack_command(*args))
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("bad", [True, None, object()])
+def test_what_redis_py_refuses_is_still_refused(bad):
+    with pytest.raises(DataError):
+        Connection().pack_command("SET", "k", bad)
+
+
+async def test_a_script_is_loaded_again_after_the_server_forgets_it(client):
+    script = Script(client, "return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
+    assert await script(keys=["linli_t_conn:n"], args=["a"]) == [b"linli_t_conn:n", b"a", 1]
+    await client.script_flush()  # a restarted or failed-over server has no scripts
+    assert await script(keys=["linli_t_conn:n"], args=["中"]) == [
+        b"linli_t_conn:n", "中".encode(), 2]
+    assert await client.script_exists(script.sha) == [True]
+
+
+async def test_a_script_runs_on_the_embedded_emulation():
+    redis = create_redis(None)
+    script = Script(redis, "return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    await redis.delete("linli_t_conn:fake")
+    assert await script(keys=["linli_t_conn:fake"], args=[3]) == 3
+    assert await script(["linli_t_conn:fake"], [4]) == 7
+    await redis.delete("linli_t_conn:fake")
