@@ -98,20 +98,26 @@ class Script:
 
     What redis-py's ``register_script`` does, without what it adds to every call: an import,
     an ``isinstance`` against a pipeline class whose bases include typing Protocols (a slow
-    check), and tuple copies of the keys and arguments.
+    check), and tuple copies of the keys and arguments. Unlike EVAL, the script's text is not
+    sent (nor hashed by the server) with every call. Bound to a client, or given one per call
+    (a module-level script serves every client).
     """
 
-    def __init__(self, redis: aioredis.Redis, text: str) -> None:
+    def __init__(self, text: str, redis: aioredis.Redis | None = None) -> None:
         self.redis = redis
         self.text = text
         self.sha = hashlib.sha1(text.encode()).hexdigest()
 
-    async def __call__(self, keys: Sequence[Any] = (), args: Sequence[Any] = ()) -> Any:
+    async def __call__(self, keys: Sequence[Any] = (), args: Sequence[Any] = (),
+                       client: aioredis.Redis | None = None) -> Any:
+        redis = client if client is not None else self.redis
+        if redis is None:
+            raise TypeError("a Script with no client of its own needs client=")
         try:
-            return await self.redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:  # a restarted or flushed server, or another one behind the URL
-            await self.redis.script_load(self.text)
-            return await self.redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            await redis.script_load(self.text)
+            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from storage import keys
-from storage.kv import KV
+from storage.kv import KV, Script
 
 
 async def hit(kv: KV, name: str, limit: int, window: int) -> bool:
@@ -35,6 +35,9 @@ if n > 0 then redis.call('decr', KEYS[1]) end
 return 1
 """
 
+_take = Script(_TAKE)
+_give_back = Script(_GIVE_BACK)
+
 
 async def take(kv: KV, name: str, limit: int, window: int) -> int:
     """Take one of ``limit`` tries under ``name`` in a fixed window of ``window`` s: its
@@ -43,11 +46,11 @@ async def take(kv: KV, name: str, limit: int, window: int) -> int:
     An attempt that turns out not to count hands its try back with ``give_back``: counting
     before the outcome is what keeps concurrent attempts from all passing a check made
     before any of them was counted."""
-    return int(await kv.redis.eval(_TAKE, 1, keys.rate(kv, name), limit, window))
+    return int(await _take([keys.rate(kv, name)], [limit, window], kv.redis))
 
 
 async def give_back(kv: KV, name: str) -> None:
-    await kv.redis.eval(_GIVE_BACK, 1, keys.rate(kv, name))
+    await _give_back([keys.rate(kv, name)], (), kv.redis)
 
 
 async def retry_after(kv: KV, name: str) -> int:

@@ -126,10 +126,10 @@ class TurnStore:
     def __init__(self, kv: KV) -> None:
         self.kv = kv
         redis = kv.redis
-        self._claim_enter = Script(redis, _CLAIM_ENTER)
-        self._enter = Script(redis, _ENTER)
-        self._finish = Script(redis, _FINISH)
-        self._renew = Script(redis, _RENEW)
+        self._claim_enter = Script(_CLAIM_ENTER, redis)
+        self._enter = Script(_ENTER, redis)
+        self._finish = Script(_FINISH, redis)
+        self._renew = Script(_RENEW, redis)
 
     def _keys(self, openid: str) -> list[str]:
         return keys.turn(self.kv, openid)

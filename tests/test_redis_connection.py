@@ -73,7 +73,7 @@ def test_what_redis_py_refuses_is_still_refused(bad):
 
 
 async def test_a_script_is_loaded_again_after_the_server_forgets_it(client):
-    script = Script(client, "return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}")
+    script = Script("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}", client)
     assert await script(keys=["linli_t_conn:n"], args=["a"]) == [b"linli_t_conn:n", b"a", 1]
     await client.script_flush()  # a restarted or failed-over server has no scripts
     assert await script(keys=["linli_t_conn:n"], args=["中"]) == [
@@ -83,8 +83,10 @@ async def test_a_script_is_loaded_again_after_the_server_forgets_it(client):
 
 async def test_a_script_runs_on_the_embedded_emulation():
     redis = create_redis(None)
-    script = Script(redis, "return redis.call('INCRBY', KEYS[1], ARGV[1])")
+    script = Script("return redis.call('INCRBY', KEYS[1], ARGV[1])")
     await redis.delete("linli_t_conn:fake")
-    assert await script(keys=["linli_t_conn:fake"], args=[3]) == 3
-    assert await script(["linli_t_conn:fake"], [4]) == 7
+    assert await script(keys=["linli_t_conn:fake"], args=[3], client=redis) == 3
+    assert await script(["linli_t_conn:fake"], [4], redis) == 7
+    with pytest.raises(TypeError):
+        await script(["linli_t_conn:fake"], [4])
     await redis.delete("linli_t_conn:fake")

@@ -23,7 +23,7 @@ from bot.api.errors import ApiError
 from bot.config import Settings
 from storage import keys as redis_keys
 from storage import ratelimit
-from storage.kv import KV
+from storage.kv import KV, Script
 
 WINDOW = 60
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -83,6 +83,7 @@ local person = hit(ARGV[4] .. openid, window)
 if person > tonumber(ARGV[3]) or ARGV[5] == '' then return {ip, raw, openid, person} end
 return {ip, raw, openid, person, hit(ARGV[5] .. openid, window)}
 """
+_enter = Script(_ENTER)
 _OPENID = re.compile(r"[A-Za-z0-9_\-]+")  # what the script's pattern takes
 
 
@@ -107,10 +108,10 @@ async def enter(kv: KV, request: web.Request, settings: Settings, session_key: s
         return Entry(None)
     person_key = redis_keys.rate(kv, redis_keys.rate_api_person(""))
     write_key = redis_keys.rate(kv, redis_keys.rate_api_write("")) if method not in READS else ""
-    found = await kv.redis.eval(
-        _ENTER, 2, redis_keys.rate(kv, redis_keys.rate_api_ip(client_address(request))),
-        session_key, WINDOW, settings.api_rate_ip, settings.api_rate_person, person_key,
-        write_key)
+    found = await _enter(
+        [redis_keys.rate(kv, redis_keys.rate_api_ip(client_address(request))), session_key],
+        [WINDOW, settings.api_rate_ip, settings.api_rate_person, person_key, write_key],
+        kv.redis)
     if int(found[0]) > settings.api_rate_ip:
         raise _refuse()
     raw = found[1] if len(found) > 1 else None
