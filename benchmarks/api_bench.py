@@ -84,6 +84,9 @@ SCENARIOS = ("points", "mine", "create", "replay")
 LABELS = {"floor": "floor GET /healthz", "points": "GET /points",
           "mine": "GET /reports/mine", "create": "POST /reports",
           "replay": "POST /reports replay"}
+# Issue 17: a report with a photo, on the machine and in the run that measures the floor.
+CREATE_RATE_TARGET = 300.0
+CREATE_P99_TARGET_MS = 250.0
 
 
 @dataclass
@@ -435,6 +438,13 @@ def _print_medians(args: argparse.Namespace, results: dict[str, list[RunResult]]
               f"{statistics.median(r.cpu_ms for r in runs):.3f} ms/request  client CPU "
               f"{statistics.median(r.client_cpu_ms for r in runs):.3f} ms/request"
               + ("" if scenario == "floor" else f"  (÷ floor {rate / floor_rate:.2f})"))
+    if results["create"]:
+        rate = statistics.median(r.rate for r in results["create"])
+        p99 = statistics.median(r.pct(99) for r in results["create"])
+        print(f"  {LABELS['create']}: {rate:.0f} req/s (target >= {CREATE_RATE_TARGET:.0f}: "
+              f"{'met' if rate >= CREATE_RATE_TARGET else 'MISSED'}), p99 {p99:.1f} ms "
+              f"(target < {CREATE_P99_TARGET_MS:.0f} ms: "
+              f"{'met' if p99 < CREATE_P99_TARGET_MS else 'MISSED'})")
 
 
 async def bench(args: argparse.Namespace, floor: Server, linli: Server, db_url: str) -> int:

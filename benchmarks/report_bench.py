@@ -56,6 +56,7 @@ from benchmarks.webhook_bench import (
     floor_loop,
     free_port,
     linli_loop,
+    paired_difference,
     run_load,
     start_server,
     tail,
@@ -264,8 +265,7 @@ async def bench(args: argparse.Namespace, floor: Server,
 
         await _rounds(args, linlis, flows, floor_run, pairs)
 
-    for name, runs in pairs.items():
-        _summary(name, runs)
+    _summaries(pairs)
     if failures:
         print(f"\n{failures} problems: the figures above are not valid")
     return 1 if failures else 0
@@ -300,6 +300,16 @@ async def _rounds(args: argparse.Namespace, linlis: list[tuple[Server, str]], fl
             label = str(rnd) if linli is linlis[0][0] else f"{rnd}-B"
             print(f"{label:>5} | {_cols(f)} | {_cols(li.run)} | {ratio:5.2f} | "
                   f"{len(li.run.latencies):5d} {li.cases:5d} {li.dup_offers:3d}", flush=True)
+
+
+def _summaries(pairs: dict[str, list[tuple[RunResult, RunResult]]]) -> None:
+    for name, runs in pairs.items():
+        _summary(name, runs)
+    names = list(pairs)
+    for name in names[1:]:
+        print("\n" + paired_difference(
+            f"{names[0]} against {name}", [(li.rate, li.cpu_ms) for _, li in pairs[names[0]]],
+            [(li.rate, li.cpu_ms) for _, li in pairs[name]]))
 
 
 def _summary(name: str, pairs: list[tuple[RunResult, RunResult]]) -> None:

@@ -455,6 +455,22 @@ async def _measured(server: Server, run: Awaitable[RunResult]) -> RunResult:
     return result
 
 
+def paired_difference(label: str, a: list[tuple[float, float]], b: list[tuple[float, float]]
+                      ) -> str:
+    """linli against linli-B round by round: (rate, CPU ms per message) pairs of the same
+    rounds. Medians of each side hide a steady few per cent under the rounds' spread; the
+    per-round difference does not (the rounds share the machine's state)."""
+    cpu = [x[1] / y[1] - 1 for x, y in zip(a, b, strict=True) if y[1]]
+    rate = [x[0] / y[0] - 1 for x, y in zip(a, b, strict=True) if y[0]]
+    if not cpu or not rate:
+        return f"{label}: no paired rounds"
+    return (f"{label}, paired round by round: server CPU per message "
+            f"{statistics.mean(cpu) * 100:+.1f}% mean, {statistics.median(cpu) * 100:+.1f}% "
+            f"median (lower in {sum(x < 0 for x in cpu)} of {len(cpu)} rounds); rate "
+            f"{statistics.mean(rate) * 100:+.1f}% mean, {statistics.median(rate) * 100:+.1f}% "
+            f"median")
+
+
 def _print_medians(modes: list[str], names: list[str],
                    results: dict[tuple[str, str], list[tuple[RunResult, RunResult]]]) -> None:
     print()
@@ -476,6 +492,12 @@ def _print_medians(modes: list[str], names: list[str],
                   f"{name} p99 {p99:.1f} ms; server CPU per message: floor {floor_cpu:.3f} ms, "
                   f"{name} {linli_cpu:.3f} ms; load generator CPU per message: "
                   f"{client_floor:.3f} ms (floor runs), {client_linli:.3f} ms ({name} runs)")
+        if len(names) > 1:
+            first = [(li.rate, li.cpu_ms) for _, li in results[(mode, names[0])]]
+            for name in names[1:]:
+                other = [(li.rate, li.cpu_ms) for _, li in results[(mode, name)]]
+                print(f"{mode:<5} " + paired_difference(f"{names[0]} against {name}", first,
+                                                        other))
 
 
 async def _warm_up(one, modes: list[str], servers: list[Server], n: int) -> None:

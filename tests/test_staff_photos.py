@@ -10,10 +10,12 @@ import pytest
 
 from bot import keys
 from handlers import outbox, photos
+from handlers.push import images as images_push
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
 from tests.support.push import CUSTOM, TEMPLATE, TPL
 from tests.support.reports_staff import G01, district, pushed, report
+from tests.support.sqlcount import count_statements
 from tests.support.wishes import jpeg, services
 
 
@@ -133,3 +135,37 @@ async def test_a_closed_window_is_asked_about_once_not_per_notice_and_photo(make
     clock.advance(timedelta(seconds=15))
     await outbox.deliver_due(svc.messenger, kv=kv)
     assert len(images(bot, G01)) == 2
+
+
+async def test_photos_behind_a_notice_on_its_way_ask_the_database_once_a_sweep(rbot):
+    """A burst: cases for one grid worker, their notices still on their way (due again in
+    a minute). The first photo finds its notice pending; the person's later photos in the same
+    sweep wait for it too without asking again; a later sweep asks afresh, and once the notices
+    have gone the photos follow them."""
+    rbot.sandbox.observe_inbound(G01)  # in the 48 h window: notices and photos by customer service
+    for color in ("red", "blue"):  # 4 messages: within the window's budget of 5
+        await report("garbage", media_ids=[rbot.sandbox.add_media(jpeg(color), "image/jpeg")])
+    svc = services(rbot)
+    await photos.fetch_due(svc.photos)
+    notices = OutboxMessage.filter(openid=G01, status=OutboxStatus.PENDING).exclude(kind="image")
+    assert await notices.count() == 2
+    await notices.update(next_attempt_at=clock.now() + timedelta(minutes=1))
+    clock.advance(timedelta(seconds=15))  # the photos are due (they follow their notices)
+    with count_statements() as record:
+        result = await outbox.deliver_due(svc.messenger)
+    assert result.sent == 0 and images(rbot, G01) == []
+    statements = record.profile()
+    assert statements["SELECT photo"] == 1, statements  # the first photo only
+    rows = await OutboxMessage.filter(openid=G01, kind="image").order_by("id")
+    assert len(rows) == 2
+    assert all(r.status is OutboxStatus.PENDING and r.claim is None for r in rows)
+    soon = clock.now() + images_push.WAIT  # look again shortly, not held
+    assert all(soon - timedelta(seconds=5) < r.next_attempt_at <= soon for r in rows), rows
+    assert all(r.last_error == "" for r in rows)
+    # The notices go; the next sweeps send them, then the photos after them.
+    await notices.update(next_attempt_at=clock.now())
+    for _ in range(3):
+        await outbox.deliver_due(svc.messenger)
+        clock.advance(timedelta(seconds=15))
+    assert not await OutboxMessage.filter(openid=G01, status=OutboxStatus.PENDING)
+    assert len(texts_to(rbot, G01)) == 2 and len(images(rbot, G01)) == 2

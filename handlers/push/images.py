@@ -5,6 +5,11 @@ there is no other channel for it: refused, it is held until the person writes ag
 row names the photo, which may not be stored yet (the photos sweep downloads it): it waits
 for it, and gives up if the photo never will be. It waits, too, while an older text notice
 to the same person is still on its way, so the photos follow the notice they belong to.
+
+A sweep remembers, person by person, the older notice one of their photos found still on its
+way (``Waits``): the person's later photos in the same sweep wait for it too without asking
+the database again. One staff member can have hundreds of photos queued behind their notices
+in a burst; re-checking each of them every 10 s was a quarter of the server's CPU.
 """
 
 from __future__ import annotations
@@ -24,8 +29,18 @@ WAIT = timedelta(seconds=10)  # the photo is being stored, or the notice is on i
 HELD = timedelta(days=1)  # a notice due later than this is held for the person's next message
 
 
+# openid -> (id, held) of an older notice to them that one of their photos found pending
+Waits = dict[str, tuple[int, bool]]
+
+
 async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
-                       result: SweepResult, kv: KV | None = None) -> None:
+                       result: SweepResult, kv: KV | None = None,
+                       waits: Waits | None = None) -> None:
+    known = waits.get(row.openid) if waits is not None else None
+    if known is not None and known[0] < row.id and (row.urgent or quiet_until(clock.now())
+                                                    is None):
+        await _after_notice(row, token, held=known[1], result=result)
+        return
     photo = await Photo.get_or_none(id=row.payload.get("photo_id"))
     if photo is None or photo.status in (PhotoStatus.EXPIRED, PhotoStatus.FAILED):
         await _give_up(row, token, "photo not stored", result)
@@ -40,14 +55,27 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
         result.quiet += 1
         return
     notice = await _notice_before(row)
+    if notice is not None and waits is not None:
+        waits[row.openid] = (notice.id, _held(notice))
     if photo.status is PhotoStatus.PENDING or (notice is not None and not _held(notice)):
         await leases.finish([row], token, next_attempt_at=now + WAIT)
         return
     if notice is not None:  # the notice waits for the person's next message: so does this
-        await leases.finish([row], token, next_attempt_at=now + HOLD, last_error="after notice")
-        result.held += 1
+        await _after_notice(row, token, held=True, result=result)
         return
     await _send(row, token, messenger, photo, result, kv)
+
+
+async def _after_notice(row: OutboxMessage, token: str, *, held: bool,
+                        result: SweepResult) -> None:
+    """An older notice to the same person is on its way (look again shortly) or waits for
+    their next message (so does this)."""
+    if held:
+        await leases.finish([row], token, next_attempt_at=clock.now() + HOLD,
+                            last_error="after notice")
+        result.held += 1
+    else:
+        await leases.finish([row], token, next_attempt_at=clock.now() + WAIT)
 
 
 async def _send(row: OutboxMessage, token: str, messenger: ImageSender, photo: Photo,

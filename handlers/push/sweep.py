@@ -39,6 +39,7 @@ class Sweep:
         self._sent: list[tuple[list[OutboxMessage], str, str]] = []
         self._writer: asyncio.Task | None = None
         self._last: dict[str, asyncio.Task] = {}  # openid -> their latest send in flight
+        self._waits: images.Waits = {}  # photos waiting behind a notice (images.settle_image)
 
     async def run(self, fetch: Fetch, limit: int) -> SweepResult:
         """Deliver rows from ``fetch(n)`` (due leads, at most n) until it has none or
@@ -87,7 +88,8 @@ class Sweep:
             await asyncio.wait({before})
         try:
             if rows[0].kind == images.KIND:
-                await images.settle_image(rows[0], token, self.messenger, self.result, self.kv)
+                await images.settle_image(rows[0], token, self.messenger, self.result, self.kv,
+                                          self._waits)
                 return
             await settle(rows, token, self.messenger, self.result, self.kv, self._on_sent,
                          chatting if self.kv is not None else None)
