@@ -169,7 +169,21 @@ async def kv(backend: Backend, redis_prefix: str) -> AsyncIterator[KV]:
     await client.aclose()
 
 
-def _by_day() -> None:
+# LINLI_TEST_LOCAL_TIME=HH:MM starts every test's clock at that Shanghai time (the next one),
+# to check that no test depends on the hour the suite runs at: 21:50, say, where a few hours'
+# advance lands in the quiet hours.
+START_AT = os.environ.get("LINLI_TEST_LOCAL_TIME") or None
+
+
+def at(hhmm: str) -> None:
+    """Move the clock forward to the next ``hhmm`` (Asia/Shanghai)."""
+    hour, minute = (int(part) for part in hhmm.split(":"))
+    now = clock.local()
+    then = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    clock.advance((then if then > now else then + timedelta(days=1)) - now)
+
+
+def by_day() -> None:
     """Move the clock out of the quiet hours (22:00-07:00 Asia/Shanghai) to 10:00: pushes are
     held then, and a test must not pass or fail by the hour the suite happens to run. The
     quiet hours have tests of their own, which move the clock there on purpose."""
@@ -183,7 +197,9 @@ def _by_day() -> None:
 def _reset_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     clock.reset()
     if request.node.get_closest_marker("real_clock") is None:
-        _by_day()
+        if START_AT is not None:
+            at(START_AT)
+        by_day()
     yield
     clock.reset()
 

@@ -9,6 +9,7 @@ from handlers import outbox
 from handlers.reports import notify
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
+from tests.conftest import by_day
 from tests.support.push import case
 
 
@@ -51,6 +52,7 @@ async def test_offer_not_taken_goes_by_customer_service(bot):
 async def test_held_notice_is_appended_when_they_write_again(bot):
     await bot.say("r3", "帮助")
     clock.advance(timedelta(minutes=5))  # no longer chatting
+    by_day()  # nor in the quiet hours, where the pushes would wait
     bot.sandbox.cs_limit = 0  # and the customer-service quota is used up (45047)
     await notify.resident_progress(await case("A2003", reporter="r3"), 1, "A2003 已办结")
     await notify.resident_progress(await case("A2004", reporter="r3"), 2, "A2004 已受理")
