@@ -23,7 +23,7 @@ from handlers.reports import scheduled as report_sweeps
 from handlers.reports.bulletin import scheduled as bulletin_sweeps
 from handlers.wishes import scheduled as wish_sweeps
 from storage import keys as redis_keys
-from storage.kv import KV
+from storage.kv import KV, Script
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ if redis.call('get', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+_renew = Script(_RENEW)
 
 
 class Lease:
@@ -47,7 +48,7 @@ class Lease:
         redis = self.kv.redis
         if await redis.set(self.key, self.owner, nx=True, px=self.ttl_ms):
             return True
-        return bool(await redis.eval(_RENEW, 1, self.key, self.owner, self.ttl_ms))
+        return bool(await _renew([self.key], [self.owner, self.ttl_ms], redis))
 
     async def release(self) -> None:
         if await self.kv.redis.get(self.key) == self.owner:
