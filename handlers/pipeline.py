@@ -21,7 +21,7 @@ from storage import clock, person_cache
 from storage.core.models import Person
 from storage.dedup import AlreadyHandled, Dedup, Waited, step_key
 from storage.state import ConversationState
-from storage.turn import Start, TurnStore
+from storage.turn import Snapshot, Start, TurnStore
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ class Pipeline:
             if waited is not Waited.GONE:
                 return Result(reply, repeat=True)
         try:
-            person = await self._person(msg, now, person_cache.decode(turn.person))
+            cached = person_cache.decode(turn.person)
+            person = await self._person(msg, now, cached)
             ctx = Context(msg=msg, person=person, state=turn.state, services=self.services,
                           is_command=self._is_command)
             # Where this message's effect is recorded: its dedup key, the step it completes.
@@ -107,8 +108,7 @@ class Pipeline:
         except BaseException:
             await self.turns.abort(msg.openid, msg.dedup_key, turn)
             raise
-        # Keep the person's snapshot for the next message unless this one wrote anything.
-        snapshot = None if (ctx.changed or state is None) else person_cache.encode(ctx.person)
+        snapshot = self._snapshot(ctx, state, cached, now)
         ttl = self._ttl(turn.state.conversation)
         expired, expired_ttl = self._expired(turn.state, ttl)
         try:
@@ -136,6 +136,20 @@ class Pipeline:
         if not state.active or keep <= ttl:
             return None, 0
         return self.router.expired_notice(state, max(1, round(ttl / 60))), keep
+
+    @staticmethod
+    def _snapshot(ctx: Context, state: ConversationState | None, cached: Person | None,
+                  now) -> str | Snapshot | None:
+        """The person's snapshot for the next message: none if this one wrote anything. One
+        read from the database is kept person_cache.TTL s and not extended by the messages
+        that use it, so a change made elsewhere (the CLI, the console) shows within the TTL
+        even to a person who writes every few seconds. ``_person`` writing the time of this
+        message into the row (``last_message_at``) writes the snapshot again."""
+        if ctx.changed or state is None:
+            return None
+        if cached is not None and ctx.person is cached and cached.last_message_at != now:
+            return Snapshot.KEEP
+        return person_cache.encode(ctx.person)
 
     async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:
         person = cached or await Person.get_or_none(openid=msg.openid)

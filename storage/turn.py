@@ -70,6 +70,10 @@ return n
 """
 
 
+class Snapshot(Enum):
+    KEEP = "keep"  # ``finish``: leave the person's snapshot as it is, expiring when it was to
+
+
 class Start(Enum):
     ENTERED = "entered"  # first delivery: lock held, state loaded
     REPEAT = "repeat"  # the message was seen before
@@ -170,12 +174,12 @@ class TurnStore:
                                    person or None, lease, bool(flagged))
 
     async def finish(self, turn: Turn, reply: str | None, state: ConversationState | None,
-                     ttl: int, person: str | None = None, person_ttl: int = 30,
+                     ttl: int, person: str | Snapshot | None = None, person_ttl: int = 30,
                      expired: str | None = None, expired_ttl: int = 0) -> None:
         """Save ``state`` (None: leave it as it is), remember the reply, store the person's
-        snapshot (None: drop it), release the lock. With an active state, ``expired`` is
-        what the person hears if the state times out, kept ``expired_ttl`` s (``keys.expired``);
-        an ended conversation drops it."""
+        snapshot (None: drop it; ``Snapshot.KEEP``: leave it and its expiry), release the
+        lock. With an active state, ``expired`` is what the person hears if the state times
+        out, kept ``expired_ttl`` s (``keys.expired``); an ended conversation drops it."""
         if state is None:
             op, doc = "keep", ""
         elif state.active:
@@ -184,7 +188,10 @@ class TurnStore:
             op, doc = ("del" if turn.had_state else "keep"), ""
         remembered = NO_REPLY if reply is None else reply.encode()
         lock, _seen, state_key, person_key = self._keys(turn.openid)
-        person_op = "set" if person is not None else ("del" if turn.person else "keep")
+        if person is Snapshot.KEEP:
+            person_op, person = "keep", None
+        else:
+            person_op = "set" if person is not None else ("del" if turn.person else "keep")
         turn.lease.stop()
         await self._finish(
             keys=[lock, keys.msg(self.kv, turn.dedup_key), state_key, person_key,
