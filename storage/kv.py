@@ -35,8 +35,52 @@ def create_redis(url: str | None) -> aioredis.Redis:
         if _fake_server is None:
             _fake_server = fakeredis.FakeServer()
         return fakeredis.FakeAsyncRedis(server=_fake_server, decode_responses=False)
-    extra = {"connection_class": Connection} if url.startswith("redis://") else {}
-    return aioredis.from_url(url, decode_responses=False, health_check_interval=30, **extra)
+    if not url.startswith("redis://"):  # rediss://, unix://: redis-py's own classes
+        return aioredis.from_url(url, decode_responses=False, health_check_interval=30)
+    pool = ConnectionPool.from_url(url, decode_responses=False, health_check_interval=30,
+                                   connection_class=Connection)
+    return aioredis.Redis.from_pool(pool)
+
+
+class ConnectionPool(aioredis.ConnectionPool):
+    """redis-py's pool, lending a connection without what it adds to every command.
+
+    redis-py 8's ``get_connection`` and ``release`` each take an ``asyncio.Lock`` around
+    list operations that never wait, record four connection-count observations for
+    OpenTelemetry (linli does not configure it: each is an awaited no-op), dispatch a
+    "released" event (used by streaming credential providers, which linli does not use) and
+    run ``connect()`` through the retry wrapper even when connected: about a twentieth of a
+    webhook message's CPU. The checks that matter stay: a connection with unread data, or a
+    closed one, is reconnected before it is lent (``ensure_connection``), and one marked for
+    reconnection is disconnected when it comes back.
+    """
+
+    async def get_connection(self, command_name: Any = None, *keys: Any,
+                             **options: Any) -> aioredis.Connection:
+        connection = self.get_available_connection()
+        try:
+            if connection.is_connected:
+                if await connection.can_read():
+                    raise RedisConnectionError("Connection has data")
+            else:
+                await connection.connect()
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            try:
+                await connection.disconnect()
+                await self.ensure_connection(connection)
+            except BaseException:
+                await self.release(connection)
+                raise
+        except BaseException:
+            await self.release(connection)
+            raise
+        return connection
+
+    async def release(self, connection: aioredis.Connection) -> None:
+        self._in_use_connections.remove(connection)
+        self._available_connections.append(connection)
+        if connection.should_reconnect():
+            await connection.disconnect()
 
 
 class Connection(aioredis.Connection):
@@ -114,10 +158,30 @@ class Script:
         if redis is None:
             raise TypeError("a Script with no client of its own needs client=")
         try:
-            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return await _execute(redis, "EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:  # a restarted or flushed server, or another one behind the URL
             await redis.script_load(self.text)
-            return await redis.execute_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            return await _execute(redis, "EVALSHA", self.sha, len(keys), *keys, *args)
+
+
+async def _execute(redis: aioredis.Redis, *command: Any) -> Any:
+    """``redis.execute_command(*command)`` for a command without a response callback
+    (EVALSHA), on a client of ``create_redis``: its first attempt without redis-py's
+    retry wrapper and OpenTelemetry hooks. A connection or timeout error on that attempt
+    disconnects the connection and runs the command again the usual way, with redis-py's
+    retries; an error reply (NOSCRIPT, a script's error) is raised as it is."""
+    pool = redis.connection_pool
+    if type(pool) is not ConnectionPool or redis.connection is not None:
+        return await redis.execute_command(*command)
+    conn = await pool.get_connection()
+    try:
+        await conn.send_packed_command(conn.pack_command(*command))
+        return await conn.read_response()
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        await conn.disconnect()
+    finally:
+        await pool.release(conn)
+    return await redis.execute_command(*command)
 
 
 @dataclass(frozen=True)

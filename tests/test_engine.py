@@ -7,6 +7,7 @@ import itertools
 from datetime import UTC, datetime
 
 import fakeredis
+import pytest
 import redis.asyncio as aioredis
 
 from handlers import texts
@@ -14,7 +15,7 @@ from handlers.context import Context, Services
 from handlers.engine import Router
 from handlers.flows import Flow, command, done, goto
 from handlers.inbound import Inbound, Kind
-from handlers.pipeline import Pipeline
+from handlers.pipeline import Pipeline, _done_within
 from handlers.welcome import EVENTS, menu
 from storage.kv import KV
 
@@ -143,3 +144,24 @@ async def test_exact_commands_win_over_free_text_answers(db, kv):
     assert (await p.handle(msg("o7", "完成 W3"))).reply == "心愿 W3"  # its own argument form
     # Anything else is the answer the conversation asked for, even if it starts like a command.
     assert (await p.handle(msg("o7", "ping 一下物业"))).reply == "描述：ping 一下物业"
+
+
+async def test_waiting_for_a_message_within_the_deadline_leaves_it_running():
+    """The pipeline's wait for a message's task (``_done_within``): done in time, past the
+    deadline (the task goes on), and the waiting request cancelled (the task goes on)."""
+    async def takes(seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        return "done"
+
+    quick = asyncio.create_task(takes(0))
+    assert await _done_within(quick, 1.0) and quick.result() == "done"
+    slow = asyncio.create_task(takes(0.2))
+    assert not await _done_within(slow, 0.05) and not slow.done()
+    assert await slow == "done"
+    task = asyncio.create_task(takes(0.2))
+    waiting = asyncio.create_task(_done_within(task, 5.0))
+    await asyncio.sleep(0.01)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert await task == "done"

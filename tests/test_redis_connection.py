@@ -8,7 +8,7 @@ from redis.asyncio.connection import Connection as RedisPyConnection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError
 
-from storage.kv import Connection, Script, create_redis
+from storage.kv import Connection, ConnectionPool, Script, create_redis
 from tests.conftest import REDIS_URL
 
 
@@ -16,11 +16,12 @@ from tests.conftest import REDIS_URL
 async def client():
     redis = create_redis(REDIS_URL)
     yield redis
-    await redis.delete("linli_t_conn:big", "linli_t_conn:n")
+    await redis.delete("linli_t_conn:big", "linli_t_conn:n", "linli_t_conn:s", "linli_t_conn:r")
     await redis.aclose()
 
 
 async def test_tcp_clients_use_it(client):
+    assert isinstance(client.connection_pool, ConnectionPool)
     conn = await client.connection_pool.get_connection()
     try:
         assert isinstance(conn, Connection)
@@ -39,17 +40,51 @@ async def test_a_connection_closed_by_the_server_is_replaced(client):
     assert await client.incr("linli_t_conn:n") == 1
     conn = await client.connection_pool.get_connection()
     await client.connection_pool.release(conn)
-    # Redis drops every client connection (a restart, a failover). As with redis-py's own
-    # connection, the command that finds its connection closed fails; the next reconnect.
+    # Redis drops every client connection (a restart, a failover). The pool sees the closed
+    # connection before lending it (storage.kv.ConnectionPool) and connects again: the next
+    # command succeeds. (redis-py 8's own pool skips that check and the command failed.)
     admin = create_redis(REDIS_URL)
     try:
         await admin.client_kill_filter(_type="normal", skipme=True)
     finally:
         await admin.aclose()
-    with pytest.raises(RedisConnectionError):
-        await client.incr("linli_t_conn:n")
     assert await client.incr("linli_t_conn:n") == 2
     assert await client.incr("linli_t_conn:n") == 3
+
+
+async def test_a_script_survives_the_server_dropping_its_connections(client):
+    script = Script("return redis.call('INCR', KEYS[1])", client)
+    assert await script(keys=["linli_t_conn:s"]) == 1
+    conns = [await client.connection_pool.get_connection() for _ in range(3)]
+    for conn in conns:
+        await client.connection_pool.release(conn)
+    admin = create_redis(REDIS_URL)
+    try:
+        await admin.client_kill_filter(_type="normal", skipme=True)
+    finally:
+        await admin.aclose()
+    assert [await script(keys=["linli_t_conn:s"]) for _ in range(4)] == [2, 3, 4, 5]
+
+
+async def test_a_connection_lost_mid_command_is_retried_the_usual_way(client, monkeypatch):
+    """The script's first attempt skips redis-py's retry wrapper; a connection error on it
+    runs the command again through redis-py (``execute_command``), which succeeds."""
+    script = Script("return redis.call('INCR', KEYS[1])", client)
+    assert await script(keys=["linli_t_conn:r"]) == 1
+    sent = []
+    original = Connection.send_packed_command
+
+    async def once_broken(self, command, check_health=True):
+        if not sent:
+            sent.append(command)
+            raise RedisConnectionError("Error while writing to socket: broken pipe")
+        return await original(self, command, check_health)
+
+    monkeypatch.setattr(Connection, "send_packed_command", once_broken)
+    assert await script(keys=["linli_t_conn:r"]) == 2
+    assert len(sent) == 1
+    pool = client.connection_pool
+    assert not pool._in_use_connections  # every connection lent came back
 
 
 @pytest.mark.parametrize("args", [
