@@ -6,10 +6,18 @@ reads, instead of an ElementTree built and walked for every message (a twentieth
 callback costs: docs/benchmarks.md). The guards are defusedxml's: a DOCTYPE, an entity
 declaration or an external reference refuses the document. ``tests/test_xmlsafe.py`` checks the
 result against ElementTree's reading of the same documents.
+
+Nearly every callback is flat: ``<xml>`` and fields that each hold one CDATA section or plain
+text. Such a document is read by one regular expression (``_flat``) that accepts nothing but
+that shape - no declaration, DTD, entity or character reference, attribute, nested element,
+carriage return (which XML would turn into a newline) or character XML forbids - and so
+cannot disagree with expat (``tests/test_xmlsafe.py`` compares them on generated documents);
+anything else goes to expat. A text message: 4.5 us instead of 9.9.
 """
 
 from __future__ import annotations
 
+import re
 from xml.parsers import expat
 
 
@@ -110,9 +118,40 @@ class _Reader:
 
 
 
+# One field: a name, then one CDATA section without "]]>" in it or text without markup,
+# references or "]", then the closing tag; spaces, tabs and newlines before it. Neither holds
+# a character XML forbids, nor a carriage return (which XML would turn into a newline).
+_CHAR = "[^\\]\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]"
+_FIELD = (r"[ \t\n]*<([A-Za-z_][A-Za-z0-9_]*)>"
+          r"(?:<!\[CDATA\[(" + _CHAR + r"*(?:\](?!\]>)" + _CHAR + r"*)*)\]\]>"
+          r"|(" + _CHAR[:2] + "<&" + _CHAR[2:] + r"*))</\1>")
+_FIELDS = re.compile(_FIELD)
+_DOCUMENT = re.compile(r"<xml>(?:" + _FIELD + r")*[ \t\n]*</xml>[ \t\n]*")
+
+
+def _flat(body: bytes | str) -> Fields | None:
+    """The fields of a flat ``<xml>`` document as expat would read them; None for anything
+    else (expat decides)."""
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if _DOCUMENT.fullmatch(body) is None:
+        return None
+    # A whole document of fields: they are found one after the other from its start. Of the
+    # two alternatives one matched, the other is empty.
+    return Fields({name: cdata or text for name, cdata, text in _FIELDS.findall(body, 5)})
+
+
 def parse_fields(body: bytes | str) -> Fields:
     """The children of the root ``<xml>`` element as a flat dict of text values (with the
     item lists of nested ones in ``Fields.lists``)."""
+    flat = _flat(body)
+    return flat if flat is not None else _expat(body)
+
+
+def _expat(body: bytes | str) -> Fields:
     parser = expat.ParserCreate(namespace_separator="}")
     parser.buffer_text = True
     reader = _Reader()

@@ -10,7 +10,7 @@ from defusedxml.ElementTree import fromstring
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.xmlsafe import BadXml, parse_fields
+from bot.xmlsafe import BadXml, _expat, _flat, parse_fields
 
 TAGS = st.sampled_from(["ToUserName", "Content", "List", "TemplateId", "a", "b", "MsgId"])
 TEXT = st.text(st.sampled_from(list("ab 中文\n\t<>&'\"]") + ["😀"]), max_size=8)
@@ -96,3 +96,45 @@ def test_a_rendered_reply_reads_back_whatever_it_says(text):
     assert (fields["ToUserName"], fields["FromUserName"], fields["MsgType"]) == (
         "o-1", "gh_1", "text")
     assert fields["Content"] == text.replace("\r", "\n")
+
+
+# Flat documents as WeChat sends them, and near misses: raw text with markup, references,
+# "]]>", carriage returns and characters XML forbids, unescaped.
+FLAT_TEXT = st.lists(st.sampled_from(
+    list("ab 中\n\t\r<>&]'\"") + ["]]>", "😀", "\x01", "\ufffe", "&amp;", "<a>", "</a>"]),
+    max_size=10).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(TAGS, FLAT_TEXT, st.booleans()), max_size=8),
+       st.sampled_from(["", " ", "\n", "\t\n"]), st.booleans())
+def test_flat_documents_read_as_expat_reads_them(fields, gap, as_bytes):
+    body = "<xml>" + "".join(
+        f"{gap}<{tag}>" + (f"<![CDATA[{text}]]>" if cdata else text) + f"</{tag}>"
+        for tag, text, cdata in fields) + gap + "</xml>"
+    raw = body.encode() if as_bytes else body
+    try:
+        expected = _expat(raw)
+    except BadXml:
+        expected = None
+    flat = _flat(raw)
+    if flat is not None:
+        assert expected is not None and dict(flat) == dict(expected)
+        assert flat.lists == expected.lists == {}
+    try:
+        assert parse_fields(raw) == expected
+    except BadXml:
+        assert expected is None
+
+
+def test_a_wechat_callback_takes_the_flat_reading():
+    body = ("<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o-1]]>"
+            "</FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]>"
+            "</MsgType><Content><![CDATA[帮助 a]]]]><![CDATA[>b]]></Content><MsgId>42</MsgId>"
+            "</xml>")
+    assert _flat(body.replace("a]]]]><![CDATA[>b", "帮助").encode()) == {
+        "ToUserName": "gh_1", "FromUserName": "o-1", "CreateTime": "1700000000",
+        "MsgType": "text", "Content": "帮助 帮助", "MsgId": "42"}
+    # Two CDATA sections in one field (a "]]>" in the text): expat reads it.
+    assert _flat(body) is None
+    assert parse_fields(body)["Content"] == "帮助 a]]>b"
