@@ -19,7 +19,6 @@ does the same on our own handler, for records made before ``install()`` ran.
 from __future__ import annotations
 
 import contextvars
-import json
 import logging
 import re
 import sys
@@ -27,6 +26,8 @@ import time
 import traceback
 from collections.abc import Iterator
 from types import TracebackType
+
+import orjson
 
 from storage.redact import hash_openid
 
@@ -174,7 +175,9 @@ class JsonFormatter(logging.Formatter):
                 doc[key] = attrs[key]
         if record.exc_text:
             doc["exc"] = record.exc_text
-        return json.dumps(doc, ensure_ascii=False)
+        # orjson: a tenth of json.dumps's time (an access line per request); UTF-8 as is, and
+        # a value JSON has no type for is written as its str() instead of losing the line.
+        return orjson.dumps(doc, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def setup(level: str = "INFO") -> None:
