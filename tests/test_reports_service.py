@@ -31,6 +31,7 @@ from tests.support.reports_staff import (
     pushed,
     report,
 )
+from tests.support.sqlcount import count_statements
 
 
 async def test_submit_dispatches_to_the_grid_worker_and_tells_them(db):
@@ -131,6 +132,23 @@ async def test_duplicates_are_open_same_category_within_radius_nearest_first(db)
     assert [c.number for c in found] == [here.number, near.number]
     assert await find_duplicates("other", 43.886, 125.318) == []  # radius 0: never
     assert await find_duplicates("garbage", 43.80, 125.30) == []
+
+
+async def test_in_a_burst_only_the_nearest_duplicates_are_read_whole(db):
+    """Forty open cases within the radius (a snowstorm): the chat offers the nearest one and
+    reads two statements' worth, not forty rows of cases."""
+    await district()
+    made = [await report("garbage", at=(43.88600 + i * 0.000005, 125.31800))
+            for i in range(40)]
+    here = (43.88600 + 17 * 0.000005, 125.31800)
+    with count_statements() as record:
+        found = await find_duplicates("garbage", *here, limit=1)
+    assert [c.number for c in found] == [made[17].number]
+    assert len(record) == 3, record.show()  # the facts' version, the places, one case
+    nearest = await find_duplicates("garbage", *here, limit=5)
+    assert [c.number for c in nearest] == [made[i].number for i in (17, 16, 18, 15, 19)]
+    everything = await find_duplicates("garbage", *here)
+    assert len(everything) == 40 and everything[:5] == nearest
 
 
 async def test_add_supporter_is_idempotent_and_not_for_the_reporter(db):

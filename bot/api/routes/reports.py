@@ -154,7 +154,8 @@ async def nearby_reports(call: Call) -> ReportNearbyList:
     query: ReportNearbyQuery = call.query
     if await get_category(query.category) is None:
         raise UnknownCategory(texts.UNKNOWN_CATEGORY.format(code=query.category))
-    found = await cases.find_duplicates(query.category, query.lat, query.lng)
+    found = await cases.find_duplicates(query.category, query.lat, query.lng,
+                                        limit=NEARBY_LIMIT)
     openid = call.me.openid
     supported = set(await queries.supported_ids(openid))
     await render.load_category_names()

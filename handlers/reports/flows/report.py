@@ -148,7 +148,7 @@ async def _confirm(ctx: Context, text: str) -> Step | None:
 
 async def _check_and_submit(ctx: Context) -> Step:
     d = ctx.data
-    found = await cases.find_duplicates(d["category"], d["lat"], d["lng"])
+    found = await cases.find_duplicates(d["category"], d["lat"], d["lng"], limit=1)
     if found:
         d["dup"] = found[0].number
         return goto("dup", texts.ASK_DUP.format(

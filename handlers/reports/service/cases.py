@@ -151,15 +151,24 @@ async def dispatch(case: Case, category: Category, using_db: Any = None, *,
                                  using_db, urgent=staff_urgent(category), shots=shots)
 
 
-async def find_duplicates(category_code: str, lat: float, lng: float) -> list[Case]:
-    """Open cases of the category within its duplicate radius, nearest first."""
+async def find_duplicates(category_code: str, lat: float, lng: float,
+                          limit: int | None = None) -> list[Case]:
+    """Open cases of the category within its duplicate radius, nearest first (at most
+    ``limit``).
+
+    In a burst (a snowstorm, a campaign) dozens of open cases of one category lie within the
+    radius: their places are read first, and whole rows only for the nearest ``limit``."""
     category = await get_category(category_code)
     if category is None or category.duplicate_radius_m <= 0:
         return []
     radius = category.duplicate_radius_m
     min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius)
-    rows = await Case.filter(category_code=category_code, status__in=list(OPEN_STATUSES),
-                             lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng,
-                             lng__lte=max_lng)
-    near = [(distance_m(lat, lng, c.lat, c.lng), c.id, c) for c in rows]
-    return [c for d, _, c in sorted(near, key=lambda x: x[:2]) if d <= radius]
+    places = await Case.filter(
+        category_code=category_code, status__in=list(OPEN_STATUSES), lat__gte=min_lat,
+        lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng).values_list("id", "lat", "lng")
+    near = sorted((distance_m(lat, lng, c_lat, c_lng), c_id) for c_id, c_lat, c_lng in places)
+    ids = [c_id for d, c_id in near if d <= radius][:limit]
+    if not ids:
+        return []
+    rows = {c.id: c for c in await Case.filter(id__in=ids)}
+    return [rows[c_id] for c_id in ids if c_id in rows]  # one closed meanwhile is left out
