@@ -135,8 +135,8 @@ async def test_duplicates_are_open_same_category_within_radius_nearest_first(db)
 
 
 async def test_in_a_burst_only_the_nearest_duplicates_are_read_whole(db):
-    """Forty open cases within the radius (a snowstorm): the chat offers the nearest one and
-    reads two statements' worth, not forty rows of cases."""
+    """Forty open cases within the radius (a snowstorm): the chat offers the nearest one, and
+    the database orders them by distance and returns that one, not forty rows of cases."""
     await district()
     made = [await report("garbage", at=(43.88600 + i * 0.000005, 125.31800))
             for i in range(40)]
@@ -144,7 +144,8 @@ async def test_in_a_burst_only_the_nearest_duplicates_are_read_whole(db):
     with count_statements() as record:
         found = await find_duplicates("garbage", *here, limit=1)
     assert [c.number for c in found] == [made[17].number]
-    assert len(record) == 3, record.show()  # the facts' version, the places, one case
+    assert len(record) == 2, record.show()  # the facts' version, the nearest case
+    assert "ORDER BY" in record.sql[-1] and "LIMIT" in record.sql[-1], record.sql[-1]
     nearest = await find_duplicates("garbage", *here, limit=5)
     assert [c.number for c in nearest] == [made[i].number for i in (17, 16, 18, 15, 19)]
     everything = await find_duplicates("garbage", *here)
