@@ -24,14 +24,15 @@ from tests.support.sqlcount import Statements, count_statements
 # Before issue 17 (same counting): chat 46 / 39, API 50 / 49, 帮助 0 / 0; then 25 / 26 and
 # 27 / 28 before the reference facts were kept in process (storage.facts), the effect's one
 # record (storage.dedup), the privacy notice's one check and the case's two history rows in
-# one INSERT.
+# one INSERT; the API's view of a new case shows the history it wrote instead of reading it
+# back (13 / 14 and 12 / 13 before).
 LIMITS = {
     "chat_submit": {"postgres": 15, "sqlite": 16},
-    "api_report": {"postgres": 13, "sqlite": 14},
+    "api_report": {"postgres": 12, "sqlite": 13},
     "help": {"postgres": 0, "sqlite": 0},
     # JSON with uploaded photo ids and an Idempotency-Key (the mini-program's usual create):
     # 27 / 28 before issue 17's API changes.
-    "api_report_json": {"postgres": 12, "sqlite": 13},
+    "api_report_json": {"postgres": 11, "sqlite": 12},
 }
 
 

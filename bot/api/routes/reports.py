@@ -143,7 +143,8 @@ async def _new_case_view(case: Case, adopted: list[Photo]) -> queries.CaseView:
                    key=lambda p: p.id)
     return queries.CaseView(
         case=case, role="reporter", supported=False, photos=shots, after_photos=[],
-        events=await render.public_events(case),
+        events=render.resident_view(written) if (written := cases.written_history(case))
+        else await render.public_events(case),
         actions=queries.resident_actions(case, "reporter", False),
         place=await render.place_name_of(case), holder=str(await queries.who_has(case)))
 

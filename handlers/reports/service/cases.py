@@ -125,21 +125,31 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
         submitted = await transition(case, "submit", author, using_db=conn, hold=True)
         attached = [await photos.attach(media_id, "report", case.number, author)
                     for media_id in dict.fromkeys(media_ids)]
-        await dispatch(case, category, conn, number=case.number, shots=sorted(
+        dispatched = await dispatch(case, category, conn, number=case.number, shots=sorted(
             (p for p in attached if p.owner_kind == "report" and p.owner_id == case.number
              and p.status in staff_notify.SHOWN), key=lambda p: p.id),
             held=[submitted.event])
+    # Its history as written (ids and all), for a view of the new case without reading it
+    # back (``written_history``).
+    case.linli_written_history = [submitted.event, dispatched]
     return case
+
+
+def written_history(case: Case) -> list[CaseEvent] | None:
+    """The history rows ``submit_case`` wrote for ``case`` (oldest first), if this is the
+    object it returned; None for a case read from the database."""
+    return getattr(case, "linli_written_history", None)
 
 
 async def dispatch(case: Case, category: Category, using_db: Any = None, *,
                    number: str | None = None, shots: list[Photo] | None = None,
-                   held: list[CaseEvent] | None = None) -> None:
+                   held: list[CaseEvent] | None = None) -> CaseEvent:
     """Route ``case`` (submitted or reopened) and tell whoever must act: at once, even in
     the quiet hours, when the category's SLA ends before they do (``urgency``).
     ``number``: a new case's number, written with the routing; ``shots``: its photos, as
     ``staff_notify.case_photos`` would read them (a new case's: those just attached);
-    ``held``: history rows to write with the dispatch's (``lifecycle.transition``)."""
+    ``held``: history rows to write with the dispatch's (``lifecycle.transition``).
+    Returns the dispatch's history row."""
     found = await routing.assign(case, category, using_db)
     moved = await transition(case, "dispatch", "system", note=f"分拨至{found.label}",
                              using_db=using_db, held=held, fields={
@@ -151,6 +161,7 @@ async def dispatch(case: Case, category: Category, using_db: Any = None, *,
                                  **({"number": number} if number else {})})
     await staff_notify.dispatched(case, moved.event.id, found.others, found.copies, found.label,
                                  using_db, urgent=staff_urgent(category), shots=shots)
+    return moved.event
 
 
 def _squared_distance(lat: float, lng: float) -> RawSQL:
