@@ -11,20 +11,25 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import orjson
+from tortoise import fields
 
 from storage.core.models import Person
 
 TTL = 30
-FIELDS = ("id", "openid", "role", "name", "phone", "grid", "org", "building", "subscribed",
-          "last_message_at", "created_at", "updated_at")
-TIMES = ("last_message_at", "created_at", "updated_at")  # kept as Unix seconds: cheap to read
+# Every column of the row, from the model itself: a snapshot missing one (``app`` and
+# ``unionid`` were once added to Person and not here) made tortoise build a partial model,
+# without those attributes, through its slow path.
+FIELDS = tuple(Person._meta.fields_db_projection.values())
+_KEYS = frozenset(FIELDS)
+TIMES = tuple(column for name, column in Person._meta.fields_db_projection.items()
+              if isinstance(Person._meta.fields_map[name], fields.DatetimeField))
 
 
 def encode(person: Person) -> str:
     doc = {}
-    for name in FIELDS:
+    for name, column in Person._meta.fields_db_projection.items():
         value = getattr(person, name)
-        doc[name] = value.timestamp() if isinstance(value, datetime) else (
+        doc[column] = value.timestamp() if isinstance(value, datetime) else (
             value.value if hasattr(value, "value") else value)
     return orjson.dumps(doc).decode()
 
@@ -34,6 +39,8 @@ def decode(raw: bytes | str | None) -> Person | None:
         return None
     try:
         doc = orjson.loads(raw)
+        if doc.keys() != _KEYS:  # written before a column existed: read the database
+            return None
         for name in TIMES:
             if doc[name] is not None:
                 doc[name] = datetime.fromtimestamp(doc[name], UTC)
