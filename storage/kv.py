@@ -192,7 +192,9 @@ class KV:
     prefix: str = "linli:"
 
     def key(self, *parts: object) -> str:
-        return self.prefix + ":".join(str(p) for p in parts)
+        if len(parts) == 2:  # a kind and an id: ten of them per message
+            return f"{self.prefix}{parts[0]!s}:{parts[1]!s}"
+        return self.prefix + ":".join(map(str, parts))
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -5,7 +5,7 @@ the database - however often the person writes."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import orjson
 
@@ -88,7 +88,22 @@ async def test_the_snapshot_holds_every_field_of_the_row(db):
     for name in Person._meta.fields_map:
         assert getattr(copy, name) == getattr(row, name), name
     assert copy.pk == made.pk and copy._saved_in_db
+    # Built as tortoise builds a row read from the database, attribute for attribute.
+    doc = orjson.loads(person_cache.encode(row))
+    for name in person_cache.TIMES:
+        doc[name] = datetime.fromtimestamp(doc[name], UTC)
+    assert vars(copy) == vars(Person._init_from_db(**doc))
+    assert isinstance(copy.role, Role) and copy.role is Role.GRID_WORKER
+    copy.name = "王梦"  # and it saves like one
+    await copy.save(update_fields=["name"])
+    assert (await Person.get(openid="o-all")).name == "王梦"
     # An old snapshot (written before a field existed) is read from the database instead.
     old = orjson.loads(person_cache.encode(row))
     del old["unionid"]
     assert person_cache.decode(orjson.dumps(old)) is None
+    # A damaged one too.
+    good = orjson.loads(person_cache.encode(row))
+    for damage in ({"role": "nonsense"}, {"id": "5"}, {"subscribed": "yes"},
+                   {"created_at": "today"}):
+        assert person_cache.decode(orjson.dumps({**good, **damage})) is None, damage
+    assert person_cache.decode(b"{not json") is None
