@@ -36,6 +36,15 @@ async def test_a_write_larger_than_the_socket_buffer_waits_for_it(client):
     assert await client.get("linli_t_conn:big") == big
 
 
+async def _drop_every_connection() -> None:
+    """What a Redis restart or failover does to the clients' connections."""
+    admin = create_redis(REDIS_URL)
+    try:
+        await admin.client_kill_filter(_type="normal", skipme=True)
+    finally:
+        await admin.aclose()
+
+
 async def test_a_connection_closed_by_the_server_is_replaced(client):
     assert await client.incr("linli_t_conn:n") == 1
     conn = await client.connection_pool.get_connection()
@@ -43,11 +52,7 @@ async def test_a_connection_closed_by_the_server_is_replaced(client):
     # Redis drops every client connection (a restart, a failover). The pool sees the closed
     # connection before lending it (storage.kv.ConnectionPool) and connects again: the next
     # command succeeds. (redis-py 8's own pool skips that check and the command failed.)
-    admin = create_redis(REDIS_URL)
-    try:
-        await admin.client_kill_filter(_type="normal", skipme=True)
-    finally:
-        await admin.aclose()
+    await _drop_every_connection()
     assert await client.incr("linli_t_conn:n") == 2
     assert await client.incr("linli_t_conn:n") == 3
 
@@ -58,11 +63,7 @@ async def test_a_script_survives_the_server_dropping_its_connections(client):
     conns = [await client.connection_pool.get_connection() for _ in range(3)]
     for conn in conns:
         await client.connection_pool.release(conn)
-    admin = create_redis(REDIS_URL)
-    try:
-        await admin.client_kill_filter(_type="normal", skipme=True)
-    finally:
-        await admin.aclose()
+    await _drop_every_connection()
     assert [await script(keys=["linli_t_conn:s"]) for _ in range(4)] == [2, 3, 4, 5]
 
 
