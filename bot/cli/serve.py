@@ -53,11 +53,11 @@ def _api_base(settings: Settings, port: int) -> str | None:
     return f"http://127.0.0.1:{port}{SANDBOX_PATH}" if settings.sandbox else None
 
 
-# The garbage collector's youngest generation is collected every GC_YOUNG allocations
-# (Python's default: 700). A message allocates a few thousand short-lived objects, so the
+# The garbage collector's youngest generation is collected every 20,000 allocations instead
+# of Python's default 700. A message allocates a few thousand short-lived objects, so the
 # default collects several times per message, scanning objects that are about to be freed
 # anyway; the long-lived ones are frozen out of the scans after warm-up (bot.app). Paired,
-# `帮助` through the webhook: -3 % server CPU per message (docs/benchmarks.md).
+# `帮助` through the webhook: -2.9 % server CPU per message (docs/benchmarks.md).
 GC_THRESHOLDS = (20_000, 20, 10)
 
 
