@@ -86,7 +86,8 @@ def _mount_sandbox(app: web.Application, settings: Settings) -> None:
 async def _storage(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     await db.init_db(settings.database_url)
-    kv = KV(create_redis(settings.redis_url), settings.redis_prefix)
+    kv = KV(create_redis(settings.redis_url, autopipeline=settings.redis_autopipeline),
+            settings.redis_prefix)
     app[keys.KV_STORE] = kv
     yield
     await kv.close()

@@ -125,6 +125,10 @@ class Settings:
     # The event loop of `linli serve` and `linli scheduler` (LINLI_EVENT_LOOP): uvloop where it
     # is installed, else asyncio (bot/loops.py).
     event_loop: str = "asyncio"
+    # Scripts of concurrent messages written to Redis together on one shared connection
+    # (LINLI_REDIS_AUTOPIPELINE, default on; storage/redis_mux.py). Off: a pooled connection
+    # and a round trip of its own for every command.
+    redis_autopipeline: bool = True
 
     @property
     def retention(self) -> Retention:
@@ -214,6 +218,8 @@ class Settings:
                                   .split(",") if p.strip()),
             media_store=(get("LINLI_MEDIA_STORE") or "dir").lower(),
             event_loop=(get("LINLI_EVENT_LOOP") or loops.default()).lower(),
+            redis_autopipeline=_flag(get("LINLI_REDIS_AUTOPIPELINE") or "1",
+                                     "LINLI_REDIS_AUTOPIPELINE"),
         )
         settings.validate()
         return settings

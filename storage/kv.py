@@ -13,6 +13,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from storage import redis_mux
+
 try:  # hiredis is a dependency; the pure-Python packer stays the fallback
     from hiredis import pack_command as _hiredis_pack
 except ImportError:  # pragma: no cover
@@ -26,8 +28,12 @@ if TYPE_CHECKING:
 _fake_server: fakeredis.FakeServer | None = None
 
 
-def create_redis(url: str | None) -> aioredis.Redis:
-    """A client for ``url``, or for the in-process emulation when ``url`` is None."""
+def create_redis(url: str | None, *, autopipeline: bool = True) -> aioredis.Redis:
+    """A client for ``url``, or for the in-process emulation when ``url`` is None.
+
+    ``autopipeline``: scripts (``Script``) issued by concurrent tasks share one connection
+    and are written together (``storage.redis_mux``); LINLI_REDIS_AUTOPIPELINE=0 turns it
+    off, and every command then takes a pooled connection of its own."""
     global _fake_server
     if url is None:
         import fakeredis  # 17 MB with its Lua runtime: only the embedded default pays for it
@@ -39,6 +45,7 @@ def create_redis(url: str | None) -> aioredis.Redis:
         return aioredis.from_url(url, decode_responses=False, health_check_interval=30)
     pool = ConnectionPool.from_url(url, decode_responses=False, health_check_interval=30,
                                    connection_class=Connection)
+    pool.mux = redis_mux.for_pool(pool) if autopipeline else None
     return aioredis.Redis.from_pool(pool)
 
 
@@ -53,7 +60,16 @@ class ConnectionPool(aioredis.ConnectionPool):
     webhook message's CPU. The checks that matter stay: a connection with unread data, or a
     closed one, is reconnected before it is lent (``ensure_connection``), and one marked for
     reconnection is disconnected when it comes back.
+
+    ``mux``: the shared connection scripts are written on together (``create_redis``), or None.
     """
+
+    mux: redis_mux.Mux | None = None
+
+    async def disconnect(self, inuse_connections: bool = True) -> None:
+        if self.mux is not None:
+            self.mux.close()
+        await super().disconnect(inuse_connections)
 
     async def get_connection(self, command_name: Any = None, *keys: Any,
                              **options: Any) -> aioredis.Connection:
@@ -83,6 +99,18 @@ class ConnectionPool(aioredis.ConnectionPool):
             await connection.disconnect()
 
 
+def hiredis_packs(args: Sequence[Any]) -> bool:
+    """True when hiredis packs ``args`` as redis-py would: a command name without a space,
+    every argument bytes, str or int."""
+    if type(args[0]) is not str or " " in args[0]:
+        return False
+    for arg in args:
+        kind = type(arg)
+        if kind is not bytes and kind is not str and kind is not int:
+            return False
+    return True
+
+
 class Connection(aioredis.Connection):
     """redis-py's TCP connection, writing a command without a task of its own.
 
@@ -102,12 +130,8 @@ class Connection(aioredis.Connection):
         memoryview) and a command name with a space in it ("CONFIG GET") go the original way,
         with its formatting and its errors.
         """
-        if _hiredis_pack is None or type(args[0]) is not str or " " in args[0]:
+        if _hiredis_pack is None or not hiredis_packs(args):
             return super().pack_command(*args)
-        for arg in args:
-            kind = type(arg)
-            if kind is not bytes and kind is not str and kind is not int:
-                return super().pack_command(*args)
         return [_hiredis_pack(args)]
 
     async def send_packed_command(self, command: object, check_health: bool = True) -> None:
@@ -166,13 +190,20 @@ class Script:
 
 async def _execute(redis: aioredis.Redis, *command: Any) -> Any:
     """``redis.execute_command(*command)`` for a command without a response callback
-    (EVALSHA), on a client of ``create_redis``: its first attempt without redis-py's
+    (EVALSHA), on a client of ``create_redis``: its first attempt on the pool's shared
+    connection (``ConnectionPool.mux``), or without one on a lent connection without redis-py's
     retry wrapper and OpenTelemetry hooks. A connection or timeout error on that attempt
     disconnects the connection and runs the command again the usual way, with redis-py's
     retries; an error reply (NOSCRIPT, a script's error) is raised as it is."""
     pool = redis.connection_pool
     if type(pool) is not ConnectionPool or redis.connection is not None:
         return await redis.execute_command(*command)
+    mux = pool.mux
+    if mux is not None and hiredis_packs(command):
+        try:
+            return await mux.execute(*command)
+        except (RedisConnectionError, RedisTimeoutError, OSError):
+            return await redis.execute_command(*command)
     conn = await pool.get_connection()
     try:
         await conn.send_packed_command(conn.pack_command(*command))

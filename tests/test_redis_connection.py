@@ -67,9 +67,12 @@ async def test_a_script_survives_the_server_dropping_its_connections(client):
     assert [await script(keys=["linli_t_conn:s"]) for _ in range(4)] == [2, 3, 4, 5]
 
 
-async def test_a_connection_lost_mid_command_is_retried_the_usual_way(client, monkeypatch):
-    """The script's first attempt skips redis-py's retry wrapper; a connection error on it
-    runs the command again through redis-py (``execute_command``), which succeeds."""
+async def test_a_connection_lost_mid_command_is_retried_the_usual_way(monkeypatch):
+    """Without the shared connection (LINLI_REDIS_AUTOPIPELINE=0) the script's first attempt
+    skips redis-py's retry wrapper; a connection error on it runs the command again through
+    redis-py (``execute_command``), which succeeds."""
+    client = create_redis(REDIS_URL, autopipeline=False)
+    await client.delete("linli_t_conn:r")
     script = Script("return redis.call('INCR', KEYS[1])", client)
     assert await script(keys=["linli_t_conn:r"]) == 1
     sent = []
@@ -86,6 +89,8 @@ async def test_a_connection_lost_mid_command_is_retried_the_usual_way(client, mo
     assert len(sent) == 1
     pool = client.connection_pool
     assert not pool._in_use_connections  # every connection lent came back
+    await client.delete("linli_t_conn:r")
+    await client.aclose()
 
 
 @pytest.mark.parametrize("args", [

@@ -21,7 +21,8 @@ T = TypeVar("T")
 @asynccontextmanager
 async def opened(settings: Settings) -> AsyncIterator[KV]:
     await init_migrated_db(settings.database_url)
-    kv = KV(create_redis(settings.redis_url), settings.redis_prefix)
+    kv = KV(create_redis(settings.redis_url, autopipeline=settings.redis_autopipeline),
+            settings.redis_prefix)
     try:
         yield kv
     finally:
