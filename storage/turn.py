@@ -33,16 +33,21 @@ log = logging.getLogger(__name__)
 LEASE_MS = 3_000  # a claim or lock nobody renews is free after this
 RENEW_EVERY = LEASE_MS / 3 / 1000  # seconds: two renewals may fail before the lease ends
 
-# KEYS: lock, seen, state, person, notice[, msg]
+# KEYS: lock, seen, state, person, notice[, msg]. Run twice with the same arguments (its
+# reply lost with a dropped connection, the command sent again: storage.kv._execute), a
+# script finds the claim and the lock holding its own values and answers as the first run
+# did, instead of taking itself for another owner and waiting out its own lease.
 _ENTER = """
-if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) == false then
+if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2])
+elseif redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) == false then
   return {0, false, false, 0}
 end
 redis.call('set', KEYS[2], ARGV[3], 'EX', ARGV[4])
 return {1, redis.call('get', KEYS[3]), redis.call('get', KEYS[4]), redis.call('exists', KEYS[5])}
 """
 _CLAIM_ENTER = """
-if redis.call('set', KEYS[6], ARGV[5], 'NX', 'PX', ARGV[6]) == false then
+if redis.call('get', KEYS[6]) ~= ARGV[5]
+   and redis.call('set', KEYS[6], ARGV[5], 'NX', 'PX', ARGV[6]) == false then
   return {2, false, false, 0}
 end
 """ + _ENTER

@@ -25,7 +25,7 @@ from tortoise import Tortoise
 from handlers.push.compose import quiet_until
 from storage import clock
 from storage.db import close_db, init_db, migrate
-from storage.kv import KV
+from storage.kv import KV, create_redis
 
 PG_ADMIN_URL = os.environ.get("LINLI_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LINLI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -156,11 +156,13 @@ def redis_prefix() -> str:
 
 @pytest.fixture
 async def kv(backend: Backend, redis_prefix: str) -> AsyncIterator[KV]:
-    """A Redis namespace of its own: real Redis for postgres, fakeredis for sqlite."""
+    """A Redis namespace of its own: real Redis for postgres (through the client the server
+    uses, ``create_redis``: its pool and the scripts' shared connection), fakeredis for
+    sqlite."""
     if backend.redis_url is None:
         client = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
     else:
-        client = aioredis.from_url(backend.redis_url)
+        client = create_redis(backend.redis_url)
     store = KV(client, redis_prefix)
     yield store
     if backend.redis_url is not None:

@@ -16,6 +16,7 @@ import pytest
 from bot import callbacks, keys
 from handlers.pipeline import Pipeline
 from storage import clock
+from storage import keys as storage_keys
 from storage.core.models import OutboxMessage
 from storage.reports.models import Case
 from storage.turn import LEASE_MS, Start, TurnStore
@@ -62,6 +63,28 @@ async def test_a_dead_owner_lease_is_taken_over_by_the_redelivery(rbot):
     assert "上报成功" in (reply or ""), reply
     assert time.monotonic() - started < LEASE_MS / 1000 + 4.5
     assert await Case.all().count() == 1
+
+
+async def test_a_turn_script_sent_again_after_a_lost_reply_answers_as_the_first_run(rbot):
+    """Redis ran the script that claims the message and takes the lock, and the reply was
+    lost with the connection: the same command sent again finds the claim and the lock
+    holding its own values and enters, as the first run did. Another owner's are refused."""
+    kv = rbot.client.app[keys.KV_STORE]
+    store = TurnStore(kv)
+    person_keys = [*storage_keys.turn(kv, "o-lost"), storage_keys.notice(kv, "o-lost")]
+    msg = storage_keys.msg(kv, "m:77010")
+    args = [b"tok-1", LEASE_MS, "1700000000.0", 60, b"pending:tok-1", LEASE_MS]
+    first = await store._claim_enter(keys=[*person_keys, msg], args=args)
+    again = await store._claim_enter(keys=[*person_keys, msg], args=args)
+    assert first[0] == again[0] == 1
+    assert (await store._claim_enter(keys=[*person_keys, msg],
+                                     args=[b"tok-2", *args[1:4], b"pending:tok-2", LEASE_MS])
+            )[0] == 2  # another delivery of the message: a repeat
+    other_msg = storage_keys.msg(kv, "m:77011")
+    assert (await store._claim_enter(keys=[*person_keys, other_msg],
+                                     args=[b"tok-3", *args[1:4], b"pending:tok-3", LEASE_MS])
+            )[0] == 0  # another message of the person: the lock is not theirs
+    assert await kv.redis.pttl(person_keys[0]) > LEASE_MS - 1000  # renewed by the re-run
 
 
 async def test_a_living_owner_keeps_its_claim_past_the_lease(rbot):

@@ -4,15 +4,18 @@ against real Redis (and, for what Redis cannot be made to do, a TCP server that 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import pytest
 from redis.exceptions import AuthenticationError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from bot import keys as app_keys
 from bot.config import ConfigError, Settings
 from storage.kv import Script, create_redis
 from storage.redis_mux import Mux
+from storage.turn import LEASE_MS
 from tests.conftest import REDIS_URL
 from tests.test_redis_connection import _drop_every_connection
 
@@ -254,3 +257,33 @@ def test_it_can_be_turned_off():
         is False
     with pytest.raises(ConfigError, match="LINLI_REDIS_AUTOPIPELINE"):
         Settings.from_env({**base, "LINLI_REDIS_AUTOPIPELINE": "sometimes"})
+
+
+async def test_webhook_messages_in_flight_when_the_connection_drops_are_each_answered(
+        make_bot, backend):
+    """The turn's scripts of 40 messages are on the shared connection when it is reset: each
+    script runs again through redis-py's pool and every message gets its menu, once."""
+    if backend.redis_url is None:
+        pytest.skip("the shared connection is real Redis's")
+    bot = await make_bot()
+    mux = bot.client.app[app_keys.KV_STORE].redis.connection_pool.mux
+    people = [f"o-mux-{i}" for i in range(40)]
+    assert all("随手拍" in (r or "") for r in await asyncio.gather(
+        *(bot.say(p, "帮助") for p in people)))  # the people exist, the connection is up
+    tasks = [asyncio.ensure_future(bot.say(p, "帮助", msg_id=9_000 + i))
+             for i, p in enumerate(people)]
+    for _ in range(200):  # until some of their scripts are sent and not yet answered
+        await asyncio.sleep(0)
+        if len(mux._waiting) >= 5 and not mux._buffer:
+            break
+    assert mux._waiting, "no script was in flight"
+    mux._transport.abort()
+    started = time.monotonic()
+    replies = await asyncio.gather(*tasks)
+    # A script whose first run took the claim and the lock knows them for its own when run
+    # again: nobody waits out a lease (storage/turn.py; it took LEASE_MS before).
+    assert time.monotonic() - started < LEASE_MS / 1000 * 0.8
+    assert all("随手拍" in (r or "") for r in replies), replies
+    again = await asyncio.gather(*(bot.say(p, "帮助", msg_id=9_000 + i)  # WeChat's retries
+                                   for i, p in enumerate(people)))
+    assert again == replies  # the same answer, remembered: nothing handled twice

@@ -11,13 +11,12 @@ from typing import Any
 import aiohttp
 import fakeredis
 import pytest
-import redis.asyncio as aioredis
 from pytest_aiohttp import AiohttpServer
 
 from bot.config import SANDBOX_APPID, SANDBOX_SECRET
 from bot.sandbox import SandboxState, create_sandbox_app
 from bot.wechat import RetryPolicy, TokenPolicy, WeChatClient
-from storage.kv import KV
+from storage.kv import KV, create_redis
 from tests.conftest import REDIS_URL
 
 APPID = SANDBOX_APPID
@@ -45,7 +44,7 @@ async def wechat_kv(redis_kind: str, redis_prefix: str) -> AsyncIterator[KV]:
     Like conftest's ``kv`` but without a database: these tests touch only Redis.
     """
     if redis_kind == "redis":
-        client = aioredis.from_url(REDIS_URL)
+        client = create_redis(REDIS_URL)
     else:
         client = fakeredis.FakeAsyncRedis(server=fakeredis.FakeServer())
     yield KV(client, redis_prefix)
