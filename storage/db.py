@@ -51,6 +51,8 @@ def _connection(url: str) -> str | dict[str, Any]:
         return url
     config = expand_db_url(url)
     config["credentials"]["reset"] = _keep_session
+    # tortoise's asyncpg client, its pool serving waiters in order (storage/asyncpg_pool.py)
+    config["engine"] = "storage.asyncpg_pool"
     return config
 
 
