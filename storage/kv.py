@@ -184,7 +184,9 @@ class Script:
         try:
             return await _execute(redis, "EVALSHA", self.sha, len(keys), *keys, *args)
         except NoScriptError:  # a restarted or flushed server, or another one behind the URL
-            await redis.script_load(self.text)
+            # Loaded the way it runs (on the shared connection): after a restart every
+            # message in flight loads it at once, more than the pool's 100 connections.
+            await _execute(redis, "SCRIPT", "LOAD", self.text)
             return await _execute(redis, "EVALSHA", self.sha, len(keys), *keys, *args)
 
 

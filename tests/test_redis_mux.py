@@ -287,3 +287,26 @@ async def test_webhook_messages_in_flight_when_the_connection_drops_are_each_ans
     again = await asyncio.gather(*(bot.say(p, "帮助", msg_id=9_000 + i)  # WeChat's retries
                                    for i, p in enumerate(people)))
     assert again == replies  # the same answer, remembered: nothing handled twice
+
+
+async def test_more_scripts_at_once_than_the_pool_has_connections(keys):
+    """redis-py 8's asyncio pool refuses a command beyond its 100 connections
+    (MaxConnectionsError) instead of waiting; on the shared connection 300 webhook scripts at
+    once take none of them, nor do their loads of a script the server does not have."""
+    from redis.exceptions import MaxConnectionsError
+
+    shared = create_redis(REDIS_URL)
+    alone = create_redis(REDIS_URL, autopipeline=False)
+    try:
+        key = keys()
+        for client in (shared, alone):
+            await Script("return 1", client)()  # connected
+        # Not loaded (a restarted server): each of the 300 loads it first, as it runs.
+        text = f"redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1]) -- {key}"
+        replies = await asyncio.gather(*(Script(text, shared)(keys=[key]) for _ in range(300)))
+        assert sorted(int(r) for r in replies) == list(range(1, 301))
+        with pytest.raises(MaxConnectionsError):
+            await asyncio.gather(*(Script(text, alone)(keys=[key]) for _ in range(300)))
+    finally:
+        await shared.aclose()
+        await alone.aclose()
