@@ -59,6 +59,20 @@ async def keys():
         await admin.aclose()
 
 
+@pytest.fixture
+async def clients():
+    """``create_redis`` clients, closed after the test."""
+    made = []
+
+    def make(url: str = REDIS_URL, **options: object):
+        made.append(create_redis(url, **options))
+        return made[-1]
+
+    yield make
+    for client in made:
+        await client.aclose()
+
+
 async def _answer(script: Script, key: str, args: list[object]) -> object:
     try:
         return await script(keys=[key], args=args)
@@ -67,114 +81,94 @@ async def _answer(script: Script, key: str, args: list[object]) -> object:
 
 
 @pytest.mark.parametrize("protocol", [None, 2, 3])
-async def test_a_script_answers_as_on_a_connection_of_its_own(protocol, keys):
-    shared = create_redis(_url(protocol))
-    alone = create_redis(_url(protocol), autopipeline=False)
-    try:
-        assert shared.connection_pool.mux is not None
-        assert alone.connection_pool.mux is None
-        for text in ANSWERS:
-            mine, theirs = keys(), keys()
+async def test_a_script_answers_as_on_a_connection_of_its_own(protocol, keys, clients):
+    shared = clients(_url(protocol))
+    alone = clients(_url(protocol), autopipeline=False)
+    assert shared.connection_pool.mux is not None
+    assert alone.connection_pool.mux is None
+    for text in ANSWERS:
+        mine, theirs = keys(), keys()
+        if "HGETALL" in text:
             for k in (mine, theirs):
-                await alone.hset(k, mapping={"f": "1", "中": b"\xff"}) if "HGETALL" in text \
-                    else None
-            args = ["中文", b"\x00\xff"]
-            got = await _answer(Script(text, shared), mine, args)
-            want = await _answer(Script(text, alone), theirs, args)
-            assert got == want, text
-        assert shared.connection_pool.mux.writes > 0  # it did go through the shared connection
-    finally:
-        await shared.aclose()
-        await alone.aclose()
+                await alone.hset(k, mapping={"f": "1", "中": b"\xff"})
+        args = ["中文", b"\x00\xff"]
+        got = await _answer(Script(text, shared), mine, args)
+        want = await _answer(Script(text, alone), theirs, args)
+        assert got == want, text
+    assert shared.connection_pool.mux.writes > 0  # it did go through the shared connection
 
 
-async def test_concurrent_scripts_are_written_together_and_answered_in_order(keys):
-    client = create_redis(REDIS_URL)
-    try:
-        script = Script("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}", client)
-        key = keys()
-        await script(keys=[key], args=["warm"])  # connects
-        mux = client.connection_pool.mux
-        before = mux.writes
-        replies = await asyncio.gather(*(script(keys=[key], args=[str(i)])
-                                         for i in range(200)))
-        assert mux.writes == before + 1  # 200 commands, one send
-        assert [r[1] for r in replies] == [str(i).encode() for i in range(200)]
-        assert [r[2] for r in replies] == list(range(2, 202))  # the order they were issued
-        assert not client.connection_pool._in_use_connections
-    finally:
-        await client.aclose()
-
-
-async def test_the_database_of_the_url_is_used(keys):
+async def test_concurrent_scripts_are_written_together_and_answered_in_order(keys, clients):
+    client = clients()
+    script = Script("return {KEYS[1], ARGV[1], redis.call('INCR', KEYS[1])}", client)
     key = keys()
-    on_five = create_redis(_url(None, db=5))
-    on_zero = create_redis(_url(None, db=0), autopipeline=False)
-    try:
-        await Script("return redis.call('SET', KEYS[1], 'five')", on_five)(keys=[key])
-        assert await on_zero.get(key) is None
-        assert await on_five.get(key) == b"five"
-        await on_five.delete(key)
-    finally:
-        await on_five.aclose()
-        await on_zero.aclose()
+    await script(keys=[key], args=["warm"])  # connects
+    mux = client.connection_pool.mux
+    before = mux.writes
+    replies = await asyncio.gather(*(script(keys=[key], args=[str(i)])
+                                     for i in range(200)))
+    assert mux.writes == before + 1  # 200 commands, one send
+    assert [r[1] for r in replies] == [str(i).encode() for i in range(200)]
+    assert [r[2] for r in replies] == list(range(2, 202))  # the order they were issued
+    assert not client.connection_pool._in_use_connections
 
 
-async def test_a_dropped_connection_is_replaced_and_commands_in_flight_still_answer(keys):
-    client = create_redis(REDIS_URL)
-    try:
-        key = keys()
-        script = Script("redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]", client)
-        assert await script(keys=[key], args=["a"]) == b"a"
-        await _drop_every_connection()  # idle: the next command connects again
-        assert await script(keys=[key], args=["b"]) == b"b"
-        # Lost with commands sent and their replies not yet read: each is run again through
-        # redis-py's pool (as after a connection error on a pooled connection).
-        mux = client.connection_pool.mux
-        before = mux.writes
-        many = [asyncio.ensure_future(script(keys=[key], args=[str(i)])) for i in range(100)]
-        await asyncio.sleep(0)  # the tasks queue their commands
-        await asyncio.sleep(0)  # the one write
-        assert mux.writes == before + 1 and len(mux._waiting) == 100
-        mux._transport.abort()  # a reset connection
-        assert await asyncio.gather(*many) == [str(i).encode() for i in range(100)]
-        assert await script(keys=[key], args=["c"]) == b"c"
-        assert mux._transport is not None  # a new connection (its HELLO, then the command)
-        assert mux.writes == before + 3
-    finally:
-        await client.aclose()
+async def test_the_database_of_the_url_is_used(keys, clients):
+    key = keys()
+    on_five = clients(_url(None, db=5))
+    on_zero = clients(_url(None, db=0), autopipeline=False)
+    await Script("return redis.call('SET', KEYS[1], 'five')", on_five)(keys=[key])
+    assert await on_zero.get(key) is None
+    assert await on_five.get(key) == b"five"
+    await on_five.delete(key)
 
 
-async def test_a_cancelled_caller_does_not_shift_the_others_replies(keys):
-    client = create_redis(REDIS_URL)
-    try:
-        key = keys()
-        script = Script("return ARGV[1]", client)
-        await script(keys=[key], args=["warm"])
-        tasks = [asyncio.ensure_future(script(keys=[key], args=[str(i)])) for i in range(30)]
-        await asyncio.sleep(0)  # all queued
-        for t in tasks[::3]:
-            t.cancel()
-        results = await asyncio.gather(*tasks, return_exceptions=True)
-        for i, r in enumerate(results):
-            if i % 3 == 0:
-                assert isinstance(r, asyncio.CancelledError)
-            else:
-                assert r == str(i).encode()
-        assert await script(keys=[key], args=["after"]) == b"after"
-    finally:
-        await client.aclose()
+async def test_a_dropped_connection_is_replaced_and_commands_in_flight_still_answer(keys, clients):
+    client = clients()
+    key = keys()
+    script = Script("redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1]", client)
+    assert await script(keys=[key], args=["a"]) == b"a"
+    await _drop_every_connection()  # idle: the next command connects again
+    assert await script(keys=[key], args=["b"]) == b"b"
+    # Lost with commands sent and their replies not yet read: each is run again through
+    # redis-py's pool (as after a connection error on a pooled connection).
+    mux = client.connection_pool.mux
+    before = mux.writes
+    many = [asyncio.ensure_future(script(keys=[key], args=[str(i)])) for i in range(100)]
+    await asyncio.sleep(0)  # the tasks queue their commands
+    await asyncio.sleep(0)  # the one write
+    assert mux.writes == before + 1 and len(mux._waiting) == 100
+    mux._transport.abort()  # a reset connection
+    assert await asyncio.gather(*many) == [str(i).encode() for i in range(100)]
+    assert await script(keys=[key], args=["c"]) == b"c"
+    assert mux._transport is not None  # a new connection (its HELLO, then the command)
+    assert mux.writes == before + 3
 
 
-async def test_a_script_the_server_forgot_is_loaded_again(keys):
-    client = create_redis(REDIS_URL)
-    try:
-        script = Script("return 'v1-' .. ARGV[1]", client)
-        assert await script(args=["a"]) == b"v1-a"
-        await client.script_flush()
-        assert await script(args=["b"]) == b"v1-b"
-    finally:
-        await client.aclose()
+async def test_a_cancelled_caller_does_not_shift_the_others_replies(keys, clients):
+    client = clients()
+    key = keys()
+    script = Script("return ARGV[1]", client)
+    await script(keys=[key], args=["warm"])
+    tasks = [asyncio.ensure_future(script(keys=[key], args=[str(i)])) for i in range(30)]
+    await asyncio.sleep(0)  # all queued
+    for t in tasks[::3]:
+        t.cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for i, r in enumerate(results):
+        if i % 3 == 0:
+            assert isinstance(r, asyncio.CancelledError)
+        else:
+            assert r == str(i).encode()
+    assert await script(keys=[key], args=["after"]) == b"after"
+
+
+async def test_a_script_the_server_forgot_is_loaded_again(keys, clients):
+    client = clients()
+    script = Script("return 'v1-' .. ARGV[1]", client)
+    assert await script(args=["a"]) == b"v1-a"
+    await client.script_flush()
+    assert await script(args=["b"]) == b"v1-b"
 
 
 async def test_no_reply_within_the_timeout_fails_every_command_on_the_connection():
@@ -222,32 +216,28 @@ async def test_a_server_that_cannot_be_reached_is_redis_pys_connection_error():
         await mux.execute("PING")
 
 
-async def test_a_password_is_sent_and_a_wrong_one_refused_as_redis_py_refuses_it(keys):
-    admin = create_redis(REDIS_URL)
+async def test_a_password_is_sent_and_a_wrong_one_refused_as_redis_py_refuses_it(keys,
+                                                                                  clients):
+    admin = clients()
     user = f"linli_t_mux_{uuid.uuid4().hex[:8]}"
     base = REDIS_URL.split("://", 1)[1].rsplit("/", 1)[0]
+    await admin.execute_command("ACL", "SETUSER", user, "on", ">s3cret", "~*", "+@all")
     try:
-        await admin.execute_command("ACL", "SETUSER", user, "on", ">s3cret", "~*", "+@all")
         for protocol in (2, 3):
-            good = create_redis(f"redis://{user}:s3cret@{base}/0?protocol={protocol}")
-            bad = create_redis(f"redis://{user}:wrong@{base}/0?protocol={protocol}")
-            try:
-                script = Script("return redis.call('INCR', KEYS[1])")
-                key = keys()
-                assert await script([key], client=good) == 1
-                mux = good.connection_pool.mux
-                assert mux.writes > 0 and mux._transport is not None  # its handshake passed
-                names = await admin.execute_command("CLIENT", "LIST")
-                assert f"user={user} ".encode() in names
-                with pytest.raises(AuthenticationError):
-                    await script([key], client=bad)
-                assert bad.connection_pool.mux._transport is None
-            finally:
-                await good.aclose()
-                await bad.aclose()
+            good = clients(f"redis://{user}:s3cret@{base}/0?protocol={protocol}")
+            bad = clients(f"redis://{user}:wrong@{base}/0?protocol={protocol}")
+            script = Script("return redis.call('INCR', KEYS[1])")
+            key = keys()
+            assert await script([key], client=good) == 1
+            mux = good.connection_pool.mux
+            assert mux.writes > 0 and mux._transport is not None  # its handshake passed
+            names = await admin.execute_command("CLIENT", "LIST")
+            assert f"user={user} ".encode() in names
+            with pytest.raises(AuthenticationError):
+                await script([key], client=bad)
+            assert bad.connection_pool.mux._transport is None
     finally:
         await admin.execute_command("ACL", "DELUSER", user)
-        await admin.aclose()
 
 
 def test_it_can_be_turned_off():
@@ -289,24 +279,20 @@ async def test_webhook_messages_in_flight_when_the_connection_drops_are_each_ans
     assert again == replies  # the same answer, remembered: nothing handled twice
 
 
-async def test_more_scripts_at_once_than_the_pool_has_connections(keys):
+async def test_more_scripts_at_once_than_the_pool_has_connections(keys, clients):
     """redis-py 8's asyncio pool refuses a command beyond its 100 connections
     (MaxConnectionsError) instead of waiting; on the shared connection 300 webhook scripts at
     once take none of them, nor do their loads of a script the server does not have."""
     from redis.exceptions import MaxConnectionsError
 
-    shared = create_redis(REDIS_URL)
-    alone = create_redis(REDIS_URL, autopipeline=False)
-    try:
-        key = keys()
-        for client in (shared, alone):
-            await Script("return 1", client)()  # connected
-        # Not loaded (a restarted server): each of the 300 loads it first, as it runs.
-        text = f"redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1]) -- {key}"
-        replies = await asyncio.gather(*(Script(text, shared)(keys=[key]) for _ in range(300)))
-        assert sorted(int(r) for r in replies) == list(range(1, 301))
-        with pytest.raises(MaxConnectionsError):
-            await asyncio.gather(*(Script(text, alone)(keys=[key]) for _ in range(300)))
-    finally:
-        await shared.aclose()
-        await alone.aclose()
+    shared = clients()
+    alone = clients(REDIS_URL, autopipeline=False)
+    key = keys()
+    for client in (shared, alone):
+        await Script("return 1", client)()  # connected
+    # Not loaded (a restarted server): each of the 300 loads it first, as it runs.
+    text = f"redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1]) -- {key}"
+    replies = await asyncio.gather(*(Script(text, shared)(keys=[key]) for _ in range(300)))
+    assert sorted(int(r) for r in replies) == list(range(1, 301))
+    with pytest.raises(MaxConnectionsError):
+        await asyncio.gather(*(Script(text, alone)(keys=[key]) for _ in range(300)))
