@@ -28,10 +28,13 @@ class FairQueue(_PoolConnectionHolderQueue):
     in the order the ``get`` calls came."""
 
     async def get(self) -> Any:
-        if not self._getters and not self.empty():
+        getters = self._getters
+        while getters and getters[0].done():  # no longer waiting: never block anyone
+            getters.popleft()
+        if not getters and not self.empty():
             return self.get_nowait()
         waiter = self._get_loop().create_future()
-        self._getters.append(waiter)
+        getters.append(waiter)
         try:
             return await waiter  # put_nowait hands the holder over
         except BaseException:

@@ -76,6 +76,16 @@ async def test_a_waiter_cancelled_before_its_turn_leaves_the_line():
     assert not queue._getters
 
 
+async def test_a_waiter_that_is_gone_does_not_hold_up_a_newcomer():
+    queue = FairQueue()
+    idle = _Holder()
+    queue.put_nowait(idle)
+    gone = asyncio.get_running_loop().create_future()
+    gone.cancel()
+    queue._getters.append(gone)  # however it got there: nobody waits on it
+    assert await asyncio.wait_for(queue.get(), 1) is idle
+
+
 async def test_a_real_pool_lends_in_order_under_contention():
     """A pool of 3 connections, 30 queries at once, each holding its connection a moment:
     they get connections in the order they asked."""
