@@ -386,6 +386,20 @@ async def test_unknown_malformed_and_expired_codes(api, monkeypatch):
 # -- subscribe grants ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("body", [b"\x0b", b"\x0c", b" \x0b\n", b"\x1c", b"\xa0"])
+async def test_a_body_of_what_json_does_not_count_as_whitespace_is_malformed(api, body):
+    """An empty body (or JSON's whitespace only: space, tab, CR, LF) is ``{}``; other bytes
+    that Python's strip() removes (vertical tab, form feed, ...) are no JSON: 400, nothing
+    recorded (found by tests/test_api_fuzz.py: a lone vertical tab was taken as ``{}``)."""
+    alice = await api.login(RES)
+    status, out = await alice.post("/subscriptions", data=body, headers={
+        **key("sub-ws"), "Content-Type": "application/json"})
+    assert status == 400 and out["error"]["code"] == "malformed_json", (status, out)
+    status, out = await alice.post("/subscriptions", data=b" \t\r\n", headers={
+        **key("sub-ws2"), "Content-Type": "application/json"})
+    assert status == 200 and out == {"items": []}  # JSON's own whitespace: an empty body
+
+
 async def test_subscribe_grants_count_once_per_key(api):
     alice = await api.login(RES)
     body = {"accepted": [SUB], "rejected": ["tpl-other"]}

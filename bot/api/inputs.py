@@ -66,10 +66,13 @@ def parse_query(op: Operation, request: web.Request) -> Any:
         raise invalid(exc, "query") from None
 
 
+JSON_WHITESPACE = b" \t\r\n"  # RFC 8259's whitespace; an empty body is {}
+
+
 async def parse_json(op: Operation, request: web.Request) -> Any:
     assert op.body is not None
     raw = await request.read()
-    if not raw.strip():
+    if not raw.strip(JSON_WHITESPACE):  # bytes.strip() would also take \v and \f: no JSON
         raw = b"{}"
     try:
         doc = jsonsafe.loads(raw)
