@@ -11,6 +11,9 @@ message; transient failures back off.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -23,14 +26,39 @@ from handlers.push.settle import HOLD, MAX_ATTEMPTS, OFFER_WAIT, SweepResult, se
 from handlers.push.sweep import Sweep
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
-from storage.inserts import insert_new
+from storage.inserts import insert_many, insert_new
 from storage.kv import KV
 
 __all__ = ["CLAIM_LEASE", "HOLD", "MAX_ATTEMPTS", "OFFER_WAIT", "SweepResult", "deliver",
-           "deliver_due", "enqueue", "enqueue_image", "record_subscribe_grant", "release_held"]
+           "deliver_due", "enqueue", "enqueue_image", "record_subscribe_grant", "release_held",
+           "together"]
 
 CONCURRENCY = 100  # sends in flight within one sweep
 IMAGE_DELAY = timedelta(seconds=3)  # photos follow the notice they belong to
+
+# The rows enqueued inside ``together()``, and the connection they are written on.
+_together: ContextVar[tuple[list[OutboxMessage], Any] | None] = ContextVar(
+    "linli_outbox_together", default=None)
+
+
+@asynccontextmanager
+async def together(using_db: Any = None) -> AsyncIterator[None]:
+    """Write the rows enqueued inside the block in one INSERT when it ends (a new case's
+    notices and photos to its staff: one statement, not one per row).
+
+    Each is still idempotent by its key: a row whose key exists already is skipped. The rows
+    ``enqueue`` returns inside the block get their ids when it ends (a skipped one none).
+    Nothing is written if the block raises. Nested blocks write with the outermost."""
+    if _together.get() is not None:
+        yield
+        return
+    rows: list[OutboxMessage] = []
+    token = _together.set((rows, using_db))
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    await insert_many(rows, using_db, unique="key")
 
 
 async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, subject: str = "",
@@ -50,7 +78,14 @@ async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, sub
 
 async def _insert(row: OutboxMessage, using_db: Any) -> OutboxMessage:
     """``row``, or the one already written under its key: one INSERT ... ON CONFLICT DO
-    NOTHING (a lost race aborts nothing, so no savepoint), a SELECT only on a conflict."""
+    NOTHING (a lost race aborts nothing, so no savepoint), a SELECT only on a conflict.
+    Inside ``together()`` the row waits for the block's one INSERT."""
+    pending = _together.get()
+    if pending is not None:
+        if pending[1] is not using_db:
+            raise RuntimeError("outbox.together(): every row on the block's connection")
+        pending[0].append(row)
+        return row
     if await insert_new(row, using_db):
         return row
     return await OutboxMessage.filter(key=row.key).using_db(using_db).get()

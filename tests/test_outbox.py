@@ -16,6 +16,7 @@ from bot.wechat.retry import RetryPolicy
 from handlers import outbox
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus
+from tests.support.sqlcount import count_statements
 
 
 @pytest.fixture
@@ -34,6 +35,37 @@ async def test_enqueue_is_idempotent(db):
     a = await outbox.enqueue("o1", "你好", key="k1")
     b = await outbox.enqueue("o1", "另一条", key="k1")
     assert a.id == b.id and await OutboxMessage.all().count() == 1
+
+
+async def test_rows_enqueued_together_are_one_insert(db):
+    """outbox.together(): one INSERT for every row of the block, each still idempotent by its
+    key (taken before, or twice in the block: the first one stands); ids set at the end."""
+    first = await outbox.enqueue("o1", "旧的", key="k-taken")
+    with count_statements() as record:
+        async with outbox.together():
+            a = await outbox.enqueue("o1", "一", key="k-a")
+            b = await outbox.enqueue_image("o2", 7, key="k-b")
+            again = await outbox.enqueue("o1", "新的", key="k-taken")
+            twice = await outbox.enqueue("o1", "二", key="k-a")
+            assert a.id is None and not record.sql  # nothing written yet
+    assert len(record) == 1, record.sql
+    rows = {r.key: r for r in await OutboxMessage.all()}
+    assert set(rows) == {"k-taken", "k-a", "k-b"}
+    assert rows["k-taken"].payload["text"] == "旧的" and rows["k-taken"].id == first.id
+    assert rows["k-a"].payload["text"] == "一" and (a.id, b.id) == (rows["k-a"].id,
+                                                                     rows["k-b"].id)
+    assert rows["k-b"].kind == "image" and rows["k-b"].payload == {"photo_id": 7}
+    assert again.id is None and twice.id is None  # skipped: the first row of the key stands
+
+
+async def test_nothing_enqueued_together_is_written_if_the_block_raises(db):
+    with pytest.raises(RuntimeError):
+        async with outbox.together():
+            await outbox.enqueue("o1", "一", key="k-a")
+            raise RuntimeError("the change failed")
+    assert await OutboxMessage.all().count() == 0
+    # The block is over: the next enqueue writes at once.
+    assert (await outbox.enqueue("o1", "一", key="k-a")).id is not None
 
 
 async def test_delivers_inside_the_window(db, sandbox, messenger):

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tortoise import Tortoise
-
 from storage import clock
+from storage.inserts import insert_many
 from storage.reports.models import Case, CaseEvent, CaseStatus
 
 S = CaseStatus
@@ -69,23 +68,7 @@ _EVENT_FIELDS = ("case_id", "at", "actor_openid", "action", "from_status", "to_s
 async def _insert_events(events: list[CaseEvent], using_db: Any = None) -> None:
     """Write ``events`` in order, in one statement; their ids are set as the database gave
     them (ascending in the order written, as history reads them)."""
-    if len(events) == 1:
-        await events[0].save(using_db=using_db)
-        return
-    meta = CaseEvent._meta
-    conn = using_db or Tortoise.get_connection("default")
-    postgres = conn.capabilities.dialect == "postgres"
-    columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in _EVENT_FIELDS)
-    width = len(_EVENT_FIELDS)
-    rows = ", ".join("(" + ", ".join(f"${i * width + j + 1}" if postgres else "?"
-                                     for j in range(width)) + ")" for i in range(len(events)))
-    values = [meta.fields_map[name].to_db_value(getattr(event, name), event)
-              for event in events for name in _EVENT_FIELDS]
-    returned = await conn.execute_query_dict(
-        f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {rows} RETURNING "id"', values)
-    for event, new_id in zip(events, sorted(r["id"] for r in returned), strict=True):
-        event.id = new_id
-        event._saved_in_db = True
+    await insert_many(events, using_db, fields=_EVENT_FIELDS)
 
 
 async def transition(case: Case, action: str, actor_openid: str, *, note: str = "",

@@ -92,9 +92,10 @@ async def dispatched(case: Case, event_id: int, others: list[str], copies: list[
     photos = t.PHOTO_COUNT.format(count=len(shots), number=case.number) if shots else \
         t.PHOTO_NONE
     lead = t.PROPERTY_NOTICE if case.responsible == "property" else t.DISPATCHED
-    await tell(case, event_id, [case.assignee_openid, *others],
-               await fill(case, lead, photos=photos), using_db, urgent=urgent)
-    await send_photos(case, [case.assignee_openid, *others], using_db, urgent=urgent,
-                      found=shots)
-    await tell(case, event_id, copies, await fill(case, t.COPY_NOTICE, label=label), using_db,
-               urgent=urgent)
+    async with outbox.together(using_db):  # the notices and photos: one INSERT
+        await tell(case, event_id, [case.assignee_openid, *others],
+                   await fill(case, lead, photos=photos), using_db, urgent=urgent)
+        await send_photos(case, [case.assignee_openid, *others], using_db, urgent=urgent,
+                          found=shots)
+        await tell(case, event_id, copies, await fill(case, t.COPY_NOTICE, label=label),
+                   using_db, urgent=urgent)
