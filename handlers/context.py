@@ -10,7 +10,7 @@ from handlers.inbound import Inbound
 from handlers.normalize import typed_tail
 from handlers.ports import Messenger, PhotoStore
 from storage.core.models import Person
-from storage.dedup import EffectRecord, effect, step_key
+from storage.dedup import BeforeRecord, EffectRecord, effect, step_key
 from storage.kv import KV
 from storage.state import ConversationState
 
@@ -55,6 +55,9 @@ class Context:
     # Whether the routing table reads a text as a command (the router's own rules; the
     # pipeline passes its router's): a step asks before taking the text as an answer.
     is_command: Callable[[str], bool] = field(default=lambda text: False, repr=False)
+    # Runs last in an effect's transaction, before its record (the pipeline's: the privacy
+    # notice on a person's first contribution, decided and stored with the effect).
+    before_record: BeforeRecord | None = field(default=None, repr=False)
 
     @property
     def text(self) -> str:
@@ -88,4 +91,4 @@ class Context:
                                "an effect but is not among its flow's effects")
         self.changed = True
         key = step_key(self.state.id, self.state.step) if self.state.id else None
-        return effect(self.msg.dedup_key, self.msg.openid, key)
+        return effect(self.msg.dedup_key, self.msg.openid, key, self.before_record)

@@ -8,18 +8,19 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
 from handlers import outbox, texts
-from handlers.context import Context, Services
+from handlers.context import Context, Retention, Services
 from handlers.engine import Router
 from handlers.inbound import Inbound
 from handlers.privacy import notice as privacy_notice
 from handlers.push import reply as notices
-from storage import clock, person_cache
+from storage import aftercommit, clock, person_cache
 from storage.core.models import Person
-from storage.dedup import AlreadyHandled, Dedup, Waited, step_key
+from storage.dedup import AlreadyHandled, Dedup, EffectRecord, Waited, step_key
 from storage.state import ConversationState
 from storage.turn import Snapshot, Start, TurnStore
 
@@ -58,6 +59,40 @@ async def _done_within(task: asyncio.Task, timeout: float) -> bool:
         timer.cancel()
         task.remove_done_callback(wake)
     return task.done()
+
+
+class _Notice:
+    """The privacy notice, asked inside a message's effect (``Context.before_record``): the
+    effect's stored reply gets it, in the same transaction; what was decided counts once the
+    effect has committed (a repeat rolled back is asked afresh, after the message)."""
+
+    def __init__(self, openid: str, retention: Retention) -> None:
+        self.openid = openid
+        self.retention = retention
+        self.asked = False  # with an effect that stored a reply and committed
+        self.first = False  # and it was the person's first time
+
+    async def before_record(self, conn: Any, record: EffectRecord) -> None:
+        if not record.reply or self.asked:
+            return  # no reply to carry it: asked after the message (append_once)
+        first = await privacy_notice.first_time(self.openid, conn)
+        if first:
+            record.reply = privacy_notice.appended(record.reply, self.retention)
+
+        async def committed() -> None:
+            self.asked, self.first = True, first
+
+        aftercommit.on_commit(committed)
+
+    async def told(self, reply: str, records: tuple[str | None, ...]) -> str:
+        """``reply``, with the notice if this is the first time: as decided with the effect,
+        else asked now (the effect's ``records`` get it too)."""
+        if self.asked:
+            # A flow may answer with the record's reply, which has it already.
+            if not self.first or reply.endswith(privacy_notice.text(self.retention)):
+                return reply
+            return privacy_notice.appended(reply, self.retention)
+        return await privacy_notice.append_once(self.openid, reply, self.retention, records)
 
 
 class Pipeline:
@@ -107,6 +142,8 @@ class Pipeline:
             person = await self._person(msg, now, cached)
             ctx = Context(msg=msg, person=person, state=turn.state, services=self.services,
                           is_command=self._is_command)
+            notice = _Notice(msg.openid, self.services.retention)
+            ctx.before_record = notice.before_record
             # Where this message's effect is recorded: its dedup key, the step it completes.
             records = (msg.dedup_key, step_key(turn.state.id, turn.state.step)
                        if turn.state.id else None)
@@ -120,8 +157,7 @@ class Pipeline:
                 state = ConversationState() if repeat.finished else None
             if reply and ctx.changed:
                 # The first time something of theirs is kept: what, who sees it, how long.
-                reply = await privacy_notice.append_once(
-                    msg.openid, reply, self.services.retention, records)
+                reply = await notice.told(reply, records)
             # Pending progress notices ride on this reply (a Redis flag says whether to look).
             taken = (await notices.take(self.services.kv, msg.openid, flagged=turn.notices)
                      if reply else None)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from enum import Enum
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -75,6 +76,11 @@ class EffectRecord:
         self.reply: str | None = None
 
 
+# Called inside the effect's transaction, after its work and before the record is written,
+# with the transaction's connection: may still change the reply (the privacy notice).
+BeforeRecord = Callable[[Any, EffectRecord], Awaitable[None]]
+
+
 def step_key(conversation_id: str, step: str | None) -> str:
     return f"step:{conversation_id}:{step or ''}"
 
@@ -85,8 +91,8 @@ async def step_done(key: str) -> ProcessedMessage | None:
 
 
 @asynccontextmanager
-async def effect(dedup_key: str, openid: str, step_key: str | None = None
-                 ) -> AsyncIterator[EffectRecord]:
+async def effect(dedup_key: str, openid: str, step_key: str | None = None,
+                 before_record: BeforeRecord | None = None) -> AsyncIterator[EffectRecord]:
     """A transaction that records the message as handled; raises AlreadyHandled on repeat.
 
     ``step_key`` names the conversation step the effect completes (a draft's 确认): it is
@@ -95,15 +101,16 @@ async def effect(dedup_key: str, openid: str, step_key: str | None = None
 
     Work the effect registers with ``storage.aftercommit.on_commit`` (the points for a
     confirmation) runs once the transaction has committed; never on rollback or a repeat.
+    ``before_record`` runs last in the transaction, before the record (``BeforeRecord``).
     """
     async with aftercommit.collecting():
-        async with _recorded(dedup_key, openid, step_key) as record:
+        async with _recorded(dedup_key, openid, step_key, before_record) as record:
             yield record
 
 
 @asynccontextmanager
-async def _recorded(dedup_key: str, openid: str, step_key: str | None
-                    ) -> AsyncIterator[EffectRecord]:
+async def _recorded(dedup_key: str, openid: str, step_key: str | None,
+                    before_record: BeforeRecord | None = None) -> AsyncIterator[EffectRecord]:
     """The effect's transaction, whose last statement records the message (and the step) with
     its reply: one INSERT of one or two rows (it used to be an INSERT per key first and an
     UPDATE per key with the reply last: four statements for a 确认 instead of one).
@@ -117,6 +124,8 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None
         async with in_transaction() as conn:
             record = EffectRecord()
             yield record
+            if before_record is not None:
+                await before_record(conn, record)
             rows = [ProcessedMessage(dedup_key=dedup_key, openid=openid, reply=record.reply)]
             if step_key is not None:
                 rows.append(ProcessedMessage(dedup_key=step_key, openid=openid,

@@ -5,10 +5,13 @@ it names are the retention settings."""
 from __future__ import annotations
 
 import pytest
+from tortoise import timezone
 
 from handlers.context import Retention
+from handlers.pipeline import _Notice
 from handlers.privacy import notice
-from storage.core.models import ProcessedMessage, Wish
+from storage.core.models import ProcessedMessage, Volunteer, Wish
+from storage.dedup import AlreadyHandled, effect
 from tests.support.reports import number_in, report, report_bot
 from tests.support.wishes import talk
 
@@ -32,6 +35,11 @@ async def test_the_first_report_carries_the_notice_once(rbot):
     assert "30天后删除地址和电话" in first and "180天后精确位置模糊" in first
     assert "「我的数据」" in first and "「注销」" in first
     assert await ProcessedMessage.filter(dedup_key="privacy-notice:o-a").count() == 1
+    # Decided in the effect's transaction and stored with it: the message's record and its
+    # step's carry the notice, so a repeat delivery answers the same.
+    stored = [r.dedup_key for r in await ProcessedMessage.filter(openid="o-a")
+              if HEAD in (r.reply or "")]
+    assert len(stored) == 2 and any(k.startswith("step:") for k in stored), stored
     # The second report, and anything after, goes without it.
     second = await report(bot, "o-a", desc="井盖丢了很危险", color="blue",
                           lat=43.8900, answer="不是")
@@ -52,6 +60,22 @@ async def test_a_volunteer_registration_and_a_wish_each_count_once(rbot):
                          "繁荣社区 3号楼", "跳过", "确认")
     assert await Wish.filter(poster_openid="o-vol").exists(), replies
     assert all(HEAD not in (r or "") for r in replies)
+
+
+async def test_the_notice_is_rolled_back_with_an_effect_that_is_a_repeat():
+    """The marker is written in the effect's transaction: an effect that turns out to be a
+    repeat (its record's key is taken) rolls it back, and the person is told next time."""
+    now = timezone.now()
+    await Volunteer.create(openid="o-v", name="陈晓", created_at=now, updated_at=now)
+    await ProcessedMessage.create(dedup_key="msg-1", openid="o-v", reply="第一次的回复")
+    told = _Notice("o-v", Retention())
+    with pytest.raises(AlreadyHandled) as repeat:
+        async with effect("msg-1", "o-v", before_record=told.before_record) as record:
+            record.reply = "好的"
+    assert repeat.value.reply == "第一次的回复"
+    assert not told.asked and await told.told("好的", ()) != "好的"  # asked afresh: told now
+    assert await ProcessedMessage.filter(dedup_key="privacy-notice:o-v").count() == 1
+    assert not await notice.first_time("o-v")
 
 
 async def test_the_periods_come_from_the_settings(make_bot, tmp_path):

@@ -2,7 +2,7 @@
 
 Shown once per person, appended to the reply of the first message that leaves something of
 theirs behind (a submitted 随手拍 or +1, a posted wish, a volunteer registration: the
-pipeline asks ``append_once`` after any message with an effect); again on ``隐私``, and
+pipeline asks with any message's effect); again on ``隐私``, and
 served by ``GET /api/v1/privacy``. The periods come from ``Retention``, the settings the
 retention sweep enforces, so the notice and the sweep cannot disagree.
 
@@ -12,27 +12,27 @@ hold across processes and repeats; the retention sweep keeps these rows). A pers
 contributed through the mini-program only is told on their next chat message with an
 effect; the mini-program shows ``GET /api/v1/privacy`` itself.
 
-Asked after every message with an effect, so it is kept cheap: one statement whether the
-person was told and whether they reported (the usual first contribution), the marker written
-by an ``INSERT ... ON CONFLICT DO NOTHING`` (no exception, no aborted statement for a race).
+Asked with every message's effect, so it is kept cheap: one statement, an ``INSERT ... SELECT
+... WHERE`` the person was not told and left something behind, ``ON CONFLICT DO NOTHING`` (no
+exception, no aborted statement for a race). The pipeline asks it inside the effect's
+transaction, before the effect's record is written (``Context.before_record``), so the notice
+is stored with the reply a repeat delivery gets, and is rolled back with the effect; an
+effect that stores no reply is asked after it (``append_once``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from tortoise import Tortoise, timezone
 
 from handlers.context import Retention
 from handlers.privacy import texts
 from storage.core.models import ProcessedMessage, Volunteer, Wish
-from storage.inserts import insert_new
-from storage.reports.models import Supporter
+from storage.reports.models import Case, Supporter
 
 MARKER_PREFIX = "privacy-notice:"
-_TOLD_OR_REPORTED = (
-    'SELECT EXISTS (SELECT 1 FROM "processed_message" WHERE "dedup_key" = {0}) AS told,'
-    ' EXISTS (SELECT 1 FROM "report_case" WHERE "reporter_openid" = {1}) AS reported')
 
 
 def text(retention: Retention) -> str:
@@ -43,34 +43,47 @@ def text(retention: Retention) -> str:
         draft_hours=retention.draft_hours)
 
 
+def appended(reply: str, retention: Retention) -> str:
+    """``reply`` with the notice after it."""
+    return f"{reply}\n\n{text(retention)}"
+
+
 def marker(openid: str) -> str:
     return f"{MARKER_PREFIX}{openid}"
 
 
-async def _told_or_reported(openid: str) -> tuple[bool, bool]:
-    """(told already, reported a case), in one statement."""
-    conn = Tortoise.get_connection("default")
-    marks = ("$1", "$2") if conn.capabilities.dialect == "postgres" else ("?", "?")
-    rows = await conn.execute_query_dict(_TOLD_OR_REPORTED.format(*marks),
-                                         [marker(openid), openid])
-    return bool(rows[0]["told"]), bool(rows[0]["reported"])
+_SQL: dict[str, str] = {}
 
 
-async def _contributed_otherwise(openid: str) -> bool:
-    """Something kept besides a case: a +1, a wish, a volunteer registration."""
-    return (await Supporter.filter(openid=openid).exists()
-            or await Wish.filter(poster_openid=openid).exists()
-            or await Volunteer.filter(openid=openid).exists())
+def _first_time_sql(dialect: str) -> str:
+    """The marker's INSERT, made only if the person was not told and left something behind
+    (a case, a +1, a wish, a volunteer registration): $1 the marker, $2 the openid, $3 now."""
+    if dialect not in _SQL:
+        marks = (("$1::text", "$2::text", "$3::timestamptz") if dialect == "postgres"
+                 else ("?1", "?2", "?3"))
+        m, o, now = marks
+        table = ProcessedMessage._meta.db_table
+        left = " OR ".join(
+            f'EXISTS (SELECT 1 FROM "{model._meta.db_table}" WHERE "{column}" = {o})'
+            for model, column in ((Case, "reporter_openid"), (Supporter, "openid"),
+                                  (Wish, "poster_openid"), (Volunteer, "openid")))
+        _SQL[dialect] = (
+            f'INSERT INTO "{table}" ("dedup_key", "openid", "reply", "created_at") '
+            f'SELECT {m}, {o}, NULL, {now} WHERE NOT EXISTS (SELECT 1 FROM "{table}" '
+            f'WHERE "dedup_key" = {m}) AND ({left}) ON CONFLICT DO NOTHING RETURNING "id"')
+    return _SQL[dialect]
 
 
-async def first_time(openid: str) -> bool:
-    """True once: the first time it is asked after the person left something behind."""
-    told, reported = await _told_or_reported(openid)
-    if told or not (reported or await _contributed_otherwise(openid)):
-        return False
-    # False when another message told them a moment ago (the marker's key exists).
-    return await insert_new(ProcessedMessage(dedup_key=marker(openid), openid=openid,
-                                             created_at=timezone.now()))
+async def first_time(openid: str, using_db: Any = None) -> bool:
+    """True once: the first time it is asked after the person left something behind. One
+    statement, which also records that they were told (inside the caller's transaction when
+    given ``using_db``: rolled back with it). False when another message told them a moment
+    ago (the marker's unique key: the INSERT does nothing)."""
+    conn = using_db or Tortoise.get_connection("default")
+    now = ProcessedMessage._meta.fields_map["created_at"].to_db_value(timezone.now(), None)
+    rows = await conn.execute_query_dict(_first_time_sql(conn.capabilities.dialect),
+                                         [marker(openid), openid, now])
+    return bool(rows)
 
 
 async def append_once(openid: str, reply: str, retention: Retention,
@@ -80,7 +93,7 @@ async def append_once(openid: str, reply: str, retention: Retention,
     step it completed) get it too, so a repeat that reaches the database answers the same."""
     if not await first_time(openid):
         return reply
-    told = f"{reply}\n\n{text(retention)}"
+    told = appended(reply, retention)
     keys = [key for key in records if key]
     if keys:
         await ProcessedMessage.filter(dedup_key__in=keys, reply=reply).update(reply=told)
