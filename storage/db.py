@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
+from storage import facts
+
 # One app label per package storage/<label>/ (models + migrations), so domains evolve their
 # schema independently. The labels are what migrations and the database's migration records
 # refer to: never rename them.
@@ -70,10 +72,12 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 async def init_db(database_url: str) -> None:
+    facts.forget_recent()  # a version read from another database means nothing here
     await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
 
 
 async def close_db() -> None:
+    facts.forget_recent()
     await Tortoise.close_connections()
 
 

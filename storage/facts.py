@@ -10,30 +10,70 @@ once per ``readonce.scope`` (a message of the report flow, the API's create) - a
 A version is never reused (a sequence with a random start on PostgreSQL, ``random()`` on
 SQLite), so a value loaded inside a transaction that later rolls back can never be taken for
 another state. Without the row (a database not migrated this far) nothing is kept.
+
+Inside ``settled()`` (a chat message that only shows facts: a report's place, its category
+menu, its card) a version this process read outside any transaction less than
+``SETTLED_FOR`` seconds ago is taken without reading it again: what such a message shows may
+be up to that old. Everything that writes (a report's 确认, the API's create, routing,
+sweeps) reads the version every time, so a category switched off is refused at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Generic, TypeVar
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionalDBClient
 
 from storage import readonce
 
 T = TypeVar("T")
 
 _SQL = "SELECT version FROM linli_facts WHERE id = 1"
+SETTLED_FOR = 1.0  # seconds a message that only shows facts may trust the last version read
+
+_settled: ContextVar[bool] = ContextVar("linli_facts_settled", default=False)
+_clock = time.monotonic  # (tests move it)
+# The last version read outside a transaction, and when (``_clock()``).
+_recent: tuple[tuple[str, int] | None, float] | None = None
+
+
+@contextmanager
+def settled() -> Iterator[None]:
+    """Inside: ``version()`` may be the one read less than ``SETTLED_FOR`` s ago."""
+    token = _settled.set(True)
+    try:
+        yield
+    finally:
+        _settled.reset(token)
+
+
+def forget_recent() -> None:
+    """The next ``version()`` reads the row (tests; a process that knows it changed)."""
+    global _recent
+    _recent = None
 
 
 async def _read() -> tuple[str, int] | None:
+    global _recent
     conn = Tortoise.get_connection("default")
     rows = await conn.execute_query_dict(_SQL)
-    return (conn.capabilities.dialect, int(rows[0]["version"])) if rows else None
+    found = (conn.capabilities.dialect, int(rows[0]["version"])) if rows else None
+    if not isinstance(conn, TransactionalDBClient):  # committed: others see it too
+        _recent = (found, _clock())
+    return found
 
 
 async def version() -> tuple[str, int] | None:
     """The reference facts' current version (None: not tracked, read afresh every time)."""
+    recent = _recent
+    if (recent is not None and recent[0] is not None and _settled.get()
+            and _clock() - recent[1] < SETTLED_FOR):
+        return recent[0]
     return await readonce.read("facts:version", _read)
 
 

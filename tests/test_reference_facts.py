@@ -9,6 +9,7 @@ import re
 import sqlite3
 
 import asyncpg
+import pytest
 
 from handlers.categories.classifier import warm_up
 from handlers.categories.queries import get_category
@@ -45,8 +46,23 @@ async def _menu(bot, openid: str) -> str:
     return await bot.say(openid, "路灯不亮了晚上很黑") or ""
 
 
-async def test_a_category_renamed_elsewhere_is_seen_by_the_next_message(make_bot, tmp_path,
-                                                                         backend):
+@pytest.fixture
+def a_second_later(monkeypatch):
+    """``storage.facts``' clock, stopped; calling the fixture moves it past ``SETTLED_FOR``:
+    a message that only shows facts (``facts.settled``) then reads the version again."""
+    now = [0.0]
+    monkeypatch.setattr(facts, "_clock", lambda: now[0])
+    facts.forget_recent()
+
+    def advance() -> None:
+        now[0] += facts.SETTLED_FOR
+
+    yield advance
+    facts.forget_recent()
+
+
+async def test_a_category_renamed_elsewhere_is_seen_within_a_second(make_bot, tmp_path,
+                                                                     backend, a_second_later):
     bot = await report_bot(make_bot, tmp_path)
     menu = await _menu(bot, "o-a")
     first = re.search(r"1\. (\S+)", menu)
@@ -60,10 +76,14 @@ async def test_a_category_renamed_elsewhere_is_seen_by_the_next_message(make_bot
 
     await elsewhere(backend, f"UPDATE geo_category SET name = '{first.group(1)}改'"
                              f" WHERE name = '{first.group(1)}'")
-    assert f"1. {first.group(1)}改" in await _menu(bot, "o-c")
+    # A message that only shows the menu may trust the version read less than a second ago.
+    assert f"1. {first.group(1)}改" not in await _menu(bot, "o-c")
+    a_second_later()
+    assert f"1. {first.group(1)}改" in await _menu(bot, "o-c2")
 
     await elsewhere(backend, f"UPDATE geo_category SET active = {'false' if backend.is_postgres else 0}"
                              f" WHERE name = '{first.group(1)}改'")
+    a_second_later()
     assert f"{first.group(1)}改" not in await _menu(bot, "o-d")
 
 
@@ -88,13 +108,15 @@ async def test_routing_follows_staff_changed_elsewhere(make_bot, tmp_path, backe
     assert await facts.version() == before
 
 
-async def test_a_building_renamed_elsewhere_names_the_next_place(make_bot, tmp_path, backend):
+async def test_a_building_renamed_elsewhere_names_the_place_within_a_second(
+        make_bot, tmp_path, backend, a_second_later):
     bot = await report_bot(make_bot, tmp_path)
     await photo(bot, "o-a")
     reply = await place(bot, "o-a", LAT, LNG, label="") or ""
     named = re.search(r"已记下位置：(\S+?)附近", reply)
     assert named, reply
     await elsewhere(backend, f"UPDATE geo_building SET name = '新楼名' WHERE name = '{named.group(1)}'")
+    a_second_later()
     await photo(bot, "o-b")
     assert "新楼名附近" in (await place(bot, "o-b", LAT, LNG, label="") or "")
 

@@ -13,7 +13,9 @@ that case only, while it is open and within its radius of the draft's place
 
 Each message of the flow runs in one ``readonce.scope``: the reference facts' version
 (``storage.facts``: categories, geography, staff, all kept in process) is read once per
-message, whatever the step looks up.
+message, whatever the step looks up; a message that cannot submit (a photo, the place, the
+description, the category) takes the version the process read less than a second ago
+(``facts.settled``), the 确认 reads it afresh.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from handlers.geo import known
 from handlers.inbound import Kind
 from handlers.reports import draft, queries, render, texts
 from handlers.reports.service import cases, support
-from storage import readonce
+from storage import facts, readonce
 from storage.reports.models import OPEN_STATUSES, SUPPORT_OFFERED, Case
 
 PROMPTS = {"photo": texts.ASK_PHOTO, "location": texts.PROMPT_LOCATION,
@@ -209,16 +211,23 @@ TEXT_STEPS: dict[str, Callable[[Context, str], Awaitable[Step | None]]] = {
     "photo": _photo_text, "location": _free_text, "desc": _desc, "category": _category,
     "confirm": _confirm, "dup": _dup}
 
+EFFECTS = frozenset({"confirm", "dup"})  # the steps that may submit the draft
+
+
 def _read_once(step: Callable[[Context], Awaitable[Step | None]]
                ) -> Callable[[Context], Awaitable[Step | None]]:
-    """``step`` inside a ``readonce.scope``: one version read per message."""
+    """``step`` inside a ``readonce.scope``: one version read per message; none at all for a
+    step that cannot submit when the process read it less than a second ago
+    (``facts.settled``: what it shows may be that old; a submission reads it afresh)."""
     async def run(ctx: Context) -> Step | None:
-        with readonce.scope():
+        if ctx.state.step in EFFECTS:
+            with readonce.scope():
+                return await step(ctx)
+        with readonce.scope(), facts.settled():
             return await step(ctx)
     return run
 
 
 FLOWS = [Flow("report", _read_once(start), steps={name: _read_once(fill) for name in TEXT_STEPS},
               keywords=("随手拍",), clicks=("REPORT",), kinds=(Kind.IMAGE, Kind.LOCATION),
-              arg="optional", prompts=PROMPTS, expired=expired,
-              effects=frozenset({"confirm", "dup"}))]
+              arg="optional", prompts=PROMPTS, expired=expired, effects=EFFECTS)]
