@@ -150,6 +150,14 @@ async def test_in_a_burst_only_the_nearest_duplicates_are_read_whole(db):
     assert [c.number for c in nearest] == [made[i].number for i in (17, 16, 18, 15, 19)]
     everything = await find_duplicates("garbage", *here)
     assert len(everything) == 40 and everything[:5] == nearest
+    # The place is a parameter, not part of the text: the driver prepares it once for all.
+    with count_statements() as elsewhere:
+        await find_duplicates("garbage", 43.88700, 125.31900, limit=1)
+    assert elsewhere.sql[-1] == record.sql[-1]
+    # Read as tortoise would read it, every field.
+    names = list(Case._meta.fields_db_projection)
+    read = await Case.get(id=found[0].id)
+    assert {n: getattr(found[0], n) for n in names} == {n: getattr(read, n) for n in names}
 
 
 async def test_add_supporter_is_idempotent_and_not_for_the_reporter(db):

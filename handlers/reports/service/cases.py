@@ -16,7 +16,6 @@ from typing import Any
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import TransactionalDBClient
-from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from handlers import photos
@@ -164,16 +163,26 @@ async def dispatch(case: Case, category: Category, using_db: Any = None, *,
     return moved.event
 
 
-def _squared_distance(lat: float, lng: float) -> RawSQL:
-    """The squared distance of a case's place from (lat, lng) in degrees of latitude, on the
-    flat projection at ``lat``: for ordering only. The two numbers are written into the SQL
-    as float literals (``repr`` of a finite float: digits, a point, an exponent)."""
-    lat, lng = float(lat), float(lng)
-    if not (math.isfinite(lat) and math.isfinite(lng)):
-        raise ValueError("a place needs finite coordinates")
-    shrink = math.cos(math.radians(lat)) ** 2  # a degree of longitude, squared, in latitude's
-    return RawSQL(f'("lat" - {lat!r}) * ("lat" - {lat!r}) + '
-                  f'("lng" - {lng!r}) * ("lng" - {lng!r}) * {shrink!r}')
+_DUPLICATES: dict[str, str] = {}
+
+
+def _duplicates_sql(dialect: str) -> str:
+    """Open cases of a category inside a box, ordered by the squared distance from a point on
+    the flat projection at its latitude (in degrees of latitude: for ordering only), nearest
+    first. Parameters: category, the box (min lat, max lat, min lng, max lng), the point
+    (lat, lng), a degree of longitude squared in latitude's, the limit. The same text for every
+    place, so the driver prepares it once (the point used to be written into it)."""
+    if dialect not in _DUPLICATES:
+        meta = Case._meta
+        p = [f"${i}" if dialect == "postgres" else f"?{i}" for i in range(1, 10)]
+        columns = ", ".join(f'"{column}"' for column in meta.fields_db_projection.values())
+        statuses = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
+        _DUPLICATES[dialect] = (
+            f'SELECT {columns} FROM "{meta.db_table}" WHERE "category_code" = {p[0]} AND '
+            f'"status" IN ({statuses}) AND "lat" >= {p[1]} AND "lat" <= {p[2]} AND '
+            f'"lng" >= {p[3]} AND "lng" <= {p[4]} ORDER BY ("lat" - {p[5]}) * ("lat" - {p[5]}) '
+            f'+ ("lng" - {p[6]}) * ("lng" - {p[6]}) * {p[7]}, "id" LIMIT {p[8]}')
+    return _DUPLICATES[dialect]
 
 
 async def find_duplicates(category_code: str, lat: float, lng: float,
@@ -188,11 +197,17 @@ async def find_duplicates(category_code: str, lat: float, lng: float,
     category = await get_category(category_code)
     if category is None or category.duplicate_radius_m <= 0:
         return []
+    lat, lng = float(lat), float(lng)
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        raise ValueError("a place needs finite coordinates")
     radius = category.duplicate_radius_m
     min_lat, min_lng, max_lat, max_lng = bbox_around(lat, lng, radius)
-    query = Case.filter(
-        category_code=category_code, status__in=list(OPEN_STATUSES), lat__gte=min_lat,
-        lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng).annotate(
-        away=_squared_distance(lat, lng)).order_by("away", "id")
-    rows = await (query.limit(limit) if limit is not None else query)
-    return [c for c in rows if distance_m(lat, lng, c.lat, c.lng) <= radius]
+    shrink = math.cos(math.radians(lat)) ** 2  # a degree of longitude, squared, in latitude's
+    conn = Tortoise.get_connection("default")
+    rows = await conn.execute_query_dict(
+        _duplicates_sql(conn.capabilities.dialect),
+        [category_code, min_lat, max_lat, min_lng, max_lng, lat, lng, shrink,
+         limit if limit is not None else -1 if conn.capabilities.dialect != "postgres"
+         else None])
+    found = [Case._init_from_db(**row) for row in rows]
+    return [c for c in found if distance_m(lat, lng, c.lat, c.lng) <= radius]
