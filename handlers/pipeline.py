@@ -21,6 +21,7 @@ from handlers.push import reply as notices
 from storage import aftercommit, clock, person_cache
 from storage.core.models import Person
 from storage.dedup import AlreadyHandled, Dedup, EffectRecord, Waited, step_key
+from storage.rows import get_where
 from storage.state import ConversationState
 from storage.turn import Snapshot, Start, TurnStore
 
@@ -210,7 +211,7 @@ class Pipeline:
         return person_cache.encode(ctx.person)
 
     async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:
-        person = cached or await Person.get_or_none(openid=msg.openid)
+        person = cached or await get_where(Person, openid=msg.openid)
         if person is None:
             try:
                 return await Person.create(openid=msg.openid, last_message_at=now)

@@ -19,7 +19,9 @@ from tortoise.transactions import in_transaction
 
 from storage import aftercommit, keys
 from storage.core.models import ProcessedMessage
+from storage.inserts import insert_many
 from storage.kv import KV
+from storage.rows import get_where
 
 # A claim in progress holds PENDING + b":" + its owner's token, under a short lease the
 # owner renews (storage.turn); a finished one holds the reply for DEDUP_TTL.
@@ -85,9 +87,13 @@ def step_key(conversation_id: str, step: str | None) -> str:
     return f"step:{conversation_id}:{step or ''}"
 
 
+_RECORD_FIELDS = ("dedup_key", "openid", "reply", "created_at")
+
+
 async def step_done(key: str) -> ProcessedMessage | None:
-    """The record of an effect that completed this step, if one did."""
-    return await ProcessedMessage.get_or_none(dedup_key=key)
+    """The record of an effect that completed this step, if one did (every message to a
+    step that may take an effect asks: one prepared statement)."""
+    return await get_where(ProcessedMessage, dedup_key=key)
 
 
 @asynccontextmanager
@@ -130,7 +136,7 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None,
             if step_key is not None:
                 rows.append(ProcessedMessage(dedup_key=step_key, openid=openid,
                                              reply=record.reply))
-            await ProcessedMessage.bulk_create(rows, using_db=conn)
+            await insert_many(rows, conn, fields=_RECORD_FIELDS)
     except AlreadyHandled:
         raise
     except Exception:

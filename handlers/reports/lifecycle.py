@@ -14,6 +14,7 @@ from typing import Any
 from storage import clock
 from storage.inserts import insert_many
 from storage.reports.models import Case, CaseEvent, CaseStatus
+from storage.rows import update_where
 
 S = CaseStatus
 
@@ -96,8 +97,8 @@ async def transition(case: Case, action: str, actor_openid: str, *, note: str = 
             changes["status"] = to
     if changes:
         changes["updated_at"] = now
-        updated = await Case.filter(id=case.id, status=before).using_db(using_db).update(
-            **changes)
+        updated = await update_where(Case, changes, {"id": case.id, "status": before},
+                                     using_db)
         if updated != 1:
             raise Conflict(case, action)
         for name, value in changes.items():
