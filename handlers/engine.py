@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextlib import nullcontext
 
 from handlers import texts
 from handlers.context import Context
@@ -12,6 +13,7 @@ from handlers.flows import Flow, Step
 from handlers.inbound import Kind
 from handlers.normalize import split_command
 from handlers.typos import Typos
+from storage import readonce
 from storage.dedup import step_done, step_key
 from storage.state import ConversationState
 from storage.turn import take_expired
@@ -178,12 +180,21 @@ class Router:
             _clear(ctx)
             return None
         if ctx.state.id is not None and flow.may_take_effect(ctx.state.step):
-            done_before = await step_done(step_key(ctx.state.id, ctx.state.step))
-            if done_before is not None:
-                # This step took effect, but the process died (or Redis failed) before the
-                # conversation moved on: the draft is submitted; answer as the first time.
-                _clear(ctx)
-                return done_before.reply
+            # A flow that declares its effects reads the reference facts once per message
+            # (its steps run in a readonce.scope): their version comes with this check.
+            with readonce.scope() if flow.effects is not None else nullcontext():
+                done_before = await step_done(step_key(ctx.state.id, ctx.state.step),
+                                              with_facts=flow.effects is not None)
+                if done_before is not None:
+                    # This step took effect, but the process died (or Redis failed) before
+                    # the conversation moved on: the draft is submitted; answer as the first
+                    # time.
+                    _clear(ctx)
+                    return done_before.reply
+                return await self._step(ctx, flow, step_fn)
+        return await self._step(ctx, flow, step_fn)
+
+    async def _step(self, ctx: Context, flow: Flow, step_fn) -> str | None:
         ctx.effect_steps = flow.effects
         try:
             step = await step_fn(ctx)

@@ -17,7 +17,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from storage import aftercommit, keys
+from storage import aftercommit, facts, keys
 from storage.core.models import ProcessedMessage
 from storage.inserts import insert_many
 from storage.kv import KV
@@ -90,9 +90,12 @@ def step_key(conversation_id: str, step: str | None) -> str:
 _RECORD_FIELDS = ("dedup_key", "openid", "reply", "created_at")
 
 
-async def step_done(key: str) -> ProcessedMessage | None:
+async def step_done(key: str, with_facts: bool = False) -> ProcessedMessage | None:
     """The record of an effect that completed this step, if one did (every message to a
-    step that may take an effect asks: one prepared statement)."""
+    step that may take an effect asks: one prepared statement). ``with_facts``: the facts'
+    version is read in the same statement, as the open ``readonce.scope``'s read of it."""
+    if with_facts:
+        return await facts.read_with(ProcessedMessage, dedup_key=key)
     return await get_where(ProcessedMessage, dedup_key=key)
 
 

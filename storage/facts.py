@@ -24,14 +24,17 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tortoise import Tortoise
 from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.exceptions import MultipleObjectsReturned
+from tortoise.models import Model
 
 from storage import readonce
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 _SQL = "SELECT version FROM linli_facts WHERE id = 1"
 SETTLED_FOR = 1.0  # seconds a message that only shows facts may trust the last version read
@@ -59,13 +62,49 @@ def forget_recent() -> None:
 
 
 async def _read() -> tuple[str, int] | None:
-    global _recent
     conn = Tortoise.get_connection("default")
     rows = await conn.execute_query_dict(_SQL)
     found = (conn.capabilities.dialect, int(rows[0]["version"])) if rows else None
+    _remember(found, conn)
+    return found
+
+
+def _remember(found: tuple[str, int] | None, conn: Any) -> None:
+    global _recent
     if not isinstance(conn, TransactionalDBClient):  # committed: others see it too
         _recent = (found, _clock())
-    return found
+
+
+_WITH: dict[tuple[type[Model], str, tuple[str, ...]], str] = {}
+
+
+async def read_with(model: type[M], **where: Any) -> M | None:
+    """The one row of ``model`` whose fields equal ``where``'s values (None if none), and the
+    facts' version, in one statement: inside a ``readonce.scope`` the version counts as the
+    message's one read (the 确认 of a report asks whether its step was taken before with it)."""
+    conn = Tortoise.get_connection("default")
+    dialect = conn.capabilities.dialect
+    key = (model, dialect, tuple(where))
+    if key not in _WITH:
+        meta = model._meta
+        columns = ", ".join(f'"t"."{c}"' for c in meta.fields_db_projection.values())
+        marks = [f"${i}" if dialect == "postgres" else "?" for i in range(1, len(where) + 1)]
+        conditions = " AND ".join(f'"t"."{meta.fields_db_projection[name]}" = {mark}'
+                                  for name, mark in zip(where, marks, strict=True))
+        _WITH[key] = (f'SELECT {columns}, ({_SQL}) AS "linli_facts_version" FROM (SELECT 1) AS '
+                      f'"one" LEFT JOIN "{meta.db_table}" AS "t" ON {conditions}')
+    fields = model._meta.fields_map
+    rows = await conn.execute_query_dict(
+        _WITH[key], [fields[name].to_db_value(value, None) for name, value in where.items()])
+    number = rows[0].pop("linli_facts_version")
+    found = (dialect, int(number)) if number is not None else None
+    _remember(found, conn)
+    readonce.prime("facts:version", found)
+    if len(rows) > 1:
+        raise MultipleObjectsReturned(model)
+    if rows[0][model._meta.db_pk_column] is None:
+        return None
+    return model._init_from_db(**rows[0])
 
 
 async def version() -> tuple[str, int] | None:

@@ -32,6 +32,14 @@ def scope() -> Iterator[None]:
         _memo.reset(token)
 
 
+def prime(key: Hashable, value: Any) -> None:
+    """Remember ``value`` as the read of ``key`` (read together with something else), if a
+    scope is open and nothing was read under the key yet."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.setdefault(key, value)
+
+
 async def read(key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
     """``load()``, once per ``key`` inside a scope; every time outside one."""
     memo = _memo.get()

@@ -153,3 +153,23 @@ async def test_outside_a_message_a_place_name_or_a_routing_reads_the_version_onc
         assert await places.place_name(LAT, LNG) == name
         assert (await routing.assign(case, category)).assignee == found.assignee
     assert record.labels() == ["SELECT linli_facts"] * 2, record.show()
+
+
+async def test_a_step_check_brings_the_facts_version_with_it(db, backend):
+    """The 确认's check whether its step took effect before reads the facts' version in the
+    same statement: the message's later look-ups read neither again."""
+    from storage.core.models import ProcessedMessage
+    from storage.dedup import step_done
+
+    await ProcessedMessage.create(dedup_key="step:x:confirm", openid="o-a", reply="上报成功")
+    version = await facts.version()
+    with readonce.scope(), count_statements() as record:
+        done = await step_done("step:x:confirm", with_facts=True)
+        assert await facts.version() == version
+    assert done is not None and done.reply == "上报成功" and done.openid == "o-a"
+    assert len(record) == 1, record.show()
+    with readonce.scope():
+        assert await step_done("step:y:confirm", with_facts=True) is None
+        await elsewhere(backend, "UPDATE linli_facts SET version = version + 1")  # it moves
+        assert await facts.version() == version  # the message's one read stands
+    assert await facts.version() != version
