@@ -169,3 +169,28 @@ async def test_photos_behind_a_notice_on_its_way_ask_the_database_once_a_sweep(r
         clock.advance(timedelta(seconds=15))
     assert not await OutboxMessage.filter(openid=G01, status=OutboxStatus.PENDING)
     assert len(texts_to(rbot, G01)) == 2 and len(images(rbot, G01)) == 2
+
+
+async def test_at_night_an_urgent_photo_does_not_wait_for_a_notice_held_till_morning(rbot):
+    """A case that cannot wait goes out at night with its photo; an older notice to the same
+    worker that can wait sits out the quiet hours, and does not hold the photo till 07:00.
+    (The console's chat test met it: between 06:00 and 07:00 Shanghai time a demo notice was
+    held and the new case's photo waited behind it.)"""
+    now = clock.local()
+    night = now.replace(hour=23, minute=30, second=0, microsecond=0)
+    clock.advance((night if night > now else night + timedelta(days=1)) - now)
+    rbot.sandbox.observe_inbound(G01)
+    older = await outbox.enqueue(G01, "明早再看的通知", key="k-older")
+    assert older.next_attempt_at > clock.now() + timedelta(hours=1)  # held till 07:00
+    case = await report("garbage", media_ids=[rbot.sandbox.add_media(jpeg("red"), "image/jpeg")])
+    # As a category whose deadline falls in the night makes them (urgency.staff_urgent).
+    await OutboxMessage.filter(openid=G01, key__contains=f":{case.number}:").update(
+        urgent=True, next_attempt_at=clock.now())
+    svc = services(rbot)
+    await photos.fetch_due(svc.photos)
+    for _ in range(3):
+        await outbox.deliver_due(svc.messenger)
+        clock.advance(timedelta(seconds=15))
+    assert any(case.number in t for t in texts_to(rbot, G01))
+    assert len(images(rbot, G01)) == 1
+    assert (await OutboxMessage.get(key="k-older")).status is OutboxStatus.PENDING

@@ -4,7 +4,8 @@ An image is a customer-service message like any other (the 48 h window, the coun
 there is no other channel for it: refused, it is held until the person writes again. The
 row names the photo, which may not be stored yet (the photos sweep downloads it): it waits
 for it, and gives up if the photo never will be. It waits, too, while an older text notice
-to the same person is still on its way, so the photos follow the notice they belong to.
+to the same person is still on its way, so the photos follow the notice they belong to; in
+the quiet hours an urgent photo waits only for urgent notices (the others wait till morning).
 
 A sweep remembers, person by person, the older notice one of their photos found still on its
 way (``Waits``): the person's later photos in the same sweep wait for it too without asking
@@ -103,8 +104,14 @@ async def _send(row: OutboxMessage, token: str, messenger: ImageSender, photo: P
 
 
 async def _notice_before(row: OutboxMessage) -> OutboxMessage | None:
-    return await OutboxMessage.filter(openid=row.openid, status=OutboxStatus.PENDING,
-                                      id__lt=row.id).exclude(kind=KIND).order_by("id").first()
+    """The oldest text notice to the same person still on its way before ``row``. In the
+    quiet hours an urgent photo follows only urgent notices: the others sit out the night,
+    and would hold it (a case that cannot wait) until morning."""
+    query = OutboxMessage.filter(openid=row.openid, status=OutboxStatus.PENDING,
+                                 id__lt=row.id).exclude(kind=KIND)
+    if row.urgent and quiet_until(clock.now()) is not None:
+        query = query.filter(urgent=True)
+    return await query.order_by("id").first()
 
 
 async def _hold(row: OutboxMessage, token: str, error: str, result: SweepResult) -> None:
