@@ -137,16 +137,41 @@ async def post(session: aiohttp.ClientSession, base: str, openid: str, xml: str
     return parse_fields(body).get("Content"), seconds
 
 
+AFTER_SECONDS = 5.0
+STEP_NAMES = ("photo", "place", "description", "category 1", "确认", "不是")
+
+
+def _steps(openid: str, media_id: str, lat: float, lng: float, desc: str
+           ) -> list[tuple[str, str | None]]:
+    """A resident's messages, each with the text its reply must hold (None: 确认 and 不是)."""
+    return [(callbacks.image(openid, media_id), "已收到照片（1/3）"),
+            (callbacks.location(openid, lat, lng, f"南湖街道 {lat:.5f},{lng:.5f}"), "已记下位置"),
+            (callbacks.text(openid, desc), "请选择问题分类"),
+            (callbacks.text(openid, "1"), "请核对上报内容"),
+            (callbacks.text(openid, "确认"), None),
+            (callbacks.text(openid, "不是"), None)]
+
+
+def _next(openid: str, i: int, reply: str, expect: str | None, out: FlowResult) -> bool:
+    """Whether the flow goes on after step ``i``'s ``reply``; a case or a wrong reply noted."""
+    if expect is None:  # 确认 or 不是: a case number, or (after 确认 only) the offer
+        if (m := CASE_NUMBER.search(reply)) and "上报成功" in reply:
+            out.submitted.append(m.group(1))
+            out.flows += 1
+            return False
+        if i == 4 and "是不是这个" in reply:
+            out.dup_offers += 1
+            return True
+    elif expect in reply:
+        return True
+    out.run.bad.append(f"{openid} step {i + 1}: unexpected reply {reply[:80]!r}")
+    return False
+
+
 async def resident_flow(session: aiohttp.ClientSession, base: str, openid: str, media_id: str,
                         lat: float, lng: float, desc: str, out: FlowResult) -> None:
     """photo → location → description → 1 → 确认 (→ 不是); each reply checked for its step."""
-    steps = [(callbacks.image(openid, media_id), "已收到照片（1/3）"),
-             (callbacks.location(openid, lat, lng, f"南湖街道 {lat:.5f},{lng:.5f}"), "已记下位置"),
-             (callbacks.text(openid, desc), "请选择问题分类"),
-             (callbacks.text(openid, "1"), "请核对上报内容"),
-             (callbacks.text(openid, "确认"), None),
-             (callbacks.text(openid, "不是"), None)]
-    for i, (xml, expect) in enumerate(steps):
+    for i, (xml, expect) in enumerate(_steps(openid, media_id, lat, lng, desc)):
         try:
             reply, seconds = await post(session, base, openid, xml)
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
@@ -154,19 +179,8 @@ async def resident_flow(session: aiohttp.ClientSession, base: str, openid: str, 
             return
         out.run.latencies.append(seconds)
         out.run.sent += 1
-        reply = reply or ""
-        if expect is None:  # 确认 or 不是: a case number, or (after 确认 only) the offer
-            if (m := CASE_NUMBER.search(reply)) and "上报成功" in reply:
-                out.submitted.append(m.group(1))
-                out.flows += 1
-                return
-            if i == 4 and "是不是这个" in reply:
-                out.dup_offers += 1
-                continue
-        elif expect in reply:
-            continue
-        out.run.bad.append(f"{openid} step {i + 1}: unexpected reply {reply[:80]!r}")
-        return
+        if not _next(openid, i, reply or "", expect, out):
+            return
 
 
 async def run_flows(session: aiohttp.ClientSession, server: Server, residents: list[str],
@@ -222,7 +236,7 @@ async def bench(args: argparse.Namespace, floor: Server,
     async with aiohttp.ClientSession(connector=connector,
                                      timeout=aiohttp.ClientTimeout(total=30)) as session:
         await wait_healthy(session, floor)
-        n_all = args.warmup + args.rounds * args.residents
+        n_all = args.warmup + args.rounds * args.residents + args.per_step
         photos: dict[str, list[str]] = {}
         for linli, _ in linlis:
             t0 = time.perf_counter()
@@ -264,11 +278,73 @@ async def bench(args: argparse.Namespace, floor: Server,
             return res
 
         await _rounds(args, linlis, flows, floor_run, pairs)
+        for linli, _ in linlis if args.per_step else ():
+            failures += await _per_step(session, linli, photos[linli.name][-args.per_step:],
+                                        tag, args.connections)
 
     _summaries(pairs)
     if failures:
         print(f"\n{failures} problems: the figures above are not valid")
     return 1 if failures else 0
+
+
+async def _phase(session: aiohttp.ClientSession, base: str,
+                 messages: list[tuple[str, str, str | None]], i: int, connections: int,
+                 out: FlowResult) -> list[str]:
+    """Step ``i``'s (openid, message, expected) sent ``connections`` at a time; the openids
+    whose flows go on."""
+    queue, left = list(reversed(messages)), []
+
+    async def worker() -> None:
+        while queue:
+            openid, xml, expect = queue.pop()
+            try:
+                reply, _ = await post(session, base, openid, xml)
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+                out.run.bad.append(f"{openid} step {i + 1}: {type(exc).__name__}: {exc}")
+                continue
+            if _next(openid, i, reply or "", expect, out):
+                left.append(openid)
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return left
+
+
+async def _per_step(session: aiohttp.ClientSession, linli: Server, photos: list[str],
+                    tag: str, connections: int) -> int:
+    """The server's CPU per message of each step (``--per-step``): all the residents' photos
+    first (``connections`` at a time), then all their places, and so on, the server's CPU
+    read around each phase. The sweeps' work (photos fetched, notices pushed) counts in the
+    phase it coincides with."""
+    residents = [f"oStep{tag}{linli.name[-1]}{k:05d}" for k in range(len(photos))]
+    out = FlowResult(RunResult(sent=0, seconds=0.0, latencies=[]))
+    steps = {openid: _steps(openid, photos[k], *place(k, len(residents)),
+                            DESCRIPTIONS[k % len(DESCRIPTIONS)])
+             for k, openid in enumerate(residents)}
+    going = list(residents)
+    print(f"\n{linli.name}, step by step ({len(residents)} flows, {connections} connections): "
+          f"server CPU per message")
+    per_flow = 0.0
+    for i, name in enumerate(STEP_NAMES):
+        before, started = cpu_seconds(linli.proc.pid), time.perf_counter()
+        left = await _phase(session, linli.base, [(openid, *steps[openid][i]) for openid in going],
+                            i, connections, out)
+        seconds, after = time.perf_counter() - started, cpu_seconds(linli.proc.pid)
+        if before is not None and after is not None and going:
+            ms = (after - before) * 1000
+            per_flow += ms / len(residents)
+            print(f"  {name:<12} {ms / len(going):6.3f} ms  ({len(going)} messages, "
+                  f"{len(going) / seconds:5.0f} msg/s)")
+        going = left
+    print(f"  {'per flow':<12} {per_flow:6.3f} ms  ({len(out.submitted)} cases)")
+    before = cpu_seconds(linli.proc.pid)
+    await asyncio.sleep(AFTER_SECONDS)  # the sweeps finish the cases' photos and notices
+    if before is not None and (after := cpu_seconds(linli.proc.pid)) is not None:
+        print(f"  {'then idle':<12} {(after - before) * 1000 / len(residents):6.3f} ms per flow "
+              f"in the {AFTER_SECONDS:.0f} s after the last step")
+    if out.run.bad:
+        print(f"  ! {len(out.run.bad)} problems, e.g. {out.run.bad[0]}")
+    return len(out.run.bad)
 
 
 async def _photos_for(session: aiohttp.ClientSession, linli: Server, sandbox: Server | None,
@@ -337,6 +413,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--redis-url", default=os.environ.get(
         "LINLI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
     p.add_argument("--keep-logs", action="store_true")
+    p.add_argument("--per-step", type=int, default=0, metavar="N",
+                   help="afterwards, N more flows step by step (every photo, then every "
+                        "place...), the server's CPU per message of each step printed (a "
+                        "diagnostic: no target)")
     p.add_argument("--sandbox", choices=("process", "in-process"), default="process",
                    help="where the WeChat sandbox runs: a `linli sandbox` process of its own "
                         "(default; WeChat's side is not linli's work) or inside linli serve "

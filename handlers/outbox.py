@@ -47,8 +47,10 @@ async def together(using_db: Any = None) -> AsyncIterator[None]:
     notices and photos to its staff: one statement, not one per row).
 
     Each is still idempotent by its key: a row whose key exists already is skipped. The rows
-    ``enqueue`` returns inside the block get their ids when it ends (a skipped one none).
-    Nothing is written if the block raises. Nested blocks write with the outermost."""
+    ``enqueue`` returns inside the block get their ids when it ends (a skipped one none),
+    except inside a message's effect on PostgreSQL, where the INSERT goes with the effect's
+    record (``storage.held``: one statement less) and the rows get none. Nothing is written
+    if the block raises. Nested blocks write with the outermost."""
     if _together.get() is not None:
         yield
         return
@@ -58,7 +60,7 @@ async def together(using_db: Any = None) -> AsyncIterator[None]:
         yield
     finally:
         _together.reset(token)
-    await insert_many(rows, using_db, unique="key")
+    await insert_many(rows, using_db, unique="key", may_hold=True)
 
 
 async def enqueue(openid: str, text: str, key: str, using_db: Any = None, *, subject: str = "",

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
-
 from handlers import outbox, texts
 from handlers.context import Context, Retention, Services
 from handlers.engine import Router
@@ -21,7 +19,7 @@ from handlers.push import reply as notices
 from storage import aftercommit, clock, person_cache
 from storage.core.models import Person
 from storage.dedup import AlreadyHandled, Dedup, EffectRecord, Waited, step_key
-from storage.rows import get_where
+from storage.inserts import insert_or_get
 from storage.state import ConversationState
 from storage.turn import Snapshot, Start, TurnStore
 
@@ -76,12 +74,14 @@ class _Notice:
     async def before_record(self, conn: Any, record: EffectRecord) -> None:
         if not record.reply or self.asked:
             return  # no reply to carry it: asked after the message (append_once)
-        first = await privacy_notice.first_time(self.openid, conn)
-        if first:
-            record.reply = privacy_notice.appended(record.reply, self.retention)
+        told = privacy_notice.appended(record.reply, self.retention)
+        if record.holds:  # PostgreSQL: decided by the record's own statement
+            record.reply_if(*privacy_notice.first_time_statement(self.openid), told)
+        elif await privacy_notice.first_time(self.openid, conn):
+            record.reply = told
 
-        async def committed() -> None:
-            self.asked, self.first = True, first
+        async def committed() -> None:  # the record's reply says what was decided
+            self.asked, self.first = True, record.reply == told
 
         aftercommit.on_commit(committed)
 
@@ -211,12 +211,12 @@ class Pipeline:
         return person_cache.encode(ctx.person)
 
     async def _person(self, msg: Inbound, now, cached: Person | None) -> Person:
-        person = cached or await get_where(Person, openid=msg.openid)
-        if person is None:
-            try:
-                return await Person.create(openid=msg.openid, last_message_at=now)
-            except IntegrityError:  # created a moment ago by an event in another process
-                return await Person.get(openid=msg.openid)
+        person = cached
+        if person is None:  # one statement: their row, made on their first message
+            person, created = await insert_or_get(
+                Person(openid=msg.openid, last_message_at=now), "openid")
+            if created:
+                return person
         last = person.last_message_at
         if last is None or now - last >= SEEN_WRITE_EVERY:
             person.last_message_at = now

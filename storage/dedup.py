@@ -15,9 +15,10 @@ from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Any
 
+from tortoise import timezone
 from tortoise.transactions import in_transaction
 
-from storage import aftercommit, facts, keys
+from storage import aftercommit, facts, held, keys
 from storage.core.models import ProcessedMessage
 from storage.inserts import insert_many
 from storage.kv import KV
@@ -72,10 +73,23 @@ class Dedup:
 
 
 class EffectRecord:
-    """Handed to the code inside ``effect()``: set ``reply`` to store it with the effect."""
+    """Handed to the code inside ``effect()``: set ``reply`` to store it with the effect.
 
-    def __init__(self) -> None:
+    ``holds``: the record's statement also sends what waited for it (PostgreSQL,
+    ``storage.held``); ``BeforeRecord`` may then make the reply conditional (``reply_if``)."""
+
+    def __init__(self, holds: bool = False) -> None:
         self.reply: str | None = None
+        self.holds = holds
+        self.condition: tuple[str, list[Any], str] | None = None
+
+    def reply_if(self, sql: str, values: list[Any], reply: str) -> None:
+        """Only where ``holds``: the record's statement runs ``sql`` (an INSERT ... RETURNING)
+        too, and stores ``reply`` instead of ``self.reply`` if it inserted a row; ``self.reply``
+        is what was stored once the record is written."""
+        if not self.holds:
+            raise RuntimeError("reply_if needs a record that holds (PostgreSQL)")
+        self.condition = (sql, values, reply)
 
 
 # Called inside the effect's transaction, after its work and before the record is written,
@@ -88,6 +102,7 @@ def step_key(conversation_id: str, step: str | None) -> str:
 
 
 _RECORD_FIELDS = ("dedup_key", "openid", "reply", "created_at")
+_RECORD_CREATED = ProcessedMessage._meta.fields_map["created_at"]
 
 
 async def step_done(key: str, with_facts: bool = False) -> ProcessedMessage | None:
@@ -131,15 +146,18 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None,
     and fails once it commits."""
     try:
         async with in_transaction() as conn:
-            record = EffectRecord()
-            yield record
-            if before_record is not None:
-                await before_record(conn, record)
-            rows = [ProcessedMessage(dedup_key=dedup_key, openid=openid, reply=record.reply)]
-            if step_key is not None:
-                rows.append(ProcessedMessage(dedup_key=step_key, openid=openid,
-                                             reply=record.reply))
-            await insert_many(rows, conn, fields=_RECORD_FIELDS)
+            with held.holding(conn) as holding:
+                record = EffectRecord(holds=holding is not None)
+                yield record
+                if before_record is not None:
+                    await before_record(conn, record)
+            written = [dedup_key] if step_key is None else [dedup_key, step_key]
+            if holding is not None and (holding.statements or record.condition):
+                await _record_with(conn, holding, record, written, openid)
+            else:
+                await insert_many([ProcessedMessage(dedup_key=key, openid=openid,
+                                                    reply=record.reply) for key in written],
+                                  conn, fields=_RECORD_FIELDS)
     except AlreadyHandled:
         raise
     except Exception:
@@ -150,6 +168,34 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None,
         except Exception:  # the database is gone too: the first error says more
             pass
         raise
+
+
+async def _record_with(conn: Any, holding: held.Held, record: EffectRecord, keys: list[str],
+                       openid: str) -> None:
+    """PostgreSQL: the record's INSERT with what was held ahead of it and the reply's
+    condition (``reply_if``), in one statement; ``record.reply`` becomes the reply stored."""
+    statements, names = list(holding.statements), None
+    plain = record.reply
+    if record.condition is not None:
+        sql, values, alternative = record.condition
+        statements.append((sql, values))
+        names = [f"linli_h{i + 1}" for i in range(len(statements) - 1)] + ["linli_if"]
+    head, values = held.ahead(statements, names)
+    created = _RECORD_CREATED.to_db_value(timezone.now(), None)
+    rows = []
+    for key in keys:
+        n = len(values)
+        if record.condition is not None:
+            reply = f'CASE WHEN EXISTS (SELECT 1 FROM "linli_if") THEN ${n + 3} ELSE ${n + 4} END'
+            values.extend([key, openid, alternative, plain, created])
+            rows.append(f"(${n + 1}, ${n + 2}, {reply}, ${n + 5})")
+        else:
+            values.extend([key, openid, plain, created])
+            rows.append(f"(${n + 1}, ${n + 2}, ${n + 3}, ${n + 4})")
+    stored = await conn.execute_query_dict(
+        f'{head}INSERT INTO "{ProcessedMessage._meta.db_table}" ("dedup_key", "openid", '
+        f'"reply", "created_at") VALUES {", ".join(rows)} RETURNING "reply"', values)
+    record.reply = stored[0]["reply"]
 
 
 async def _raise_if_handled(dedup_key: str, step_key: str | None) -> None:

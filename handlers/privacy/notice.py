@@ -74,15 +74,25 @@ def _first_time_sql(dialect: str) -> str:
     return _SQL[dialect]
 
 
+def _values(openid: str) -> list[Any]:
+    now = ProcessedMessage._meta.fields_map["created_at"].to_db_value(timezone.now(), None)
+    return [marker(openid), openid, now]
+
+
+def first_time_statement(openid: str) -> tuple[str, list[Any]]:
+    """``first_time``'s statement and values (PostgreSQL), for an effect's record to send with
+    its own (``EffectRecord.reply_if``): it inserts a row exactly when it is the first time."""
+    return _first_time_sql("postgres"), _values(openid)
+
+
 async def first_time(openid: str, using_db: Any = None) -> bool:
     """True once: the first time it is asked after the person left something behind. One
     statement, which also records that they were told (inside the caller's transaction when
     given ``using_db``: rolled back with it). False when another message told them a moment
     ago (the marker's unique key: the INSERT does nothing)."""
     conn = using_db or Tortoise.get_connection("default")
-    now = ProcessedMessage._meta.fields_map["created_at"].to_db_value(timezone.now(), None)
     rows = await conn.execute_query_dict(_first_time_sql(conn.capabilities.dialect),
-                                         [marker(openid), openid, now])
+                                         _values(openid))
     return bool(rows)
 
 

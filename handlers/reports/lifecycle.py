@@ -2,13 +2,14 @@
 
 ``transition`` is the only way a case changes status. The update is guarded by the status the
 caller saw, so two staff pressing 接单 at once give one winner; the loser gets ``Conflict``.
-A history row may be held (``hold=True``) and written with the next transition's in one
-INSERT (``held=``), in the same transaction: a new case's "submit" rides with its "dispatch".
+A new case is written in the status it reaches (``submit_case``: routed, then written
+dispatched); its "submit" and "dispatch" rows are made by ``born`` and written in one INSERT.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from storage import clock
@@ -66,21 +67,26 @@ class Moved:
 _EVENT_FIELDS = ("case_id", "at", "actor_openid", "action", "from_status", "to_status", "note")
 
 
-async def _insert_events(events: list[CaseEvent], using_db: Any = None) -> None:
+async def insert_events(events: list[CaseEvent], using_db: Any = None) -> None:
     """Write ``events`` in order, in one statement; their ids are set as the database gave
     them (ascending in the order written, as history reads them)."""
     await insert_many(events, using_db, fields=_EVENT_FIELDS)
 
 
+def born(case: Case, action: str, actor_openid: str, before: CaseStatus, to: CaseStatus,
+         at: datetime, *, note: str = "") -> CaseEvent:
+    """A history row of a case being written (its "submit", its first "dispatch"): the case
+    is written in the status it reaches, so these rows are the only record of the moves."""
+    return CaseEvent(case_id=case.id, at=at, actor_openid=actor_openid, action=action,
+                     from_status=before.value, to_status=to.value, note=note)
+
+
 async def transition(case: Case, action: str, actor_openid: str, *, note: str = "",
-                     fields: dict[str, Any] | None = None, using_db: Any = None,
-                     hold: bool = False, held: list[CaseEvent] | None = None) -> Moved:
+                     fields: dict[str, Any] | None = None, using_db: Any = None) -> Moved:
     """Apply ``action`` to ``case`` (as loaded by the caller) and record it.
 
     ``fields`` are other columns to set in the same guarded update (assignee, timestamps…).
     Raises Conflict if the case's status does not allow the action or changed meanwhile.
-    ``hold``: the history row is returned unsaved, for a later transition in the same
-    transaction to write with its own (``held``, written first: one INSERT for all).
     """
     now = clock.now()
     changes = dict(fields or {})
@@ -105,8 +111,7 @@ async def transition(case: Case, action: str, actor_openid: str, *, note: str = 
             setattr(case, name, value)
     event = CaseEvent(case_id=case.id, at=now, actor_openid=actor_openid, action=action,
                       from_status=before.value, to_status=(to or before).value, note=note)
-    if not hold:
-        await _insert_events([*(held or ()), event], using_db)
+    await insert_events([event], using_db)
     return Moved(case, event)
 
 

@@ -22,20 +22,55 @@ import asyncpg
 _ASYNCPG = ("execute", "executemany", "fetch", "fetchrow", "fetchval")
 _AIOSQLITE = ("execute", "execute_insert", "execute_fetchall", "executemany", "executescript",
               "commit", "rollback")
-_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', re.IGNORECASE)
+_TABLE = re.compile(r'\b(?:FROM|INTO|UPDATE|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 _VERB = re.compile(r"\s*(\w+)")
+_MAIN = re.compile(r"\b(INSERT|SELECT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+def _top(sql: str) -> str:
+    """``sql`` with everything inside parentheses left out: the statement's own clauses."""
+    out, depth = [], 0
+    for ch in sql:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
 
 
 def label(sql: str) -> str:
-    """"SELECT reports_case", "INSERT core_outboxmessage", "BEGIN", "SAVEPOINT"..."""
+    """"SELECT reports_case", "INSERT core_outboxmessage", "BEGIN", "SAVEPOINT"...; a
+    statement with data-modifying ``WITH`` parts is named after its main part, the tables of
+    the parts that write after it: "INSERT processed_message +outbox_message"."""
     match = _VERB.match(sql)
     verb = match.group(1).upper() if match else "?"
     if verb in ("RELEASE", "ROLLBACK") and "SAVEPOINT" in sql.upper():
         return f"{verb} SAVEPOINT"
-    if verb == "WITH":  # a CTE: name the statement after its main verb
-        verb = "WITH"
-    table = _TABLE.search(sql)
-    return f"{verb} {table.group(1)}" if table and verb not in ("BEGIN", "COMMIT") else verb
+    if verb in ("BEGIN", "COMMIT"):
+        return verb
+    top = _top(sql)
+    parts = ""
+    if verb == "WITH":  # name it after its main statement, after the WITH list
+        main = _MAIN.search(top)
+        verb = main.group(1).upper() if main else "WITH"
+        top = top[main.start():] if main else top
+        written = [m.group(1) for m in _TABLE.finditer(sql) if m.group(0).upper().startswith(
+            ("INTO", "UPDATE"))]
+        table = _main_table(top)
+        others = [t for t in dict.fromkeys(written) if t != table]
+        parts = "".join(f" +{t}" for t in others)
+    name = _main_table(top) or _main_table(sql)
+    return f"{verb} {name}{parts}" if name else verb
+
+
+def _main_table(sql: str) -> str | None:
+    """The first table named in ``sql`` (a subquery in FROM skipped: its alias is no table)."""
+    for match in _TABLE.finditer(sql):
+        if match.group(1).upper() not in ("AS", "LATERAL", "SELECT"):
+            return match.group(1)
+    return None
 
 
 @dataclass

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import math
 import re
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise import Tortoise
@@ -25,13 +24,14 @@ from handlers.geo.projection import bbox_around, distance_m
 from handlers.normalize import normalize
 from handlers.reports import render, routing, texts
 from handlers.reports.errors import UnknownCategory
-from handlers.reports.lifecycle import transition
+from handlers.reports.lifecycle import born, insert_events, transition
 from handlers.reports.staff import notify as staff_notify
 from handlers.reports.urgency import staff_urgent
 from storage import clock
 from storage.core.models import Photo
 from storage.geo.models import Category
-from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseSource
+from storage.inserts import insert_numbered
+from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseSource, CaseStatus
 
 NUMBER_BASE = 1000  # A1001 is the first case
 _NUMBER = re.compile(r"^[Aa]\s*(\d{1,10})$")
@@ -103,34 +103,40 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
     category = await _category(category_code)
     place = await _place(lat, lng, building_code)
     now = clock.now()
+    case = Case(
+        reporter_openid=reporter_openid, category_code=category.code,
+        description=description.strip(),
+        lat=lat if lat is not None else (place.lat if place else None),
+        lng=lng if lng is not None else (place.lng if place else None),
+        address=address.strip()[:255], building_code=place.building if place and
+        place.building else building_code, grid_code=place.grid if place else None,
+        community_code=place.community if place else None,
+        compound_code=place.compound if place else None,
+        responsible=category.responsible.value, department=category.department,
+        accept_due_at=now + timedelta(hours=category.accept_sla_hours),
+        resolve_due_at=now + timedelta(hours=category.resolve_sla_hours), source=source,
+        updated_at=now)
     async with transaction(using_db) as conn:
-        case = await Case.create(
-            number=f"T{secrets.token_hex(5)}", reporter_openid=reporter_openid,
-            category_code=category.code, description=description.strip(),
-            lat=lat if lat is not None else (place.lat if place else None),
-            lng=lng if lng is not None else (place.lng if place else None),
-            address=address.strip()[:255], building_code=place.building if place and
-            place.building else building_code, grid_code=place.grid if place else None,
-            community_code=place.community if place else None,
-            compound_code=place.compound if place else None,
-            responsible=category.responsible.value, department=category.department,
-            accept_due_at=now + timedelta(hours=category.accept_sla_hours),
-            resolve_due_at=now + timedelta(hours=category.resolve_sla_hours), source=source,
-            using_db=conn)
-        # The number follows from the id: written by the dispatch's update below, in the
-        # same transaction (nothing reads it from the database before the commit).
-        case.number = f"A{NUMBER_BASE + case.id}"
-        # Its history's "submit" is written with the "dispatch" (one INSERT).
-        submitted = await transition(case, "submit", author, using_db=conn, hold=True)
+        # Routed before it is written: the case is born dispatched, its number (from its id)
+        # written by the same INSERT (``insert_numbered``: no UPDATE after it on PostgreSQL).
+        found = await routing.assign(case, category, conn)
+        for name, value in _routed(found, now).items():
+            setattr(case, name, value)
+        case.status = CaseStatus.DISPATCHED
+        await insert_numbered(case, conn, field="number", prefix="A", base=NUMBER_BASE)
         attached = [await photos.attach(media_id, "report", case.number, author)
                     for media_id in dict.fromkeys(media_ids)]
-        dispatched = await dispatch(case, category, conn, number=case.number, shots=sorted(
+        # Its history: the "submit" and the "dispatch", one INSERT.
+        history = [born(case, "submit", author, CaseStatus.SUBMITTED, CaseStatus.SUBMITTED, now),
+                   born(case, "dispatch", "system", CaseStatus.SUBMITTED, CaseStatus.DISPATCHED,
+                        now, note=f"分拨至{found.label}")]
+        await insert_events(history, conn)
+        await _tell(case, category, found, history[-1].id, conn, shots=sorted(
             (p for p in attached if p.owner_kind == "report" and p.owner_id == case.number
-             and p.status in staff_notify.SHOWN), key=lambda p: p.id),
-            held=[submitted.event])
+             and p.status in staff_notify.SHOWN), key=lambda p: p.id))
     # Its history as written (ids and all), for a view of the new case without reading it
     # back (``written_history``).
-    case.linli_written_history = [submitted.event, dispatched]
+    case.linli_written_history = history
     return case
 
 
@@ -140,27 +146,29 @@ def written_history(case: Case) -> list[CaseEvent] | None:
     return getattr(case, "linli_written_history", None)
 
 
-async def dispatch(case: Case, category: Category, using_db: Any = None, *,
-                   number: str | None = None, shots: list[Photo] | None = None,
-                   held: list[CaseEvent] | None = None) -> CaseEvent:
-    """Route ``case`` (submitted or reopened) and tell whoever must act: at once, even in
-    the quiet hours, when the category's SLA ends before they do (``urgency``).
-    ``number``: a new case's number, written with the routing; ``shots``: its photos, as
-    ``staff_notify.case_photos`` would read them (a new case's: those just attached);
-    ``held``: history rows to write with the dispatch's (``lifecycle.transition``).
-    Returns the dispatch's history row."""
+async def dispatch(case: Case, category: Category, using_db: Any = None) -> CaseEvent:
+    """Route ``case`` (reopened) afresh and tell whoever must act: at once, even in the quiet
+    hours, when the category's SLA ends before they do (``urgency``). A new case is routed
+    before it is written (``submit_case``). Returns the dispatch's history row."""
     found = await routing.assign(case, category, using_db)
     moved = await transition(case, "dispatch", "system", note=f"分拨至{found.label}",
-                             using_db=using_db, held=held, fields={
-                                 "assignee_openid": found.assignee,
-                                 "responsible": found.responsible,
-                                 "department": found.department,
-                                 "property_org": found.property_org,
-                                 "dispatched_at": clock.now(),
-                                 **({"number": number} if number else {})})
-    await staff_notify.dispatched(case, moved.event.id, found.others, found.copies, found.label,
-                                 using_db, urgent=staff_urgent(category), shots=shots)
+                             using_db=using_db, fields=_routed(found, clock.now()))
+    await _tell(case, category, found, moved.event.id, using_db)
     return moved.event
+
+
+def _routed(found: routing.Assignment, now: datetime) -> dict[str, Any]:
+    """The case's columns a routing sets."""
+    return {"assignee_openid": found.assignee, "responsible": found.responsible,
+            "department": found.department, "property_org": found.property_org,
+            "dispatched_at": now}
+
+
+async def _tell(case: Case, category: Category, found: routing.Assignment, event_id: int,
+                using_db: Any, *, shots: list[Photo] | None = None) -> None:
+    """The dispatched case's staff told (``shots``: its photos, if the caller knows them)."""
+    await staff_notify.dispatched(case, event_id, found.others, found.copies, found.label,
+                                 using_db, urgent=staff_urgent(category), shots=shots)
 
 
 _DUPLICATES: dict[str, str] = {}
