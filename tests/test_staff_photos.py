@@ -194,3 +194,28 @@ async def test_at_night_an_urgent_photo_does_not_wait_for_a_notice_held_till_mor
     assert any(case.number in t for t in texts_to(rbot, G01))
     assert len(images(rbot, G01)) == 1
     assert (await OutboxMessage.get(key="k-older")).status is OutboxStatus.PENDING
+
+
+async def test_a_photo_follows_a_notice_this_sweep_sent_without_waiting(rbot):
+    """A notice this sweep sent but has not marked yet (its marks are written in batches) is
+    not waited for: the photo behind it goes in the same sweep, and is marked with the others
+    (issue 17: the photo used to be put back for 10 s and claimed again)."""
+    bot = rbot
+    bot.sandbox.observe_inbound(G01)
+    await report("garbage", media_ids=[bot.sandbox.add_media(jpeg("teal"), "image/jpeg")])
+    svc = services(bot)
+    assert (await photos.fetch_due(svc.photos)).stored == 1
+    clock.advance(timedelta(seconds=5))  # both due: the notice, then its photo
+    notice = await OutboxMessage.get(openid=G01, kind="text")
+    image = await OutboxMessage.get(openid=G01, kind="image")
+    marked: list = []
+    for sent_ids, expect in ((set(), 0), ({notice.id}, 1)):
+        await OutboxMessage.filter(id=image.id).update(claim=None, claimed_until=None)
+        token, rows = await outbox.leases.claim_group(image, due=False)
+        result = outbox.SweepResult()
+        await images_push.settle_image(rows[0], token, svc.messenger, result,
+                                       on_sent=lambda r, t, c: marked.append((r, c)),
+                                       sent=sent_ids)
+        assert result.sent == expect and len(images(bot, G01)) == expect
+        assert len(marked) == expect  # marked by the sweep's writer, not one by one
+    assert (await OutboxMessage.get(id=notice.id)).status is OutboxStatus.PENDING

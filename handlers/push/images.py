@@ -15,15 +15,17 @@ in a burst; re-checking each of them every 10 s was a quarter of the server's CP
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 from handlers.ports import DeliveryFailed, DeliveryRefused, ImageSender, MediaRefused, Messenger
 from handlers.push import budget, channels, leases
 from handlers.push.compose import quiet_until
-from handlers.push.settle import HOLD, MAX_ATTEMPTS, SweepResult, backoff, mark_sent
+from handlers.push.settle import HOLD, MAX_ATTEMPTS, OnSent, SweepResult, backoff, mark_sent
 from storage import clock
 from storage.core.models import OutboxMessage, OutboxStatus, Photo, PhotoStatus
 from storage.kv import KV
+from storage.rows import get_where
 
 KIND = "image"
 WAIT = timedelta(seconds=10)  # the photo is being stored, or the notice is on its way
@@ -36,13 +38,17 @@ Waits = dict[str, tuple[int, bool]]
 
 async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
                        result: SweepResult, kv: KV | None = None,
-                       waits: Waits | None = None) -> None:
+                       waits: Waits | None = None, on_sent: OnSent | None = None,
+                       sent: set[int] | None = None) -> None:
+    """``on_sent``: the sweep marks the row sent with others (``settle``'s); ``sent``: the
+    rows this sweep sent and has not marked yet (a notice just sent is not waited for)."""
     known = waits.get(row.openid) if waits is not None else None
     if known is not None and known[0] < row.id and (row.urgent or quiet_until(clock.now())
                                                     is None):
         await _after_notice(row, token, held=known[1], result=result)
         return
-    photo = await Photo.get_or_none(id=row.payload.get("photo_id"))
+    photo_id = row.payload.get("photo_id")
+    photo = await get_where(Photo, id=int(photo_id)) if str(photo_id).isdigit() else None
     if photo is None or photo.status in (PhotoStatus.EXPIRED, PhotoStatus.FAILED):
         await _give_up(row, token, "photo not stored", result)
         return
@@ -55,7 +61,7 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
         await leases.finish([row], token, next_attempt_at=wait)
         result.quiet += 1
         return
-    notice = await _notice_before(row)
+    notice = await _notice_before(row, sent or ())
     if notice is not None and waits is not None:
         waits[row.openid] = (notice.id, _held(notice))
     if photo.status is PhotoStatus.PENDING or (notice is not None and not _held(notice)):
@@ -64,7 +70,7 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
     if notice is not None:  # the notice waits for the person's next message: so does this
         await _after_notice(row, token, held=True, result=result)
         return
-    await _send(row, token, messenger, photo, result, kv)
+    await _send(row, token, messenger, photo, result, kv, on_sent)
 
 
 async def _after_notice(row: OutboxMessage, token: str, *, held: bool,
@@ -80,7 +86,7 @@ async def _after_notice(row: OutboxMessage, token: str, *, held: bool,
 
 
 async def _send(row: OutboxMessage, token: str, messenger: ImageSender, photo: Photo,
-                result: SweepResult, kv: KV | None) -> None:
+                result: SweepResult, kv: KV | None, on_sent: OnSent | None) -> None:
     counted = await budget.refusal(kv, row.openid) if kv is not None else None
     if counted is not None:  # WeChat would refuse it (the window is closed): don't ask
         await _hold(row, token, f"{channels.CS} {counted} counted", result)
@@ -98,17 +104,24 @@ async def _send(row: OutboxMessage, token: str, messenger: ImageSender, photo: P
     except DeliveryFailed as exc:
         await _retry(row, token, str(exc), result)
         return
-    await mark_sent([row], token, channels.CS)
+    if on_sent is not None:
+        on_sent([row], token, channels.CS)
+    else:
+        await mark_sent([row], token, channels.CS)
     result.sent += 1
     result.channels[channels.CS] += 1
 
 
-async def _notice_before(row: OutboxMessage) -> OutboxMessage | None:
-    """The oldest text notice to the same person still on its way before ``row``. In the
-    quiet hours an urgent photo follows only urgent notices: the others sit out the night,
-    and would hold it (a case that cannot wait) until morning."""
+async def _notice_before(row: OutboxMessage, sent: Collection[int] = ()
+                         ) -> OutboxMessage | None:
+    """The oldest text notice to the same person still on its way before ``row``, but for
+    those ``sent`` already (by this sweep, not yet marked). In the quiet hours an urgent
+    photo follows only urgent notices: the others sit out the night, and would hold it (a
+    case that cannot wait) until morning."""
     query = OutboxMessage.filter(openid=row.openid, status=OutboxStatus.PENDING,
                                  id__lt=row.id).exclude(kind=KIND)
+    if sent:
+        query = query.exclude(id__in=list(sent))
     if row.urgent and quiet_until(clock.now()) is not None:
         query = query.filter(urgent=True)
     return await query.order_by("id").first()

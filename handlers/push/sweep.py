@@ -37,6 +37,7 @@ class Sweep:
         self.concurrency = max(1, concurrency)
         self.result = SweepResult()
         self._sent: list[tuple[list[OutboxMessage], str, str]] = []
+        self._sent_ids: set[int] = set()  # sent in this sweep: a photo need not wait for them
         self._writer: asyncio.Task | None = None
         self._last: dict[str, asyncio.Task] = {}  # openid -> their latest send in flight
         self._waits: images.Waits = {}  # photos waiting behind a notice (images.settle_image)
@@ -89,7 +90,7 @@ class Sweep:
         try:
             if rows[0].kind == images.KIND:
                 await images.settle_image(rows[0], token, self.messenger, self.result, self.kv,
-                                          self._waits)
+                                          self._waits, self._on_sent, self._sent_ids)
                 return
             await settle(rows, token, self.messenger, self.result, self.kv, self._on_sent,
                          chatting if self.kv is not None else None)
@@ -98,6 +99,7 @@ class Sweep:
 
     def _on_sent(self, rows: list[OutboxMessage], token: str, channel: str) -> None:
         self._sent.append((rows, token, channel))
+        self._sent_ids.update(r.id for r in rows)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
 
