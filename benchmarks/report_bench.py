@@ -278,9 +278,10 @@ async def bench(args: argparse.Namespace, floor: Server,
             return res
 
         await _rounds(args, linlis, flows, floor_run, pairs)
-        for linli, _ in linlis if args.per_step else ():
-            failures += await _per_step(session, linli, photos[linli.name][-args.per_step:],
-                                        tag, args.connections)
+        if args.per_step:
+            failures += await _per_step(session, [linli for linli, _ in linlis], {
+                name: shots[-args.per_step:] for name, shots in photos.items()}, tag,
+                args.connections)
 
     _summaries(pairs)
     if failures:
@@ -310,41 +311,73 @@ async def _phase(session: aiohttp.ClientSession, base: str,
     return left
 
 
-async def _per_step(session: aiohttp.ClientSession, linli: Server, photos: list[str],
-                    tag: str, connections: int) -> int:
+@dataclass
+class _StepRun:
+    """One server's share of ``--per-step``: its residents, where each stands, its figures."""
+
+    linli: Server
+    steps: dict[str, list[tuple[str, str | None]]]
+    going: list[str]
+    out: FlowResult = field(default_factory=lambda: FlowResult(RunResult(
+        sent=0, seconds=0.0, latencies=[])))
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # step -> ms per message
+    per_flow: float = 0.0
+
+    @classmethod
+    def of(cls, linli: Server, photos: list[str], tag: str) -> _StepRun:
+        residents = [f"oStep{tag}{linli.name[-1]}{k:05d}" for k in range(len(photos))]
+        steps = {openid: _steps(openid, photos[k], *place(k, len(residents)),
+                                DESCRIPTIONS[k % len(DESCRIPTIONS)])
+                 for k, openid in enumerate(residents)}
+        return cls(linli, steps, residents)
+
+    async def phase(self, session: aiohttp.ClientSession, i: int, connections: int) -> None:
+        going, pid = self.going, self.linli.proc.pid
+        before = cpu_seconds(pid)
+        self.going = await _phase(session, self.linli.base,
+                                  [(openid, *self.steps[openid][i]) for openid in going], i,
+                                  connections, self.out)
+        after = cpu_seconds(pid)
+        if before is not None and after is not None and going:
+            self.cpu_ms[STEP_NAMES[i]] = (after - before) * 1000 / len(going)
+            self.per_flow += (after - before) * 1000 / len(self.steps)
+
+
+async def _per_step(session: aiohttp.ClientSession, linlis: list[Server],
+                    photos: dict[str, list[str]], tag: str, connections: int) -> int:
     """The server's CPU per message of each step (``--per-step``): all the residents' photos
     first (``connections`` at a time), then all their places, and so on, the server's CPU
-    read around each phase. The sweeps' work (photos fetched, notices pushed) counts in the
-    phase it coincides with."""
-    residents = [f"oStep{tag}{linli.name[-1]}{k:05d}" for k in range(len(photos))]
-    out = FlowResult(RunResult(sent=0, seconds=0.0, latencies=[]))
-    steps = {openid: _steps(openid, photos[k], *place(k, len(residents)),
-                            DESCRIPTIONS[k % len(DESCRIPTIONS)])
-             for k, openid in enumerate(residents)}
-    going = list(residents)
-    print(f"\n{linli.name}, step by step ({len(residents)} flows, {connections} connections): "
-          f"server CPU per message")
-    per_flow = 0.0
-    for i, name in enumerate(STEP_NAMES):
-        before, started = cpu_seconds(linli.proc.pid), time.perf_counter()
-        left = await _phase(session, linli.base, [(openid, *steps[openid][i]) for openid in going],
-                            i, connections, out)
-        seconds, after = time.perf_counter() - started, cpu_seconds(linli.proc.pid)
-        if before is not None and after is not None and going:
-            ms = (after - before) * 1000
-            per_flow += ms / len(residents)
-            print(f"  {name:<12} {ms / len(going):6.3f} ms  ({len(going)} messages, "
-                  f"{len(going) / seconds:5.0f} msg/s)")
-        going = left
-    print(f"  {'per flow':<12} {per_flow:6.3f} ms  ({len(out.submitted)} cases)")
-    before = cpu_seconds(linli.proc.pid)
+    read around each phase; with ``--compare``, linli's phase then linli-B's, step by step,
+    so both meet the machine in the same state. The sweeps' work (photos fetched, notices
+    pushed) counts in the phase it coincides with, and in the seconds after the last."""
+    runs = [_StepRun.of(linli, photos[linli.name], tag) for linli in linlis]
+    for i in range(len(STEP_NAMES)):
+        for run in runs:
+            await run.phase(session, i, connections)
+    before = [cpu_seconds(run.linli.proc.pid) for run in runs]
     await asyncio.sleep(AFTER_SECONDS)  # the sweeps finish the cases' photos and notices
-    if before is not None and (after := cpu_seconds(linli.proc.pid)) is not None:
-        print(f"  {'then idle':<12} {(after - before) * 1000 / len(residents):6.3f} ms per flow "
-              f"in the {AFTER_SECONDS:.0f} s after the last step")
-    if out.run.bad:
-        print(f"  ! {len(out.run.bad)} problems, e.g. {out.run.bad[0]}")
-    return len(out.run.bad)
+    idle = [None if b is None or (a := cpu_seconds(run.linli.proc.pid)) is None
+            else (a - b) * 1000 / len(run.steps) for b, run in zip(before, runs, strict=True)]
+    print(f"\nstep by step ({len(runs[0].steps)} flows each, {connections} connections): "
+          f"server CPU ms per message")
+    print(f"  {'step':<12}" + "".join(f" {run.linli.name:>9}" for run in runs)
+          + ("  difference" if len(runs) > 1 else ""))
+    rows = [(name, [run.cpu_ms.get(name) for run in runs]) for name in STEP_NAMES]
+    rows += [("per flow", [run.per_flow for run in runs]), ("then idle", idle)]
+    for name, figures in rows:
+        cells = "".join(f" {f:9.3f}" if f is not None else f" {'-':>9}" for f in figures)
+        diff = (f"  {100 * (figures[0] / figures[1] - 1):+.1f} %"
+                if len(figures) > 1 and None not in figures[:2] and figures[1] else "")
+        print(f"  {name:<12}{cells}{diff}")
+    print("  (per flow: the steps' CPU over all flows; then idle: per flow, in the "
+          f"{AFTER_SECONDS:.0f} s after the last step)")
+    bad = 0
+    for run in runs:
+        print(f"  {run.linli.name}: {len(run.out.submitted)} cases"
+              + (f"; ! {len(run.out.run.bad)} problems, e.g. {run.out.run.bad[0]}"
+                 if run.out.run.bad else ""))
+        bad += len(run.out.run.bad)
+    return bad
 
 
 async def _photos_for(session: aiohttp.ClientSession, linli: Server, sandbox: Server | None,
@@ -393,7 +426,7 @@ def _summary(name: str, pairs: list[tuple[RunResult, RunResult]]) -> None:
     p99 = statistics.median(li.pct(99) for _, li in pairs)
     print(f"\n{name} median over {len(pairs)} rounds: floor "
           f"{statistics.median(f.rate for f, _ in pairs):.0f} msg/s, {name} "
-          f"{statistics.median(li.rate for _, li in pairs):.0f} msg/s, ratio {ratio:.2f} "
+          f"{statistics.median(li.rate for _, li in pairs):.0f} msg/s, ratio {ratio:.3f} "
           f"(target >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}), "
           f"{name} p99 {p99:.1f} ms (target < {P99_TARGET_MS:.0f} ms: "
           f"{'met' if p99 < P99_TARGET_MS else 'MISSED'}); server CPU per message: floor "
