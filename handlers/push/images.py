@@ -41,7 +41,8 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
                        waits: Waits | None = None, on_sent: OnSent | None = None,
                        sent: set[int] | None = None) -> None:
     """``on_sent``: the sweep marks the row sent with others (``settle``'s); ``sent``: the
-    rows this sweep sent and has not marked yet (a notice just sent is not waited for)."""
+    person's rows this sweep sent and has not marked yet (a notice just sent is not waited
+    for)."""
     known = waits.get(row.openid) if waits is not None else None
     if known is not None and known[0] < row.id and (row.urgent or quiet_until(clock.now())
                                                     is None):
@@ -120,11 +121,13 @@ async def _notice_before(row: OutboxMessage, sent: Collection[int] = ()
     case that cannot wait) until morning."""
     query = OutboxMessage.filter(openid=row.openid, status=OutboxStatus.PENDING,
                                  id__lt=row.id).exclude(kind=KIND)
-    if sent:
-        query = query.exclude(id__in=list(sent))
     if row.urgent and quiet_until(clock.now()) is not None:
         query = query.filter(urgent=True)
-    return await query.order_by("id").first()
+    if not sent:
+        return await query.order_by("id").first()
+    # The few sent already are skipped here, not in the SQL: one text for any of them.
+    pending = await query.order_by("id").limit(len(sent) + 1)
+    return next((notice for notice in pending if notice.id not in sent), None)
 
 
 async def _hold(row: OutboxMessage, token: str, error: str, result: SweepResult) -> None:

@@ -37,7 +37,8 @@ class Sweep:
         self.concurrency = max(1, concurrency)
         self.result = SweepResult()
         self._sent: list[tuple[list[OutboxMessage], str, str]] = []
-        self._sent_ids: set[int] = set()  # sent in this sweep: a photo need not wait for them
+        # openid -> their rows sent in this sweep, not marked yet: their photos need not wait
+        self._sent_ids: dict[str, set[int]] = {}
         self._writer: asyncio.Task | None = None
         self._last: dict[str, asyncio.Task] = {}  # openid -> their latest send in flight
         self._waits: images.Waits = {}  # photos waiting behind a notice (images.settle_image)
@@ -90,7 +91,8 @@ class Sweep:
         try:
             if rows[0].kind == images.KIND:
                 await images.settle_image(rows[0], token, self.messenger, self.result, self.kv,
-                                          self._waits, self._on_sent, self._sent_ids)
+                                          self._waits, self._on_sent,
+                                          self._sent_ids.get(rows[0].openid))
                 return
             await settle(rows, token, self.messenger, self.result, self.kv, self._on_sent,
                          chatting if self.kv is not None else None)
@@ -99,7 +101,7 @@ class Sweep:
 
     def _on_sent(self, rows: list[OutboxMessage], token: str, channel: str) -> None:
         self._sent.append((rows, token, channel))
-        self._sent_ids.update(r.id for r in rows)
+        self._sent_ids.setdefault(rows[0].openid, set()).update(r.id for r in rows)
         if self._writer is None or self._writer.done():
             self._writer = asyncio.create_task(self._write())
 
