@@ -1,7 +1,7 @@
 """Report-flow benchmark: 随手拍 conversations on linli against the floor server, in paired rounds.
 
     .venv/bin/python -m benchmarks.report_bench [--rounds 5] [--residents 300]
-        [--connections 50]
+        [--connections 50] [--per-step N] [--compare-root DIR]
 
 Servers, database and Redis are set up as in ``benchmarks.webhook_bench`` (whose helpers this
 imports): the floor and ``linli serve`` (sandbox mode, PostgreSQL database and Redis prefix of
@@ -14,7 +14,9 @@ nearby open case of the same category ("是不是这个？") the resident answer
 is checked for the step it should be, and the cases created are counted in the database.
 ``--connections`` workers, each one keep-alive connection's worth, take residents one at a time.
 The floor then answers the same number of messages (the webhook benchmark's echoed text) with
-the same concurrency. Prints figures; asserts none. Exit status 1 only on a wrong reply or
+the same concurrency. ``--per-step N`` then sends N more flows step by step (every photo, then
+every place...) and prints the server's CPU per message of each step. Prints figures;
+asserts none. Exit status 1 only on a wrong reply or
 a missing case.
 """
 
