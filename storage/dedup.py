@@ -143,7 +143,11 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None,
     and the whole transaction rolls back; if the work refuses (the wish is claimed already -
     by this very message), the refusal is checked against the records. Both answer the first
     delivery's reply (AlreadyHandled). A concurrent repeat waits on the first's uncommitted row
-    and fails once it commits."""
+    and fails once it commits.
+
+    On PostgreSQL the INSERTs held inside the effect (``storage.held``: a new case's notices
+    to its staff) and the privacy notice's check (``EffectRecord.reply_if``) are parts of
+    the record's own statement (``_record_with``)."""
     try:
         async with in_transaction() as conn:
             with held.holding(conn) as holding:
@@ -170,8 +174,8 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None,
         raise
 
 
-async def _record_with(conn: Any, holding: held.Held, record: EffectRecord, keys: list[str],
-                       openid: str) -> None:
+async def _record_with(conn: Any, holding: held.Held, record: EffectRecord,
+                       written: list[str], openid: str) -> None:
     """PostgreSQL: the record's INSERT with what was held ahead of it and the reply's
     condition (``reply_if``), in one statement; ``record.reply`` becomes the reply stored."""
     statements, names = list(holding.statements), None
@@ -183,7 +187,7 @@ async def _record_with(conn: Any, holding: held.Held, record: EffectRecord, keys
     head, values = held.ahead(statements, names)
     created = _RECORD_CREATED.to_db_value(timezone.now(), None)
     rows = []
-    for key in keys:
+    for key in written:
         n = len(values)
         if record.condition is not None:
             reply = f'CASE WHEN EXISTS (SELECT 1 FROM "linli_if") THEN ${n + 3} ELSE ${n + 4} END'
