@@ -19,7 +19,7 @@ from tortoise import Tortoise
 from tortoise.models import Model
 
 from storage import held
-from storage.rows import get_where
+from storage.rows import get_where, update_where
 
 M = TypeVar("M", bound=Model)
 
@@ -148,9 +148,7 @@ async def insert_numbered(instance: Model, using_db: Any = None, *, field: str, 
         setattr(instance, field, f"T{secrets.token_hex(5)}")
         await insert_many([instance], conn)
         number = f"{prefix}{base + instance.pk}"
-        column, pk = meta.fields_db_projection[field], meta.db_pk_column
-        await conn.execute_query(f'UPDATE "{meta.db_table}" SET "{column}" = ? WHERE "{pk}" = ?',
-                                 [number, instance.pk])
+        await update_where(type(instance), {field: number}, {meta.pk_attr: instance.pk}, conn)
         setattr(instance, field, number)
         return
     names = [name for name in _statement(type(instance), conn, "postgres")[0] if name != field]
