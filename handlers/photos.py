@@ -34,7 +34,7 @@ from handlers.errors import Refusal
 from handlers.ports import DeliveryFailed, MediaExpired, PhotoStore
 from storage import clock
 from storage.core.models import Photo, PhotoStatus
-from storage.inserts import insert_new
+from storage.inserts import insert_many, insert_new
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +82,34 @@ async def checked_image(content: bytes) -> tuple[bytes, str, str]:
     return await asyncio.get_running_loop().run_in_executor(_IMAGE_POOL, clean_image, content)
 
 
-async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str) -> Photo:
+def is_upload(media_id: str) -> bool:
+    """An upload's id (``store_upload``), not a WeChat MediaId."""
+    return media_id.startswith(UPLOAD_PREFIX)
+
+
+async def attach(media_id: str, owner_kind: str, owner_id: str, openid: str,
+                 new_id: int | None = None) -> Photo:
     """Record a photo to download for (owner_kind, owner_id); idempotent by MediaId.
 
     An upload of ``openid``'s (``store_upload``, the mini-program) not yet attached is
     adopted instead: it is already stored, so only its owner changes (one statement).
+
+    ``new_id``: the id a new row takes (``storage.inserts.take_ids``). Inside a message's
+    effect on PostgreSQL its INSERT is then held for the effect's record: the row is taken
+    as new. Were its MediaId recorded already (WeChat gives every message its own), the
+    INSERT skips it and the photo stays with its first owner, as here without ``new_id``;
+    an image push naming the id gives up ("photo not stored").
     """
-    if not media_id.startswith(UPLOAD_PREFIX):  # a WeChat MediaId: new, but for a repeat
+    if not is_upload(media_id):  # a WeChat MediaId: new, but for a repeat
         now = clock.now()
         photo = Photo(media_id=media_id, owner_kind=owner_kind, owner_id=owner_id,
                       openid=openid, received_at=now, next_attempt_at=now)
-        if await insert_new(photo):  # one statement; a conflict reads the existing row
+        if new_id is not None:
+            photo.id = new_id
+            await insert_many([photo], unique="media_id", may_hold=True)
+            if photo._saved_in_db:
+                return photo
+        elif await insert_new(photo):  # one statement; a conflict reads the existing row
             return photo
     else:
         adopted = await _adopt_upload(media_id, owner_kind, owner_id, openid)

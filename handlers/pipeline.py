@@ -76,7 +76,8 @@ class _Notice:
             return  # no reply to carry it: asked after the message (append_once)
         told = privacy_notice.appended(record.reply, self.retention)
         if record.holds:  # PostgreSQL: decided by the record's own statement
-            record.reply_if(*privacy_notice.first_time_statement(self.openid), told)
+            record.reply_if(*privacy_notice.first_time_statement(self.openid, record.leaves),
+                            told)
         elif await privacy_notice.first_time(self.openid, conn):
             record.reply = told
 

@@ -20,7 +20,9 @@ from typing import Any
 
 import asyncpg
 from asyncpg.pool import _PoolConnectionHolderQueue
-from tortoise.backends.asyncpg.client import AsyncpgDBClient
+from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
+from tortoise.backends.base.client import NestedTransactionContext, TransactionContextPooled
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 
 class FairQueue(_PoolConnectionHolderQueue):
@@ -72,3 +74,132 @@ class FairPoolClient(AsyncpgDBClient):
 
 
 client_class = FairPoolClient
+
+
+class _BeginFirst:
+    """``acquire_connection`` of a ``LazyTransaction``: the lock, then BEGIN if not yet sent."""
+
+    __slots__ = ("client", "_lock")
+
+    def __init__(self, client: LazyTransaction) -> None:
+        self.client = client
+        self._lock = client._lock
+
+    async def __aenter__(self) -> asyncpg.Connection:
+        await self._lock.acquire()
+        try:
+            await self.client._begin_now()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.client._connection
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        self._lock.release()
+
+
+class LazyTransaction(TransactionWrapper):
+    """A transaction whose BEGIN waits for its first statement (PostgreSQL).
+
+    A message's effect (``storage.dedup``) whose statements were all held for its record
+    (``storage.held``) sends one statement in all: alone, it is atomic without BEGIN and
+    COMMIT, two round trips of the four. ``alone`` sends such a last statement; every other
+    statement sends BEGIN first, as an ordinary transaction would have (PostgreSQL takes a
+    transaction's snapshot at its first statement, not at BEGIN: nothing else differs).
+    ``before`` sends a statement outside the transaction while it has not begun (taking ids
+    from sequences, which no rollback gives back anyway)."""
+
+    def __init__(self, connection: Any) -> None:
+        super().__init__(connection)
+        self._begun = False
+
+    async def begin(self) -> None:  # TransactionContextPooled.__aenter__: nothing sent yet
+        self.transaction = self._connection.transaction()
+
+    async def _begin_now(self) -> None:
+        if not self._begun:
+            if self._finalized:
+                raise TransactionManagementError("the transaction's last statement was sent")
+            self._begun = True
+            try:
+                await self.transaction.start()
+            except asyncpg.InvalidTransactionStateError as exc:
+                raise TransactionManagementError(exc) from exc
+
+    @property
+    def begun(self) -> bool:
+        return self._begun
+
+    def acquire_connection(self) -> Any:
+        return _BeginFirst(self)
+
+    def _in_transaction(self) -> Any:
+        return _Savepoint(self)
+
+    async def alone(self, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+        """The transaction's last statement, its rows as dicts: sent by itself (committing
+        itself) when nothing was sent before it, else inside the transaction as usual."""
+        if self._begun:
+            return await self.execute_query_dict(sql, values)
+        async with self._lock:
+            if self._finalized:
+                raise TransactionManagementError("the transaction's last statement was sent")
+            self._finalized = True  # whatever happens: nothing may follow, nothing to end
+            rows = await self._run(sql, values)
+        return [dict(row) for row in rows]
+
+    async def before(self, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+        """``sql`` outside the transaction if it has not begun (else inside it): only for
+        what a rollback would not undo anyway (``nextval``)."""
+        if self._begun:
+            return await self.execute_query_dict(sql, values)
+        async with self._lock:
+            rows = await self._run(sql, values)
+        return [dict(row) for row in rows]
+
+    async def _run(self, sql: str, values: list[Any]) -> list[Any]:
+        try:
+            return await self._connection.fetch(sql, *values)
+        except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
+            raise OperationalError(exc) from exc
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            raise IntegrityError(exc) from exc
+
+    async def commit(self) -> None:
+        if not self._begun:  # nothing was sent, or the last statement went alone
+            self._finalized = True
+            return
+        await super().commit()
+
+    async def rollback(self) -> None:
+        if not self._begun:
+            self._finalized = True
+            return
+        await super().rollback()
+
+
+class _Savepoint:
+    """A block nested in a ``LazyTransaction``: BEGIN first if it was not sent, then the
+    savepoint (asyncpg would take a nested block of a connection with no transaction open
+    for a transaction of its own)."""
+
+    def __init__(self, outer: LazyTransaction) -> None:
+        self.outer = outer
+        self.inner: Any = None
+
+    async def __aenter__(self) -> Any:
+        async with self.outer._lock:
+            await self.outer._begin_now()
+        self.inner = NestedTransactionContext(TransactionWrapper(self.outer))
+        return await self.inner.__aenter__()
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        await self.inner.__aexit__(exc_type, exc_val, exc_tb)
+
+
+def lazy_transaction(client: Any) -> Any:
+    """``in_transaction()`` for ``client`` with BEGIN deferred (``LazyTransaction``) when it
+    is this module's client; else tortoise's own."""
+    if isinstance(client, FairPoolClient):
+        return TransactionContextPooled(LazyTransaction(client), client._pool_init_lock)
+    return client._in_transaction()

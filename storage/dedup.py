@@ -15,10 +15,10 @@ from contextlib import asynccontextmanager
 from enum import Enum
 from typing import Any
 
-from tortoise import timezone
-from tortoise.transactions import in_transaction
+from tortoise import Tortoise, timezone
 
 from storage import aftercommit, facts, held, keys
+from storage.asyncpg_pool import LazyTransaction, lazy_transaction
 from storage.core.models import ProcessedMessage
 from storage.inserts import insert_many
 from storage.kv import KV
@@ -81,6 +81,9 @@ class EffectRecord:
     def __init__(self, holds: bool = False) -> None:
         self.reply: str | None = None
         self.holds = holds
+        # The effect wrote something of the person's that counts as left behind (a new
+        # case): held, the record's statement cannot see it, so it says so (the notice).
+        self.leaves = False
         self.condition: tuple[str, list[Any], str] | None = None
 
     def reply_if(self, sql: str, values: list[Any], reply: str) -> None:
@@ -147,16 +150,18 @@ async def _recorded(dedup_key: str, openid: str, step_key: str | None,
 
     On PostgreSQL the INSERTs held inside the effect (``storage.held``: a new case's notices
     to its staff) and the privacy notice's check (``EffectRecord.reply_if``) are parts of
-    the record's own statement (``_record_with``)."""
+    the record's own statement (``_record_with``), and the transaction's BEGIN waits for its
+    first statement (``storage.asyncpg_pool.LazyTransaction``): an effect whose work was all
+    held (a new case from the chat) is that one statement, without BEGIN and COMMIT."""
     try:
-        async with in_transaction() as conn:
+        async with lazy_transaction(Tortoise.get_connection("default")) as conn:
             with held.holding(conn) as holding:
                 record = EffectRecord(holds=holding is not None)
                 yield record
                 if before_record is not None:
                     await before_record(conn, record)
             written = [dedup_key] if step_key is None else [dedup_key, step_key]
-            if holding is not None and (holding.statements or record.condition):
+            if holding is not None:
                 await _record_with(conn, holding, record, written, openid)
             else:
                 await insert_many([ProcessedMessage(dedup_key=key, openid=openid,
@@ -196,7 +201,8 @@ async def _record_with(conn: Any, holding: held.Held, record: EffectRecord,
         else:
             values.extend([key, openid, plain, created])
             rows.append(f"(${n + 1}, ${n + 2}, ${n + 3}, ${n + 4})")
-    stored = await conn.execute_query_dict(
+    send = conn.alone if isinstance(conn, LazyTransaction) else conn.execute_query_dict
+    stored = await send(
         f'{head}INSERT INTO "{ProcessedMessage._meta.db_table}" ("dedup_key", "openid", '
         f'"reply", "created_at") VALUES {", ".join(rows)} RETURNING "reply"', values)
     record.reply = stored[0]["reply"]

@@ -50,6 +50,12 @@ def holding(conn: Any) -> Iterator[Held | None]:
         _held.reset(token)
 
 
+def active(conn: Any) -> bool:
+    """Whether a ``holding`` block is open on ``conn`` (INSERTs sent there may be held)."""
+    held = _held.get()
+    return held is not None and held.conn is conn
+
+
 def hold(conn: Any, sql: str, values: Sequence[Any]) -> bool:
     """Keep ``sql`` (its parameters $1..) for the last statement if a ``holding`` block is
     open on ``conn``; False (send it now) otherwise."""

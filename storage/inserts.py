@@ -19,6 +19,7 @@ from tortoise import Tortoise
 from tortoise.models import Model
 
 from storage import held
+from storage.asyncpg_pool import LazyTransaction
 from storage.rows import get_where, update_where
 
 M = TypeVar("M", bound=Model)
@@ -70,9 +71,11 @@ async def insert_many(instances: Sequence[Model], using_db: Any = None, *,
     ``unique``: a unique field; rows whose value of it is taken already (or earlier in the
     list) are skipped (``ON CONFLICT DO NOTHING``) and left unsaved, the others get their ids.
     Without it, the ids are assigned in the order written (ascending, as the database gave
-    them). PostgreSQL and SQLite alike (multi-row ``VALUES`` with ``RETURNING``).
+    them). PostgreSQL and SQLite alike (multi-row ``VALUES`` with ``RETURNING``). Rows whose
+    ids were taken already (``take_ids``: every row has one) are written with them.
     ``may_hold``: inside a message's effect on PostgreSQL the INSERT may wait for the effect's
-    record and go with it (``storage.held``); the rows are then left without ids."""
+    record and go with it (``storage.held``); the rows are then left without ids, but for
+    those that have theirs (and, with ``unique``, whether a row was skipped is not known)."""
     if not instances:
         return
     model = type(instances[0])
@@ -84,8 +87,11 @@ async def insert_many(instances: Sequence[Model], using_db: Any = None, *,
         for instance in instances:
             first.setdefault(getattr(instance, unique), instance)
         instances = list(first.values())
-    names = list(fields) if fields is not None else _statement(model, conn,
-                                                               conn.capabilities.dialect)[0]
+    names = list(fields if fields is not None else _statement(model, conn,
+                                                              conn.capabilities.dialect)[0])
+    explicit = all(instance.pk is not None for instance in instances)
+    if explicit and meta.pk_attr not in names:
+        names.insert(0, meta.pk_attr)
     width = len(names)
     columns = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in names)
     rows = ", ".join("(" + ", ".join(f"${i * width + j + 1}" if postgres else "?"
@@ -97,6 +103,9 @@ async def insert_many(instances: Sequence[Model], using_db: Any = None, *,
     sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES {rows}'
     if may_hold and held.hold(conn, sql + (" ON CONFLICT DO NOTHING" if unique else ""),
                               values):
+        if explicit:
+            for instance in instances:
+                instance._saved_in_db = True
         return
     if unique is None:
         returned = await conn.execute_query_dict(f'{sql} RETURNING "{pk}"', values)
@@ -141,9 +150,15 @@ async def insert_numbered(instance: Model, using_db: Any = None, *, field: str, 
     PostgreSQL: one statement (the id taken from the table's sequence inside it). SQLite:
     the row is inserted with a placeholder in ``field`` (unique: a random token), then
     ``field`` is written from the id it got: two statements, as SQLite has no sequence to
-    take the id from first. Either way ``instance`` ends saved, with its id and ``field``."""
+    take the id from first. Either way ``instance`` ends saved, with its id and ``field``.
+    An ``instance`` whose id was taken already (``take_ids``) is written with it and its
+    number, held for the effect's record where that holds (``insert_many``)."""
     meta = type(instance)._meta
     conn = using_db or Tortoise.get_connection(meta.default_connection or "default")
+    if instance.pk is not None:
+        setattr(instance, field, f"{prefix}{base + instance.pk}")
+        await insert_many([instance], conn, may_hold=True)
+        return
     if conn.capabilities.dialect != "postgres":
         setattr(instance, field, f"T{secrets.token_hex(5)}")
         await insert_many([instance], conn)
@@ -217,3 +232,28 @@ async def insert_or_get(instance: M, unique: str, using_db: Any = None) -> tuple
     if found is None:  # pragma: no cover - deleted between the two statements
         raise LookupError(f"{model.__name__} {unique}={value!r} neither inserted nor found")
     return found, False
+
+
+_IDS: dict[tuple[type[Model], ...], str] = {}
+
+
+async def take_ids(conn: Any, wanted: Sequence[tuple[type[Model], int]]) -> list[list[int]]:
+    """PostgreSQL: ids for rows not written yet, from their tables' sequences, in one
+    statement: per (model, how many), that many ids, ascending. The rows written with them
+    (``insert_many``, ``insert_numbered``) need no ``RETURNING``, so their INSERTs may be
+    held for the effect's record. In an effect that has sent nothing yet, the statement goes
+    before its BEGIN (``LazyTransaction.before``): a rollback would not give the ids back
+    anyway."""
+    models = tuple(model for model, _ in wanted)
+    if models not in _IDS:
+        parts = []
+        for i, model in enumerate(models):
+            meta = model._meta
+            parts.append(
+                f"ARRAY(SELECT nextval(pg_get_serial_sequence('\"{meta.db_table}\"', "
+                f"'{meta.db_pk_column}')) FROM generate_series(1, ${i + 1}::int)) AS \"i{i}\"")
+        _IDS[models] = "SELECT " + ", ".join(parts)
+    counts = [n for _, n in wanted]
+    send = conn.before if isinstance(conn, LazyTransaction) else conn.execute_query_dict
+    row = (await send(_IDS[models], counts))[0]
+    return [sorted(row[f"i{i}"]) for i in range(len(models))]

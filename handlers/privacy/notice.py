@@ -57,10 +57,12 @@ _SQL: dict[str, str] = {}
 
 def _first_time_sql(dialect: str) -> str:
     """The marker's INSERT, made only if the person was not told and left something behind
-    (a case, a +1, a wish, a volunteer registration): $1 the marker, $2 the openid, $3 now."""
+    (a case, a +1, a wish, a volunteer registration): $1 the marker, $2 the openid, $3 now;
+    on PostgreSQL $4, true when the statement itself writes what they leave (a new case
+    held for the record's statement, which the statement's own parts cannot see)."""
     if dialect not in _SQL:
-        marks = (("$1::text", "$2::text", "$3::timestamptz") if dialect == "postgres"
-                 else ("?1", "?2", "?3"))
+        postgres = dialect == "postgres"
+        marks = ("$1::text", "$2::text", "$3::timestamptz") if postgres else ("?1", "?2", "?3")
         m, o, now = marks
         table = ProcessedMessage._meta.db_table
         left = " OR ".join(
@@ -70,7 +72,8 @@ def _first_time_sql(dialect: str) -> str:
         _SQL[dialect] = (
             f'INSERT INTO "{table}" ("dedup_key", "openid", "reply", "created_at") '
             f'SELECT {m}, {o}, NULL, {now} WHERE NOT EXISTS (SELECT 1 FROM "{table}" '
-            f'WHERE "dedup_key" = {m}) AND ({left}) ON CONFLICT DO NOTHING RETURNING "id"')
+            f'WHERE "dedup_key" = {m}) AND ({"$4::boolean OR " if postgres else ""}{left}) '
+            f'ON CONFLICT DO NOTHING RETURNING "id"')
     return _SQL[dialect]
 
 
@@ -79,10 +82,12 @@ def _values(openid: str) -> list[Any]:
     return [marker(openid), openid, now]
 
 
-def first_time_statement(openid: str) -> tuple[str, list[Any]]:
+def first_time_statement(openid: str, leaves: bool = False) -> tuple[str, list[Any]]:
     """``first_time``'s statement and values (PostgreSQL), for an effect's record to send with
-    its own (``EffectRecord.reply_if``): it inserts a row exactly when it is the first time."""
-    return _first_time_sql("postgres"), _values(openid)
+    its own (``EffectRecord.reply_if``): it inserts a row exactly when it is the first time.
+    ``leaves``: the record's statement writes what the person leaves behind (a new case held
+    for it: ``EffectRecord.leaves``)."""
+    return _first_time_sql("postgres"), [*_values(openid), leaves]
 
 
 async def first_time(openid: str, using_db: Any = None) -> bool:
@@ -91,8 +96,9 @@ async def first_time(openid: str, using_db: Any = None) -> bool:
     given ``using_db``: rolled back with it). False when another message told them a moment
     ago (the marker's unique key: the INSERT does nothing)."""
     conn = using_db or Tortoise.get_connection("default")
-    rows = await conn.execute_query_dict(_first_time_sql(conn.capabilities.dialect),
-                                         _values(openid))
+    dialect = conn.capabilities.dialect
+    rows = await conn.execute_query_dict(_first_time_sql(dialect), [
+        *_values(openid), *([False] if dialect == "postgres" else [])])
     return bool(rows)
 
 

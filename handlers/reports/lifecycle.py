@@ -69,8 +69,11 @@ _EVENT_FIELDS = ("case_id", "at", "actor_openid", "action", "from_status", "to_s
 
 async def insert_events(events: list[CaseEvent], using_db: Any = None) -> None:
     """Write ``events`` in order, in one statement; their ids are set as the database gave
-    them (ascending in the order written, as history reads them)."""
-    await insert_many(events, using_db, fields=_EVENT_FIELDS)
+    them (ascending in the order written, as history reads them). Events whose ids were
+    taken already (``storage.inserts.take_ids``, ascending) are written with them, held for
+    the message's record where that holds."""
+    await insert_many(events, using_db, fields=_EVENT_FIELDS,
+                      may_hold=all(event.id is not None for event in events))
 
 
 def born(case: Case, action: str, actor_openid: str, before: CaseStatus, to: CaseStatus,

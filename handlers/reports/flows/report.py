@@ -195,6 +195,7 @@ async def _create(ctx: Context, d: dict) -> Step:
             description=d.get("desc") or "", lat=d["lat"], lng=d["lng"],
             address=d.get("address") or "", building_code=d.get("building"),
             media_ids=list(d["photos"]))
+        record.leaves = True  # their case: the privacy notice's "left something behind"
         record.reply = texts.SUBMITTED_TO.format(number=case.number,
                                                  holder=await queries.who_has(case))
     return done(record.reply)

@@ -27,10 +27,10 @@ from handlers.reports.errors import UnknownCategory
 from handlers.reports.lifecycle import born, insert_events, transition
 from handlers.reports.staff import notify as staff_notify
 from handlers.reports.urgency import staff_urgent
-from storage import clock
+from storage import clock, held
 from storage.core.models import Photo
 from storage.geo.models import Category
-from storage.inserts import insert_numbered
+from storage.inserts import insert_numbered, take_ids
 from storage.reports.models import OPEN_STATUSES, Case, CaseEvent, CaseSource, CaseStatus
 
 NUMBER_BASE = 1000  # A1001 is the first case
@@ -123,13 +123,27 @@ async def submit_case(*, reporter_openid: str, category_code: str, description: 
         for name, value in _routed(found, now).items():
             setattr(case, name, value)
         case.status = CaseStatus.DISPATCHED
+        shots = list(dict.fromkeys(media_ids))
+        # In a message's effect on PostgreSQL the rows' ids are taken first (one statement):
+        # the case, its new photos and its history are then held for the effect's record and
+        # go with it, one statement in all (``storage.held``).
+        new = [m for m in shots if not photos.is_upload(m)]
+        ids = (await take_ids(conn, [(Case, 1), (Photo, len(new)), (CaseEvent, 2)])
+               if held.active(conn) else None)
+        if ids is not None:
+            case.id = ids[0][0]
         await insert_numbered(case, conn, field="number", prefix="A", base=NUMBER_BASE)
-        attached = [await photos.attach(media_id, "report", case.number, author)
-                    for media_id in dict.fromkeys(media_ids)]
+        photo_ids = dict(zip(new, ids[1], strict=True)) if ids is not None else {}
+        attached = [await photos.attach(media_id, "report", case.number, author,
+                                        new_id=photo_ids.get(media_id))
+                    for media_id in shots]
         # Its history: the "submit" and the "dispatch", one INSERT.
         history = [born(case, "submit", author, CaseStatus.SUBMITTED, CaseStatus.SUBMITTED, now),
                    born(case, "dispatch", "system", CaseStatus.SUBMITTED, CaseStatus.DISPATCHED,
                         now, note=f"分拨至{found.label}")]
+        if ids is not None:
+            for event, event_id in zip(history, ids[2], strict=True):
+                event.id = event_id
         await insert_events(history, conn)
         await _tell(case, category, found, history[-1].id, conn, shots=sorted(
             (p for p in attached if p.owner_kind == "report" and p.owner_id == case.number
