@@ -137,6 +137,34 @@ async def test_a_closed_window_is_asked_about_once_not_per_notice_and_photo(make
     assert len(images(bot, G01)) == 2
 
 
+async def test_a_closed_window_holds_a_photo_at_once_without_reading_it(make_bot, tmp_path):
+    """Once the window is known closed, a photo still downloading is held for the person's
+    next message in its first sweep: no read of the photo or of the notices before it, no
+    waiting for the download to be claimed again (a burst sends hundreds to one worker)."""
+    bot = await make_bot(media_dir=tmp_path / "media", template_progress=TPL)
+    bot.sandbox.templates.add(TPL)
+    await district()
+    svc = services(bot)
+    kv = bot.client.app[keys.KV_STORE]
+    await report("garbage")  # no photo: its notice learns the window is closed (45015)
+    await outbox.deliver_due(svc.messenger, kv=kv)
+    await report("garbage", media_ids=[bot.sandbox.add_media(jpeg("red"), "image/jpeg")],
+                 at=(43.8861, 125.3181))
+    clock.advance(timedelta(seconds=15))  # the image is due (it starts a little after)
+    with count_statements() as record:
+        await outbox.deliver_due(svc.messenger, kv=kv)  # the photo is not downloaded yet
+    assert not [s for s in record.sql if s.startswith("SELECT") and '"photo"' in s], record.sql
+    [row] = await OutboxMessage.filter(openid=G01, kind="image")
+    assert row.status is OutboxStatus.PENDING and row.last_error.endswith("45015 counted")
+    assert row.next_attempt_at > clock.now() + timedelta(hours=1)  # held, not put back 10 s
+    # G01 writes: the photo, downloaded meanwhile, goes out.
+    await photos.fetch_due(svc.photos)
+    await bot.say(G01, "我的待办")
+    clock.advance(timedelta(seconds=15))
+    await outbox.deliver_due(svc.messenger, kv=kv)
+    assert len(images(bot, G01)) == 1
+
+
 async def test_photos_behind_a_notice_on_its_way_ask_the_database_once_a_sweep(rbot):
     """A burst: cases for one grid worker, their notices still on their way (due again in
     a minute). The first photo finds its notice pending; the person's later photos in the same

@@ -42,7 +42,18 @@ async def settle_image(row: OutboxMessage, token: str, messenger: Messenger,
                        sent: set[int] | None = None) -> None:
     """``on_sent``: the sweep marks the row sent with others (``settle``'s); ``sent``: the
     person's rows this sweep sent and has not marked yet (a notice just sent is not waited
-    for)."""
+    for).
+
+    Where WeChat would refuse a customer-service message now (the person's 48 h window is
+    closed or spent: ``budget.refusal``), the image is held for their next message at once,
+    before its photo and the notices before it are looked at: a staff member who does not
+    chat with the account gets hundreds of photos in a burst, and each used to be read, wait
+    for its download, be claimed again and read again, only to be held in the end. When the
+    person writes, it is checked in full."""
+    counted = await budget.refusal(kv, row.openid) if kv is not None else None
+    if counted is not None:
+        await _hold(row, token, f"{channels.CS} {counted} counted", result)
+        return
     known = waits.get(row.openid) if waits is not None else None
     if known is not None and known[0] < row.id and (row.urgent or quiet_until(clock.now())
                                                     is None):
@@ -88,10 +99,7 @@ async def _after_notice(row: OutboxMessage, token: str, *, held: bool,
 
 async def _send(row: OutboxMessage, token: str, messenger: ImageSender, photo: Photo,
                 result: SweepResult, kv: KV | None, on_sent: OnSent | None) -> None:
-    counted = await budget.refusal(kv, row.openid) if kv is not None else None
-    if counted is not None:  # WeChat would refuse it (the window is closed): don't ask
-        await _hold(row, token, f"{channels.CS} {counted} counted", result)
-        return
+    """(``settle_image`` asked the budget first: WeChat would not refuse it for that.)"""
     try:
         await messenger.send_image(row.openid, photo.path, photo.content_type)
     except MediaRefused as exc:
