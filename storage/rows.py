@@ -82,3 +82,52 @@ async def update_where(model: type[Model], changes: Mapping[str, Any],
     values = [fields[name].to_db_value(value, None)
               for name, value in (*changes.items(), *where.items())]
     return (await conn.execute_query(sql, values))[0]
+
+
+_BY_IDS: dict[tuple[Any, ...], str] = {}
+
+
+def _by_ids(model: type[Model], dialect: str, changes: tuple[str, ...], add: tuple[str, ...],
+            where: tuple[str, ...], count: int) -> str:
+    """``UPDATE`` of the rows whose ids are a list (PostgreSQL: one array parameter, so one
+    text for any number of ids; SQLite: a mark per id)."""
+    key = (model, dialect, changes, add, where, count if dialect != "postgres" else 0)
+    if key not in _BY_IDS:
+        meta = model._meta
+        projection = meta.fields_db_projection
+        n = len(changes) + len(add) + len(where)
+        marks = _marks(dialect, n + (1 if dialect == "postgres" else count))
+        sets = [f'"{projection[name]}" = {mark}' for name, mark in zip(changes, marks,
+                                                                       strict=False)]
+        sets += [f'"{projection[name]}" = "{projection[name]}" + {mark}'
+                 for name, mark in zip(add, marks[len(changes):], strict=False)]
+        conditions = [f'"{projection[name]}" = {mark}'
+                      for name, mark in zip(where, marks[len(changes) + len(add):],
+                                            strict=False)]
+        pk = f'"{meta.db_pk_column}"'
+        conditions.append(f"{pk} = ANY({marks[n]})" if dialect == "postgres"
+                          else f"{pk} IN ({', '.join(marks[n:])})")
+        _BY_IDS[key] = (f'UPDATE "{meta.db_table}" SET {", ".join(sets)} '
+                        f'WHERE {" AND ".join(conditions)}')
+    return _BY_IDS[key]
+
+
+async def update_ids(model: type[Model], ids: list[int], changes: Mapping[str, Any],
+                     where: Mapping[str, Any] | None = None, *,
+                     add: Mapping[str, int] | None = None, using_db: Any = None) -> int:
+    """Set ``changes`` (and add ``add``'s numbers to those fields) on the rows whose ids are
+    ``ids`` and whose fields equal ``where``'s values; returns how many."""
+    add, where = add or {}, where or {}
+    if not ids or not (changes or add):
+        return 0
+    meta = model._meta
+    conn = using_db or Tortoise.get_connection(meta.default_connection or "default")
+    dialect = conn.capabilities.dialect
+    fields = meta.fields_map
+    values = [fields[name].to_db_value(value, None)
+              for name, value in (*changes.items(), *where.items())]
+    values[len(changes):len(changes)] = list(add.values())
+    ids = list(ids)
+    values.extend([ids] if dialect == "postgres" else ids)
+    sql = _by_ids(model, dialect, tuple(changes), tuple(add), tuple(where), len(ids))
+    return (await conn.execute_query(sql, values))[0]

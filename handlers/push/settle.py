@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from tortoise.expressions import F
-
 from handlers.ports import Messenger
 from handlers.push import channels, leases, reply
 from handlers.push.compose import compose, quiet_until
@@ -41,7 +39,7 @@ def backoff(attempts: int) -> timedelta:
 
 async def mark_sent(rows: list[OutboxMessage], token: str, channel: str) -> None:
     await leases.finish(rows, token, status=OutboxStatus.SENT, sent_at=clock.now(),
-                        last_error="", channel=channel, attempts=F("attempts") + 1)
+                        last_error="", channel=channel, attempt=True)
 
 
 async def settle(rows: list[OutboxMessage], token: str, messenger: Messenger,

@@ -16,8 +16,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from tortoise.expressions import F
-
 from handlers.ports import Messenger
 from handlers.push import channels, images, leases
 from handlers.push.settle import SweepResult, settle
@@ -113,9 +111,8 @@ class Sweep:
                 by_claim.setdefault((token, channel), []).extend(r.id for r in rows)
             for (token, channel), ids in by_claim.items():
                 try:
-                    await OutboxMessage.filter(id__in=ids, claim=token).update(
-                        status=OutboxStatus.SENT, sent_at=clock.now(), last_error="",
-                        channel=channel, attempts=F("attempts") + 1, claim=None,
-                        claimed_until=None)
+                    await leases.finish_ids(ids, token, status=OutboxStatus.SENT,
+                                            sent_at=clock.now(), last_error="",
+                                            channel=channel, attempt=True)
                 except Exception:  # the lease runs out and the rows go again: logged loudly
                     log.exception("marking %d outbox rows sent failed", len(ids))
