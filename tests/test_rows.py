@@ -159,3 +159,32 @@ async def test_insert_or_get_in_a_race_gives_one_row(db):
     assert sum(created for _, created in results) == 1
     assert len({person.id for person, _ in results}) == 1
     assert await Person.filter(openid="o-race").count() == 1
+
+
+async def test_update_ids_sets_adds_and_guards(db):
+    """``update_ids``: the rows of a list of ids that match ``where``; numbers added to a
+    field; on PostgreSQL one text for any number of ids (one array parameter)."""
+    from handlers import outbox
+    from storage.core.models import OutboxMessage, OutboxStatus
+    from storage.rows import update_ids
+
+    rows = [await outbox.enqueue(f"o-{i}", f"消息{i}", key=f"k{i}") for i in range(4)]
+    ids = [r.id for r in rows]
+    await update_where(OutboxMessage, {"claim": "t1"}, {"id": ids[0]})
+    await update_where(OutboxMessage, {"claim": "t1"}, {"id": ids[1]})
+    await update_where(OutboxMessage, {"claim": "t2"}, {"id": ids[2]})
+    await update_where(OutboxMessage, {"attempts": 3}, {"id": ids[1]})
+    with count_statements() as record:
+        changed = await update_ids(OutboxMessage, ids[:3], {"status": OutboxStatus.SENT,
+                                                            "claim": None}, {"claim": "t1"},
+                                   add={"attempts": 1})
+        none = await update_ids(OutboxMessage, ids[3:], {"last_error": "x"}, {"claim": "t1"})
+    assert (changed, none) == (2, 0)
+    after = {r.id: r for r in await OutboxMessage.filter(id__in=ids)}
+    assert [after[i].status for i in ids] == [OutboxStatus.SENT, OutboxStatus.SENT,
+                                              OutboxStatus.PENDING, OutboxStatus.PENDING]
+    assert [after[i].attempts for i in ids] == [1, 4, 0, 0]
+    assert [after[i].claim for i in ids] == [None, None, "t2", None]
+    if db.name == "postgres":
+        assert "ANY" in record.sql[0] and len(record) == 2
+    assert await update_ids(OutboxMessage, [], {"last_error": "x"}) == 0
