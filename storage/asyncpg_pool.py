@@ -16,13 +16,14 @@ tortoise's migration executor picks PostgreSQL's schema editor for a client clas
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 import asyncpg
 from asyncpg.pool import _PoolConnectionHolderQueue
 from tortoise.backends.asyncpg.client import AsyncpgDBClient, TransactionWrapper
 from tortoise.backends.base.client import NestedTransactionContext, TransactionContextPooled
-from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+from tortoise.exceptions import TransactionManagementError
 
 
 class FairQueue(_PoolConnectionHolderQueue):
@@ -98,6 +99,10 @@ class _BeginFirst:
         self._lock.release()
 
 
+# Set while ``LazyTransaction.alone`` / ``before`` send their statement: no BEGIN for it.
+_outside: ContextVar[bool] = ContextVar("linli_outside_transaction", default=False)
+
+
 class LazyTransaction(TransactionWrapper):
     """A transaction whose BEGIN waits for its first statement (PostgreSQL).
 
@@ -117,14 +122,15 @@ class LazyTransaction(TransactionWrapper):
         self.transaction = self._connection.transaction()
 
     async def _begin_now(self) -> None:
-        if not self._begun:
-            if self._finalized:
-                raise TransactionManagementError("the transaction's last statement was sent")
-            self._begun = True
-            try:
-                await self.transaction.start()
-            except asyncpg.InvalidTransactionStateError as exc:
-                raise TransactionManagementError(exc) from exc
+        if self._begun or _outside.get():
+            return
+        if self._finalized:
+            raise TransactionManagementError("the transaction's last statement was sent")
+        try:
+            await self.transaction.start()
+        except asyncpg.InvalidTransactionStateError as exc:
+            raise TransactionManagementError(exc) from exc
+        self._begun = True
 
     @property
     def begun(self) -> bool:
@@ -141,29 +147,27 @@ class LazyTransaction(TransactionWrapper):
         itself) when nothing was sent before it, else inside the transaction as usual."""
         if self._begun:
             return await self.execute_query_dict(sql, values)
-        async with self._lock:
-            if self._finalized:
-                raise TransactionManagementError("the transaction's last statement was sent")
-            self._finalized = True  # whatever happens: nothing may follow, nothing to end
-            rows = await self._run(sql, values)
-        return [dict(row) for row in rows]
+        if self._finalized:
+            raise TransactionManagementError("the transaction's last statement was sent")
+        self._finalized = True  # whatever happens: nothing may follow, nothing to end
+        return await self._unbegun(sql, values)
 
     async def before(self, sql: str, values: list[Any]) -> list[dict[str, Any]]:
         """``sql`` outside the transaction if it has not begun (else inside it): only for
         what a rollback would not undo anyway (``nextval``)."""
         if self._begun:
             return await self.execute_query_dict(sql, values)
-        async with self._lock:
-            rows = await self._run(sql, values)
-        return [dict(row) for row in rows]
+        return await self._unbegun(sql, values)
 
-    async def _run(self, sql: str, values: list[Any]) -> list[Any]:
+    async def _unbegun(self, sql: str, values: list[Any]) -> list[dict[str, Any]]:
+        """``sql`` through tortoise's own path (its lock, its errors), without BEGIN. The mark
+        is the task's own (a context variable): another task's statement on the same
+        transaction, waiting for the lock meanwhile, still sends BEGIN first."""
+        token = _outside.set(True)
         try:
-            return await self._connection.fetch(sql, *values)
-        except (asyncpg.SyntaxOrAccessError, asyncpg.exceptions.DataError) as exc:
-            raise OperationalError(exc) from exc
-        except asyncpg.IntegrityConstraintViolationError as exc:
-            raise IntegrityError(exc) from exc
+            return await self.execute_query_dict(sql, values)
+        finally:
+            _outside.reset(token)
 
     async def commit(self) -> None:
         if not self._begun:  # nothing was sent, or the last statement went alone

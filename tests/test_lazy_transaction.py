@@ -180,3 +180,22 @@ async def test_the_last_statement_goes_once(db):
             await tx.alone("SELECT 2", [])
         with pytest.raises(TransactionManagementError):
             await tx.execute_query_dict("SELECT 3", [])
+
+
+async def test_a_statement_after_before_still_begins(db):
+    """``before`` goes outside the transaction; the next statement sends BEGIN, and is
+    rolled back with the transaction."""
+    if db.name != "postgres":
+        pytest.skip("LazyTransaction: PostgreSQL")
+    from storage.asyncpg_pool import lazy_transaction
+    with count_statements() as record:
+        with pytest.raises(RuntimeError):
+            async with lazy_transaction(conn()) as tx:
+                await tx.before("SELECT 1 AS one", [])
+                assert not tx.begun
+                await outbox.enqueue("o-y", "回滚", key="k:before", using_db=tx)
+                assert tx.begun
+                raise RuntimeError("roll back")
+    labels = [s.split()[0].upper().rstrip(";") for s in record.sql]
+    assert labels[:3] == ["SELECT", "BEGIN", "INSERT"], labels
+    assert not await OutboxMessage.filter(key="k:before").exists()
